@@ -1,0 +1,30 @@
+"""Exceptions raised by pytest-awshealth; all derive from :class:`AwsHealthError`."""
+
+from __future__ import annotations
+
+
+class AwsHealthError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigError(AwsHealthError):
+    """A setting, option or outputs file is unusable; shown once as a usage error."""
+
+
+class OutputsError(ConfigError):
+    """An outputs file is missing, malformed or contradicts another one."""
+
+
+class UnknownOutputError(AwsHealthError, KeyError):
+    """A key or JSONPath names no output."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class SensitiveOutputError(AwsHealthError):
+    """An output is a masked secret (e.g. Pulumi ``[secret]``) and has no usable value."""
+
+
+class BindingError(AwsHealthError):
+    """A resource fixture is used without an ``aws_output`` binding."""
