@@ -28,3 +28,25 @@ class SensitiveOutputError(AwsHealthError):
 
 class BindingError(AwsHealthError):
     """A resource fixture is used without an ``aws_output`` binding."""
+
+
+class AwsCallError(AwsHealthError):
+    """An AWS API call made for a resource handle failed."""
+
+    def __init__(self, resource: object, operation: str, code: str, message: str,
+                 action: str = "") -> None:
+        self.resource = resource
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.action = action
+        super().__init__(f"{operation} on {resource!r} failed: {code}: {message}")
+
+
+class ResourceNotFound(AwsCallError):
+    """The resource a handle names does not exist (in that account and region)."""
+
+    def __init__(self, resource: object, operation: str, code: str, message: str,
+                 action: str = "") -> None:
+        super().__init__(resource, operation, code, message, action)
+        self.args = (f"{resource!r} does not exist ({code} from {operation})",)

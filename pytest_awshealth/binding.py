@@ -1,0 +1,67 @@
+"""The ``aws_output`` marker: bind resource fixtures to deploy outputs."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Sequence, Union
+
+import pytest
+
+from .resources import RESOURCE_TYPES
+
+Ref = Union[str, Sequence[str]]
+MARKER = "aws_output"
+MARKER_HELP = (f"{MARKER}(**fixture_to_output): bind resource fixtures to deploy outputs by key "
+               "or JSONPath; a list parametrizes, e.g. "
+               "@pytest.mark.aws_output(s3_bucket=['logs_bucket', 'rules_bucket'])")
+
+
+def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
+    """Validate marker arguments, so a bad call fails naming the bad argument."""
+    if not bindings:
+        raise TypeError("aws_output() needs at least one fixture=output binding")
+    for fixture, ref in bindings.items():
+        if fixture not in RESOURCE_TYPES:
+            known = ", ".join(sorted(RESOURCE_TYPES))
+            raise TypeError(f"aws_output(): unknown resource fixture {fixture!r}; known: {known}")
+        refs = [ref] if isinstance(ref, str) else ref
+        if not isinstance(refs, (list, tuple)) or not refs or not all(
+                isinstance(r, str) and r for r in refs):
+            raise TypeError(f"aws_output({fixture}=...): expected an output key, a JSONPath, "
+                            f"or a non-empty list of them, got {ref!r}")
+    return bindings
+
+
+def bindings(node: Any) -> Iterator[tuple[str, Ref]]:
+    """(fixture, ref) pairs from every ``aws_output`` marker, closest marker first."""
+    for marker in node.iter_markers(MARKER):
+        yield from aws_output_signature(*marker.args, **marker.kwargs).items()
+
+
+def binding_for(node: Any, fixture: str) -> Optional[Ref]:
+    """The closest binding of ``fixture``, or None."""
+    return next((ref for name, ref in bindings(node) if name == fixture), None)
+
+
+def param_id(ref: str) -> str:
+    """A readable test id for a key or JSONPath: ``$.lambda_names.detector`` -> ``lambda_names.detector``."""
+    return ref[2:] if ref.startswith("$.") else ref
+
+
+def parametrize(metafunc: pytest.Metafunc) -> None:
+    """Parametrize each fixture bound to a list of outputs."""
+    done: set[str] = set()
+    for fixture, ref in bindings(metafunc.definition):
+        if fixture in done or fixture not in metafunc.fixturenames:
+            continue
+        done.add(fixture)
+        if not isinstance(ref, str):
+            metafunc.parametrize(fixture, list(ref), indirect=True,
+                                 ids=[param_id(r) for r in ref])
+
+
+def missing_binding_message(fixture: str, test: str, keys: Sequence[str]) -> str:
+    """What to write when ``fixture`` is used without a binding."""
+    example = keys[0] if keys else "<output key>"
+    available = f" (outputs: {', '.join(keys[:8])}{', ...' if len(keys) > 8 else ''})" if keys else ""
+    return (f"fixture '{fixture}' of {test} is not bound to an output; add "
+            f"@pytest.mark.aws_output({fixture}=\"{example}\"){available}")

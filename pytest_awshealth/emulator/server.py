@@ -1,0 +1,674 @@
+"""A moto server on 127.0.0.1 in a background thread, with fault injection.
+
+moto cannot produce several unhealthy states by itself; :class:`Emulator` produces
+them as follows (each verified over HTTP in ``tests/test_emulator_unit.py``):
+
+=============================  ==============================  =====================================
+State                          moto 5.2 alone                  How the Emulator produces it
+=============================  ==============================  =====================================
+Athena workgroup DISABLED      never (no UpdateWorkGroup)      ``set_athena_workgroup_state``:
+                                                               backend edit of ``WorkGroup.state``
+Athena query FAILED + reason   queries always SUCCEED          ``fail_next_athena_queries``: marks
+                                                               new executions FAILED in the backend;
+                                                               the middleware adds
+                                                               ``StateChangeReason``/``AthenaError``
+ELBv2 target unhealthy,        only healthy/unused             ``set_target_health``: per target
+initial, draining...                                           group override of ``health_for``
+ECS runningCount < desired     only MOTO_ECS_SERVICE_RUNNING   ``set_ecs_running_count``: backend
+                               at service creation             edit of service, primary deployment
+                                                               and cluster task counts
+SNS PendingConfirmation        always "false"                  ``set_sns_pending``: backend edit of
+                                                               the subscription attributes
+CloudWatch alarm in ALARM      alarms start OK, never          plain ``set_alarm_state`` over HTTP
+                               evaluated                       (no helper needed)
+Step Functions FAILED          executions stay RUNNING         config ``execute_state_machine``
+                                                               (applied by start/reset); a ``Fail``
+                                                               state ends FAILED with error/cause
+Lambda invoke without Docker   FunctionError "Handled"         config ``lambda.use_docker=false``
+                                                               (applied by start/reset)
+Throttling, 5xx, latency       never                           ``inject_fault``
+=============================  ==============================  =====================================
+
+Not set: ``MOTO_ACM_VALIDATION_WAIT``. moto reads it once at import (default 60 s),
+so requested ACM certificates stay ``PENDING_VALIDATION`` for a minute, which is a
+useful unhealthy state; imported certificates are ``ISSUED`` at once.
+
+moto keeps its backends and ``/moto-api/config`` in process-global state: two
+Emulators in one process (or ``mock_aws`` next to one) share and reset each other's
+resources. Use one Emulator per process (pytest-xdist workers are processes).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Iterator, Mapping
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+DUMMY_KEY = "testing"
+_CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_REST_XML = frozenset({"s3", "s3control", "route53", "cloudfront"})
+_ATHENA_OPS = frozenset({"StartQueryExecution", "GetQueryExecution"})  # no BatchGet in moto
+#: Loggers silenced on start: werkzeug's request log, and the Step Functions
+#: interpreter, which logs every ``Fail`` state at ERROR.
+QUIET_LOGGERS = MappingProxyType({"werkzeug": logging.ERROR, "moto.stepfunctions.parser": logging.CRITICAL})
+TARGET_STATES = frozenset(
+    {"initial", "healthy", "unhealthy", "unhealthy.draining", "unused", "draining", "unavailable"}
+)
+_DEFAULT_HEALTH = MappingProxyType(
+    {
+        "initial": ("Elb.RegistrationInProgress", "Target registration is in progress"),
+        "unhealthy": ("Target.FailedHealthChecks", "Health checks failed"),
+        "draining": ("Target.DeregistrationInProgress", "Target deregistration is in progress"),
+        "unused": ("Target.NotInUse", "Target group is not configured to receive traffic"),
+    }
+)
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+
+def base_config() -> dict[str, Any]:
+    """The ``/moto-api/config`` the Emulator applies on start and after reset."""
+    return {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
+
+
+# --------------------------------------------------------------------------- faults
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault; ``rest_format`` is "xml" or "json" for REST services."""
+
+    service: str
+    operation: str | None
+    error_code: str | None
+    status: int
+    delay: float
+    message: str
+    rest_format: str
+
+
+class FaultTable:
+    """Thread-safe faults keyed by (signing name, operation or None)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[tuple[str, str | None], Fault] = {}
+        self._remaining: dict[tuple[str, str | None], int | None] = {}
+
+    def add(self, fault: Fault, count: int | None) -> None:
+        """Add or replace the fault for its service and operation."""
+        key = (fault.service, fault.operation)
+        with self._lock:
+            self._faults[key] = fault
+            self._remaining[key] = count
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        with self._lock:
+            self._faults.clear()
+            self._remaining.clear()
+
+    def covers(self, service: str | None) -> bool:
+        """Whether any fault targets ``service``."""
+        with self._lock:
+            return any(key[0] == service for key in self._faults)
+
+    def take(self, service: str, operation: str | None) -> Fault | None:
+        """The fault for this request (exact operation first), counting it down."""
+        with self._lock:
+            for key in ((service, operation), (service, None)):
+                if key in self._faults and (key[1] is None or operation is not None):
+                    return self._consume(key)
+        return None
+
+    def _consume(self, key: tuple[str, str | None]) -> Fault:
+        fault, left = self._faults[key], self._remaining[key]
+        if left is not None and left <= 1:
+            del self._faults[key], self._remaining[key]
+        elif left is not None:
+            self._remaining[key] = left - 1
+        return fault
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _header(environ: Mapping[str, Any], name: str) -> str:
+    return str(environ.get("HTTP_" + name.upper().replace("-", "_"), ""))
+
+
+def request_service(environ: Mapping[str, Any]) -> str | None:
+    """The SigV4 signing name from the Authorization header or X-Amz-Credential."""
+    match = _CREDENTIAL.search(_header(environ, "Authorization"))
+    if match is None:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        credential = query.get("X-Amz-Credential", [""])[0]
+        match = _CREDENTIAL.search("Credential=" + credential)
+    return match.group(2) if match else None
+
+
+def request_protocol(environ: Mapping[str, Any]) -> str:
+    """"json", "cbor", "query" or "rest", judged from the request itself."""
+    if _header(environ, "X-Amz-Target"):
+        return "json"
+    if _header(environ, "Smithy-Protocol") == "rpc-v2-cbor":
+        return "cbor"
+    return "query" if _action(environ) else "rest"
+
+
+def request_operation(environ: dict[str, Any]) -> str | None:
+    """The operation name for JSON, CBOR and query protocols; None for REST."""
+    target = _header(environ, "X-Amz-Target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    if _header(environ, "Smithy-Protocol") == "rpc-v2-cbor":
+        return str(environ.get("PATH_INFO", "")).rsplit("/operation/", 1)[-1] or None
+    return _action(environ)
+
+
+def _action(environ: dict[str, Any]) -> str | None:
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" in query:
+        return query["Action"][0]
+    return parse_qs(buffer_body(environ).decode("utf-8", "replace")).get("Action", [None])[0]
+
+
+def buffer_body(environ: dict[str, Any]) -> bytes:
+    """A form body, read once and put back as a BytesIO so moto can read it too."""
+    if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
+        return b""
+    if "awshealth.body" not in environ:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["awshealth.body"] = body
+    return environ["awshealth.body"]
+
+
+# --------------------------------------------------------------------------- error bodies
+
+
+def _cbor_text(text: str) -> bytes:
+    data = text.encode("utf-8")
+    size = len(data)
+    if size < 24:
+        return bytes([0x60 | size]) + data
+    if size < 256:
+        return bytes([0x78, size]) + data
+    return bytes([0x79]) + size.to_bytes(2, "big") + data[:65535]
+
+
+def _cbor_map(values: Mapping[str, str]) -> bytes:
+    """A CBOR map of short text strings (enough for an rpc-v2-cbor error)."""
+    items = b"".join(_cbor_text(k) + _cbor_text(v) for k, v in values.items())
+    return bytes([0xA0 | len(values)]) + items
+
+
+def error_response(fault: Fault, protocol: str) -> tuple[list[tuple[str, str]], bytes]:
+    """Headers and body of ``fault`` as the service's protocol expects it."""
+    code, message = fault.error_code or "InternalFailure", fault.message
+    request_id = str(uuid.uuid4())
+    headers = [("x-amzn-RequestId", request_id)]
+    if protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return headers + [("Content-Type", "application/x-amz-json-1.0")], body
+    if protocol == "cbor":
+        body = _cbor_map({"__type": code, "message": message})
+        return headers + [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")], body
+    if protocol == "query":
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return headers + [("Content-Type", "text/xml")], xml.encode()
+    if fault.rest_format == "xml":
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{escape(code)}</Code>'
+            f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+        return headers + [("Content-Type", "application/xml")], xml.encode()
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return headers + [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)], body
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Error"
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class FaultMiddleware:
+    """WSGI middleware: delays or fails requests that match a fault in ``faults``."""
+
+    def __init__(self, app: WsgiApp, faults: FaultTable) -> None:
+        self.app = app
+        self.faults = faults
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        service = request_service(environ)
+        if service is None or not self.faults.covers(service):
+            return self.app(environ, start_response)
+        fault = self.faults.take(service, request_operation(environ))
+        if fault is None:
+            return self.app(environ, start_response)
+        if fault.delay > 0:
+            time.sleep(fault.delay)
+        if fault.error_code is None:
+            return self.app(environ, start_response)
+        headers, body = error_response(fault, request_protocol(environ))
+        start_response(_status_line(fault.status), headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+
+class AthenaFailures:
+    """Thread-safe record of queries to fail and of the reasons of failed queries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reason: str | None = None
+        self._remaining: int | None = None
+        self._failed: dict[str, str] = {}
+
+    def arm(self, reason: str, count: int | None) -> None:
+        """Fail the next ``count`` queries (all if None) with ``reason``."""
+        with self._lock:
+            self._reason, self._remaining = reason, count
+
+    def clear(self) -> None:
+        """Stop failing queries and forget failed ones."""
+        with self._lock:
+            self._reason, self._remaining = None, None
+            self._failed.clear()
+
+    def active(self) -> bool:
+        """Whether some query is to fail or has failed."""
+        with self._lock:
+            return self._reason is not None or bool(self._failed)
+
+    def take(self) -> str | None:
+        """The reason to fail a query starting now, counting it down."""
+        with self._lock:
+            reason = self._reason
+            if self._remaining is not None:
+                self._remaining -= 1
+                if self._remaining <= 0:
+                    self._reason, self._remaining = None, None
+            return reason
+
+    def record(self, execution_id: str, reason: str) -> None:
+        with self._lock:
+            self._failed[execution_id] = reason
+
+    def reason_for(self, execution_id: str) -> str | None:
+        with self._lock:
+            return self._failed.get(execution_id)
+
+
+class AthenaFailureMiddleware:
+    """WSGI middleware: makes Athena queries FAILED and reports why, as AWS does."""
+
+    def __init__(self, app: WsgiApp, failures: AthenaFailures) -> None:
+        self.app = app
+        self.failures = failures
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not self._concerns(environ):
+            return self.app(environ, start_response)
+        status, headers, body = _call_buffered(self.app, environ)
+        if status.startswith("200"):
+            body = self._rewrite(request_operation(environ), body)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    def _concerns(self, environ: dict[str, Any]) -> bool:
+        return (
+            request_service(environ) == "athena"
+            and request_operation(environ) in _ATHENA_OPS
+            and self.failures.active()
+        )
+
+    def _rewrite(self, operation: str | None, body: bytes) -> bytes:
+        data = json.loads(body or b"{}")
+        if operation == "StartQueryExecution":
+            self._fail_started(data.get("QueryExecutionId"))
+            return body
+        self._annotate(data.get("QueryExecution") or {})
+        return json.dumps(data).encode()
+
+    def _fail_started(self, execution_id: str | None) -> None:
+        reason = self.failures.take() if execution_id else None
+        execution = find_athena_execution(execution_id) if reason else None
+        if execution is not None and reason is not None:
+            execution.status = "FAILED"
+            execution.end_time = time.time()
+            self.failures.record(str(execution_id), reason)
+
+    def _annotate(self, execution: dict[str, Any]) -> None:
+        reason = self.failures.reason_for(execution.get("QueryExecutionId", ""))
+        if reason is None or execution.get("Status", {}).get("State") != "FAILED":
+            return
+        execution["Status"]["StateChangeReason"] = reason
+        execution["Status"]["AthenaError"] = {
+            "ErrorCategory": 2,
+            "ErrorType": 1000,
+            "Retryable": False,
+            "ErrorMessage": reason,
+        }
+
+
+def _call_buffered(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run ``app`` and collect its status, headers and whole body."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+        captured["status"], captured["headers"] = status, list(headers)
+        return lambda data: None
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return captured["status"], captured["headers"], body
+
+
+def _iter_backends(service: str) -> Iterator[Any]:
+    from moto.backends import get_backend
+
+    for account in list(get_backend(service).values()):  # type: ignore[arg-type]
+        yield from list(account.values())
+
+
+def find_athena_execution(execution_id: str | None) -> Any | None:
+    """moto's Athena ``Execution`` with this id, in whatever account and region."""
+    for backend in _iter_backends("athena"):
+        if execution_id in backend.executions:
+            return backend.executions[execution_id]
+    return None
+
+
+def _arn_location(arn: str) -> tuple[str, str]:
+    """(account, region) of an ARN."""
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        raise ValueError(f"not an ARN: {arn!r}")
+    return parts[4], parts[3]
+
+
+def _override_health(target_group: Any, target_id: str, health: tuple[str, str | None, str | None]) -> None:
+    """Make ``target_group.health_for`` report ``health`` for ``target_id``."""
+    overrides: dict[str, tuple[str, str | None, str | None]] | None = target_group.__dict__.get(
+        "_awshealth_overrides"
+    )
+    if overrides is None:
+        overrides = {}
+        original = type(target_group).health_for.__get__(target_group)
+
+        def health_for(target: dict[str, Any], ec2_backend: Any) -> Any:
+            status = original(target, ec2_backend)
+            if target["Id"] in overrides:
+                status.status, status.reason, status.description = overrides[target["Id"]]
+            return status
+
+        target_group._awshealth_overrides = overrides
+        target_group.health_for = health_for
+    overrides[target_id] = health
+
+
+# --------------------------------------------------------------------------- emulator
+
+
+class Emulator:
+    """A moto server on 127.0.0.1 (free port) in a background thread, with fault injection."""
+
+    account_id: str = "123456789012"
+    #: Variables to remove from an environment that :meth:`env` is applied to.
+    ENV_TO_UNSET: tuple[str, ...] = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE")
+
+    def __init__(self, port: int = 0, region: str = "us-east-1") -> None:
+        self.port = port
+        self.region = region
+        self.url = ""
+        self._faults = FaultTable()
+        self._athena = AthenaFailures()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._botocore: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Emulator:
+        """Serve on 127.0.0.1 in a daemon thread and apply :func:`base_config`."""
+        if self._server is not None:
+            return self
+        from werkzeug.serving import make_server
+
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+        for name, level in QUIET_LOGGERS.items():
+            logging.getLogger(name).setLevel(level)
+        self._server = make_server(
+            "127.0.0.1", self.port, self._app(), threaded=True, request_handler=MotoRequestHandler
+        )
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="awshealth-moto", daemon=True)
+        self._thread.start()
+        self.configure(base_config())
+        return self
+
+    def _app(self) -> WsgiApp:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        return FaultMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._faults)
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (moto's state stays in the process)."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ clients
+
+    def env(self) -> dict[str, str]:
+        """Variables that point boto3 and the aws CLI at this server (see ENV_TO_UNSET)."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    def client(self, service: str, region: str | None = None, **kwargs: Any) -> Any:
+        """A boto3 client bound to this server with dummy credentials."""
+        import boto3
+
+        return boto3.session.Session().client(
+            service,
+            region_name=region or self.region,
+            endpoint_url=self.url,
+            aws_access_key_id=DUMMY_KEY,
+            aws_secret_access_key=DUMMY_KEY,
+            aws_session_token=None,
+            **kwargs,
+        )
+
+    # ------------------------------------------------------------------ moto-api
+
+    def _post(self, path: str, payload: Any) -> bytes:
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(request, timeout=30) as response:
+            return response.read()
+
+    def reset(self) -> None:
+        """Wipe all moto state, re-apply :func:`base_config` and clear faults."""
+        self._post("/moto-api/reset", {})
+        self.configure(base_config())
+        self.clear_faults()
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """POST ``config`` to ``/moto-api/config`` (process-wide in moto)."""
+        self._post("/moto-api/config", config)
+
+    # ------------------------------------------------------------------ faults
+
+    def inject_fault(
+        self,
+        service: str,
+        operation: str | None = None,
+        *,
+        error_code: str | None = None,
+        status: int = 400,
+        delay: float = 0.0,
+        message: str = "injected fault",
+        count: int | None = None,
+    ) -> None:
+        """Delay (then pass on) or fail requests to ``service``/``operation``.
+
+        ``service`` is a boto3 client name ("cloudwatch", "elbv2") or a SigV4 signing
+        name ("monitoring"); ``operation`` is an API name ("DescribeTable"), None for
+        any request (the only choice for REST services such as s3 and lambda).
+        Without ``error_code`` the request passes on after ``delay``; with ``count``
+        the fault expires after that many requests. A new fault for the same service
+        and operation replaces the old one.
+        """
+        signing_name, rest_format = self._service_info(service)
+        fault = Fault(signing_name, operation, error_code, status, delay, message, rest_format)
+        self._faults.add(fault, count)
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault and stop failing Athena queries."""
+        self._faults.clear()
+        self._athena.clear()
+
+    def _service_info(self, service: str) -> tuple[str, str]:
+        """(signing name, "xml" or "json" REST error format) of a service."""
+        import botocore.session
+        from botocore.exceptions import UnknownServiceError
+
+        if self._botocore is None:
+            self._botocore = botocore.session.Session()
+        try:
+            model = self._botocore.get_service_model(service)
+        except UnknownServiceError:
+            return service, "xml" if service in _REST_XML else "json"
+        return model.signing_name, "xml" if model.protocol == "rest-xml" else "json"
+
+    # ------------------------------------------------------------------ backends
+
+    def backend(self, service: str, region: str | None = None) -> Any:
+        """moto's in-process backend object of ``service`` in this account."""
+        from moto.backends import get_backend
+
+        return get_backend(service)[self.account_id][region or self.region]  # type: ignore[arg-type]
+
+    def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:
+        """Set a workgroup "ENABLED" or "DISABLED" (moto lacks UpdateWorkGroup)."""
+        if state not in ("ENABLED", "DISABLED"):
+            raise ValueError(f"workgroup state must be ENABLED or DISABLED, not {state!r}")
+        work_groups = self.backend("athena", region).work_groups
+        if name not in work_groups:
+            raise KeyError(f"no Athena workgroup {name!r}")
+        work_groups[name].state = state
+
+    def fail_next_athena_queries(self, reason: str, count: int | None = None) -> None:
+        """Queries started from now on (the next ``count`` if given) end FAILED with ``reason``.
+
+        Lasts until :meth:`clear_faults` or :meth:`reset`.
+        """
+        self._athena.arm(reason, count)
+
+    def set_target_health(
+        self,
+        target_group_arn: str,
+        target_id: str,
+        state: str,
+        reason: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Make DescribeTargetHealth report ``state`` (e.g. "unhealthy") for a target."""
+        if state not in TARGET_STATES:
+            raise ValueError(f"unknown target state {state!r}; use one of {sorted(TARGET_STATES)}")
+        default_reason, default_description = _DEFAULT_HEALTH.get(state, (None, None))
+        account, region = _arn_location(target_group_arn)
+        from moto.backends import get_backend
+
+        target_groups = get_backend("elbv2")[account][region].target_groups
+        if target_group_arn not in target_groups:
+            raise KeyError(f"no target group {target_group_arn!r}")
+        health = (state, reason or default_reason, description or default_description)
+        _override_health(target_groups[target_group_arn], target_id, health)
+
+    def set_sns_pending(self, subscription_arn: str) -> None:
+        """Make a subscription unconfirmed: PendingConfirmation "true"."""
+        account, region = _arn_location(subscription_arn)
+        from moto.backends import get_backend
+
+        subscriptions = get_backend("sns")[account][region].subscriptions
+        if subscription_arn not in subscriptions:
+            raise KeyError(f"no SNS subscription {subscription_arn!r}")
+        subscription = subscriptions[subscription_arn]
+        subscription.confirmed = False
+        subscription.attributes["PendingConfirmation"] = True
+        subscription.attributes["ConfirmationWasAuthenticated"] = False
+
+    def set_ecs_running_count(
+        self, cluster: str, service: str, running: int, pending: int = 0, region: str | None = None
+    ) -> None:
+        """Set an ECS service's runningCount/pendingCount (and its deployment's)."""
+        backend = self.backend("ecs", region)
+        services, _ = backend.describe_services(cluster, [service])
+        if not services:
+            raise KeyError(f"no ECS service {service!r} in cluster {cluster!r}")
+        svc = services[0]
+        ecs_cluster = backend.clusters[svc.cluster_name]
+        backend.update_cluster_resources(ecs_cluster, running - svc.running_count, "RUNNING")
+        backend.update_cluster_resources(ecs_cluster, pending - svc.pending_count, "PENDING")
+        svc.running_count, svc.pending_count = running, pending
+        for deployment in svc.deployments:
+            if deployment.get("status") == "PRIMARY":
+                _update_deployment(deployment, running, pending)
+
+
+def _update_deployment(deployment: dict[str, Any], running: int, pending: int) -> None:
+    done = running >= deployment.get("desiredCount", 0)
+    deployment["runningCount"], deployment["pendingCount"] = running, pending
+    deployment["rolloutState"] = "COMPLETED" if done else "IN_PROGRESS"
+    verb = "completed" if done else "in progress"
+    deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} {verb}."

@@ -1,0 +1,84 @@
+"""The built-in hint catalog: one ``HINTS`` dict per resource module plus AWS error codes."""
+
+from __future__ import annotations
+
+import importlib
+from .remediation import Hint
+
+RESOURCE_MODULES = ("athena", "awslambda", "dynamodb", "events", "glue", "http", "logs", "s3",
+                    "secrets", "sts")
+
+ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                           "AuthorizationError", "AuthorizationErrorException", "403",
+                           "Forbidden", "UnauthorizedException", "NotAuthorized"})
+CREDENTIALS = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                         "UnrecognizedClientException", "InvalidSignatureException",
+                         "SignatureDoesNotMatch", "RequestExpired", "AuthFailure",
+                         "InvalidAccessKeyId", "InvalidToken", "TokenRefreshRequired"})
+THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException",
+                        "RequestLimitExceeded", "SlowDown", "RequestThrottled",
+                        "ProvisionedThroughputExceededException", "RequestThrottledException",
+                        "ThrottledException", "BandwidthLimitExceeded"})
+
+ERROR_HINTS = {
+    "error.access_denied": Hint(
+        "Access denied: the caller may not perform {action} on {kind} {name} ({region})",
+        ("the CI role or profile lacks {action} (add it to its policy, scoped to this resource)",
+         "a resource policy, permission boundary or SCP denies it",
+         "the checks run as another identity than intended (see aws sts get-caller-identity)"),
+        ("aws sts get-caller-identity",
+         "aws iam simulate-principal-policy --policy-source-arn <caller-role-arn> --action-names {action}"),
+        ("grant {action} on {name} to the role the checks run as (read-only actions suffice)",)),
+    "error.not_found": Hint(
+        "{kind} {name} was not found in {region} ({code} from {operation})",
+        ("the deploy did not create it, or it was deleted",
+         "the checks run in another region or account than the deploy",
+         "output '{output}' holds the wrong name"),
+        ("aws sts get-caller-identity", "aws configure get region"),
+        ("re-run the deploy, or point the checks at the right region with --aws-region",)),
+    "error.credentials": Hint(
+        "AWS rejected the credentials ({code}): no check can run",
+        ("the session token expired (SSO or assumed-role sessions last 1-12 hours)",
+         "the access key was deactivated or belongs to another partition",
+         "the clock of this machine is skewed (signatures expire after 5 minutes)"),
+        ("aws sts get-caller-identity", "aws configure list"),
+        ("aws sso login --profile <profile>   # or refresh the CI role credentials",)),
+    "error.throttling": Hint(
+        "AWS throttled {operation} on {kind} {name} ({code}) in {region}",
+        ("too many calls at once (lower -n, or raise --aws-max-attempts with --aws-retry-mode adaptive)",
+         "another workload shares the same account limit"),
+        ("aws service-quotas list-service-quotas --service-code <service> --region {region}",),
+        ("re-run with --aws-retry-mode adaptive --aws-max-attempts 8",)),
+    "error.connection": Hint(
+        "Could not reach AWS endpoint {endpoint}: {message}",
+        ("no network route or proxy to the endpoint", "a wrong --aws-endpoint-url / AWS_ENDPOINT_URL",
+         "the service is not offered in this region"),
+        ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",),
+        ("unset AWS_ENDPOINT_URL or fix --aws-endpoint-url",)),
+    "error.generic": Hint(
+        "{operation} on {kind} {name} failed with {code}: {message}",
+        ("see the AWS documentation of {code} for {operation}",),
+        ("aws sts get-caller-identity",),
+        ("fix the cause named by the error message, then re-run",)),
+}
+
+
+def error_key(code: str) -> str:
+    """The catalog key for an AWS error code."""
+    if code in ACCESS_DENIED:
+        return "error.access_denied"
+    if code in CREDENTIALS:
+        return "error.credentials"
+    if code in THROTTLING:
+        return "error.throttling"
+    return "error.generic"
+
+
+def builtin_hints() -> dict[str, Hint]:
+    """All hints shipped with the plugin."""
+    hints: dict[str, Hint] = dict(ERROR_HINTS)
+    for name in RESOURCE_MODULES:
+        module = importlib.import_module(f"{__package__}.resources.{name}")
+        hints.update(getattr(module, "HINTS"))
+    return hints
+

@@ -1,0 +1,125 @@
+"""pytest-awshealth: the pytest11 entry point. Hook implementations only."""
+
+from __future__ import annotations
+
+from typing import Any, Generator, Optional
+
+import pytest
+
+from . import hooks
+from .binding import MARKER_HELP, bindings, parametrize
+from .clients import AwsContext
+from .config import add_options, header_lines, load_settings
+from .errors import ConfigError
+from .fixtures import (athena, aws, aws_context, aws_identity, aws_outputs,  # noqa: F401
+                       dynamo_table, event_rule, glue_database, http_endpoint, lambda_fn,
+                       log_group, s3_bucket, secret)
+from .outputs import load_outputs
+from .probes import recording
+from .remediation import Catalog
+from .reporting import attach_hints, mask_comparison, scrub_report
+from .state import RECORDS, STATE, RunState
+
+REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hooks)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", REMEDIATION_HELP)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Read settings and outputs files once; bad ones end the run as a usage error."""
+    config = session.config
+    try:
+        settings = load_settings(config)
+        files = load_outputs(settings["outputs"]) if settings.is_set("outputs") else None
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    catalog = Catalog.builtin()
+    config.hook.pytest_awshealth_hints(catalog=catalog, config=config)
+    aws = AwsContext.from_settings(settings)
+    state = RunState(settings, aws, catalog, files)
+    if files is not None:
+        aws.redactor.update(files.sensitive_values)
+    config.stash[STATE] = state
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return []
+    lines = header_lines(state.settings)
+    if state.files is not None:
+        lines.append(f"awshealth: {len(state.files)} outputs ({state.files.fmt}) "
+                     f"from {', '.join(state.files.sources)}")
+    return lines
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    parametrize(metafunc)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    """Check every binding against the outputs files once, before anything runs."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.files is None or state.settings.is_set("stack"):
+        return
+    problems = []
+    for item in items:
+        for fixture, ref in bindings(item):
+            for one in [ref] if isinstance(ref, str) else ref:
+                problem = _lookup_problem(state, one)
+                if problem:
+                    problems.append(f"{item.nodeid}: aws_output({fixture}=...): {problem}")
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))
+
+
+def _lookup_problem(state: RunState, ref: str) -> Optional[str]:
+    from .errors import SensitiveOutputError, UnknownOutputError
+
+    assert state.files is not None
+    try:
+        state.files[ref]
+    except SensitiveOutputError:
+        return None  # reported when a test uses it
+    except UnknownOutputError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    with recording() as records:
+        item.stash[RECORDS] = records
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    state = item.config.stash.get(STATE, None)
+    if state is None:
+        return report
+    if report.failed and call.excinfo is not None:
+        attach_hints(item, report, call.excinfo.value, state, item.stash.get(RECORDS, []))
+    scrub_report(report, state.aws.redactor)
+    return report
+
+
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,
+                              right: object) -> Optional[list[str]]:
+    state = config.stash.get(STATE, None)
+    return mask_comparison(op, left, right, state.aws.redactor) if state else None

@@ -1,0 +1,92 @@
+"""Remediation hints: what is wrong, why, and the AWS CLI commands to diagnose and fix it."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, MutableMapping
+
+Context = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A catalog entry; its texts are templates filled with ``{name}``, ``{region}``..."""
+
+    title: str
+    causes: tuple[str, ...] = ()
+    diagnose: tuple[str, ...] = ()
+    fix: tuple[str, ...] = ()
+
+    def render(self, context: Context) -> str:
+        """The filled-in hint as plain text."""
+        fill = _Filler(context)
+        lines = [fill(self.title)]
+        for heading, items, bullet in (("Likely causes", self.causes, "- "),
+                                       ("Diagnose (read-only)", self.diagnose, "$ "),
+                                       ("Fix", self.fix, "$ ")):
+            if items:
+                lines.append(f"{heading}:")
+                lines.extend(f"  {bullet}{fill(item)}" for item in items)
+        return "\n".join(lines)
+
+
+class _Filler:
+    """Fills templates; context values may be zero-argument callables, evaluated once if used."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._values: dict[str, str] = {}
+
+    def __call__(self, template: str) -> str:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        return template.format_map({f: self._value(f) for f in fields})
+
+    def _value(self, field: str) -> str:
+        if field not in self._values:
+            raw = self._context.get(field, f"<{field}>")
+            try:
+                raw = raw() if callable(raw) else raw
+            except Exception:  # a hint must render even when AWS cannot answer
+                raw = f"<{field}>"
+            self._values[field] = str(raw)
+        return self._values[field]
+
+
+class Catalog(MutableMapping[str, Hint]):
+    """Hint templates by key, e.g. ``dynamodb.table.ttl``."""
+
+    def __init__(self, entries: Mapping[str, Hint] | None = None) -> None:
+        self._entries: dict[str, Hint] = dict(entries or {})
+
+    def __getitem__(self, key: str) -> Hint:
+        return self._entries[key]
+
+    def __setitem__(self, key: str, hint: Hint) -> None:
+        if not isinstance(hint, Hint):
+            raise TypeError(f"catalog entry {key!r} must be a Hint, not {type(hint).__name__}")
+        self._entries[key] = hint
+
+    def __delitem__(self, key: str) -> None:
+        del self._entries[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def render(self, key: str, context: Context) -> str | None:
+        """The filled hint for ``key``, or None when the catalog has no such entry."""
+        hint = self._entries.get(key)
+        return hint.render(context) if hint else None
+
+    @classmethod
+    def builtin(cls) -> Catalog:
+        """Every hint shipped with the plugin."""
+        from .hints import builtin_hints
+
+        return cls(builtin_hints())
+
+
+Renderer = Callable[[str, Context], "str | None"]

@@ -1,0 +1,129 @@
+"""Athena workgroups and queries."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import AwsCallError, ResourceNotFound
+from ..probes import probe, truthy
+from ..remediation import Hint
+from .base import Resource
+
+DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The end state of an Athena query."""
+
+    query_id: str
+    state: str
+    reason: str = ""
+    rows: list[list[Optional[str]]] = field(default_factory=list)
+    bytes_scanned: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "SUCCEEDED"
+
+    def hint_context(self) -> dict[str, Any]:
+        return {"query_id": self.query_id, "reason": self.reason or self.state}
+
+
+class AthenaWorkgroup(Resource):
+    """An Athena workgroup: ``assert athena.query("SELECT 1").ok``."""
+
+    service = "athena"
+    kind = "Athena workgroup"
+    hint_prefix = "athena.workgroup"
+
+    def describe(self) -> dict[str, Any]:
+        group = self.call("get_work_group", WorkGroup=self.name).get("WorkGroup")
+        if not group:  # real AWS raises InvalidRequestException for an unknown workgroup
+            raise ResourceNotFound(self, "GetWorkGroup", "InvalidRequestException",
+                                   f"WorkGroup {self.name} is not found.", "athena:GetWorkGroup")
+        return group
+
+    def is_not_found(self, code: str) -> bool:
+        return code in ("ResourceNotFoundException", "InvalidRequestException")
+
+    @property
+    @probe("missing", truthy)
+    def workgroup_exists(self) -> bool:
+        return self._exists()
+
+    @property
+    @probe("enabled", truthy)
+    def workgroup_enabled(self) -> bool:
+        """True when the workgroup's State is ENABLED."""
+        return self.describe().get("State") == "ENABLED"
+
+    @probe("query", lambda result: result.ok)
+    def query(self, sql: str, database: Optional[str] = None, timeout: float = 60.0,
+              output_location: Optional[str] = None) -> QueryResult:
+        """Run ``sql`` in this workgroup and wait (with backoff) until it ends or ``timeout``."""
+        params: dict[str, Any] = {"QueryString": sql, "WorkGroup": self.name}
+        if database:
+            params["QueryExecutionContext"] = {"Database": database}
+        if output_location:
+            params["ResultConfiguration"] = {"OutputLocation": output_location}
+        query_id = self.call_fresh("start_query_execution", **params)["QueryExecutionId"]
+        execution = self._wait(query_id, timeout)
+        status = execution["Status"]
+        result = QueryResult(query_id, status["State"], status.get("StateChangeReason", ""),
+                             bytes_scanned=execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+        if result.ok:
+            return QueryResult(**{**result.__dict__, "rows": self._rows(query_id)})
+        return result
+
+    def _wait(self, query_id: str, timeout: float) -> dict[str, Any]:
+        deadline, delay = time.monotonic() + timeout, 0.05
+        while True:
+            execution = self.call_fresh("get_query_execution",
+                                        QueryExecutionId=query_id)["QueryExecution"]
+            state = execution["Status"]["State"]
+            if state in DONE:
+                return execution
+            if time.monotonic() + delay > deadline:
+                self._stop(query_id)
+                execution["Status"] = {"State": "TIMED_OUT",
+                                       "StateChangeReason": f"still {state} after {timeout:g}s"}
+                return execution
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def _stop(self, query_id: str) -> None:
+        try:
+            self.call_fresh("stop_query_execution", QueryExecutionId=query_id)
+        except AwsCallError:
+            pass
+
+    def _rows(self, query_id: str) -> list[list[Optional[str]]]:
+        answer = self.call_fresh("get_query_results", QueryExecutionId=query_id)
+        rows = answer.get("ResultSet", {}).get("Rows", [])
+        return [[cell.get("VarCharValue") for cell in row.get("Data", [])] for row in rows]
+
+
+HINTS = {
+    "athena.workgroup.missing": Hint(
+        "Athena workgroup {name} does not exist in {region}",
+        ("the deploy did not create it", "output '{output}' is wrong"),
+        ("aws athena list-work-groups --region {region}",
+         "aws athena get-work-group --work-group {name} --region {region}"),
+        ("re-run the deploy so the workgroup is created",)),
+    "athena.workgroup.enabled": Hint(
+        "Athena workgroup {name} in {region} is DISABLED: queries in it are rejected",
+        ("the workgroup was disabled by hand or by a cost-control action",),
+        ("aws athena get-work-group --work-group {name} --region {region} --query WorkGroup.State",),
+        ("aws athena update-work-group --work-group {name} --state ENABLED --region {region}",)),
+    "athena.workgroup.query": Hint(
+        "Athena query {query_id} in workgroup {name} ({region}) did not succeed: {reason}",
+        ("the Glue database or table does not exist, or the table schema does not match the data",
+         "the workgroup has no query result location, or cannot write to it",
+         "the workgroup is disabled, or the caller lacks athena/glue/s3 permissions"),
+        ("aws athena get-query-execution --query-execution-id {query_id} --region {region} --query 'QueryExecution.Status'",
+         "aws athena get-work-group --work-group {name} --region {region}"),
+        ('aws athena start-query-execution --query-string "SELECT 1" --work-group {name} --region {region}   # retry after fixing the cause',)),
+}
