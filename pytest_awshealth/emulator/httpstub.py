@@ -112,6 +112,7 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.ssl_context is not None:
+            request.settimeout(10)
             request = self.ssl_context.wrap_socket(request, server_side=True)
         super().finish_request(request, client_address)
 
@@ -136,7 +137,9 @@ class HttpStub:
         self.cafile: str | None = None
         self.cert_not_after: dt.datetime | None = None
         self.calls: list[Call] = []
-        self._routes: dict[tuple[str | None, str], Route] = {(None, p): r for p, r in (routes or {}).items()}
+        self._routes: dict[tuple[str | None, str], Route] = {
+            (None, p): r for p, r in (routes or {}).items()
+        }
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -182,7 +185,9 @@ class HttpStub:
         if self._server is not None:
             return self
         self._server = _Server(self, self._ssl_context() if self.tls else None)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="awshealth-httpstub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="awshealth-httpstub", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -206,7 +211,9 @@ class HttpStub:
 
     def _ssl_context(self) -> ssl.SSLContext:
         self._tmpdir = tempfile.mkdtemp(prefix="awshealth-stub-")
-        certfile, keyfile, cafile, not_after = write_certificates(Path(self._tmpdir), self.hostname, self.cert_days)
+        certfile, keyfile, cafile, not_after = write_certificates(
+            Path(self._tmpdir), self.hostname, self.cert_days
+        )
         self.cafile, self.cert_not_after = str(cafile), not_after
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certfile, keyfile)
@@ -216,7 +223,9 @@ class HttpStub:
 # --------------------------------------------------------------------------- certificates
 
 
-def write_certificates(directory: Path, hostname: str, days: float) -> tuple[Path, Path, Path, dt.datetime]:
+def write_certificates(
+    directory: Path, hostname: str, days: float
+) -> tuple[Path, Path, Path, dt.datetime]:
     """Write a CA, and a server certificate and key signed by it, into ``directory``.
 
     Returns (server cert, server key, CA cert, server NotAfter).
@@ -267,7 +276,9 @@ def _make_ca(now: dt.datetime) -> tuple[Any, Any]:
     return key, cert
 
 
-def _make_leaf(ca_key: Any, ca_cert: Any, hostname: str, now: dt.datetime, days: float) -> tuple[Any, Any, dt.datetime]:
+def _make_leaf(
+    ca_key: Any, ca_cert: Any, hostname: str, now: dt.datetime, days: float
+) -> tuple[Any, Any, dt.datetime]:
     import ipaddress
 
     from cryptography import x509
@@ -293,7 +304,9 @@ def _make_leaf(ca_key: Any, ca_cert: Any, hostname: str, now: dt.datetime, days:
         .add_extension(san, critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     return key, cert, not_after

@@ -29,6 +29,11 @@ Lambda invoke without Docker   FunctionError "Handled"         config ``lambda.u
 Throttling, 5xx, latency       never                           ``inject_fault``
 =============================  ==============================  =====================================
 
+Limits: a DISABLED workgroup still runs queries (AWS refuses them); moto has no
+BatchGetQueryExecution; ListSubscriptions shows a pending subscription's real ARN
+(AWS shows "PendingConfirmation"); faults match REST services (s3, lambda) by
+service only, and elb and elbv2 share the signing name "elasticloadbalancing".
+
 Not set: ``MOTO_ACM_VALIDATION_WAIT``. moto reads it once at import (default 60 s),
 so requested ACM certificates stay ``PENDING_VALIDATION`` for a minute, which is a
 useful unhealthy state; imported certificates are ``ISSUED`` at once.
@@ -57,11 +62,12 @@ from xml.sax.saxutils import escape
 
 DUMMY_KEY = "testing"
 _CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
-_REST_XML = frozenset({"s3", "s3control", "route53", "cloudfront"})
 _ATHENA_OPS = frozenset({"StartQueryExecution", "GetQueryExecution"})  # no BatchGet in moto
 #: Loggers silenced on start: werkzeug's request log, and the Step Functions
 #: interpreter, which logs every ``Fail`` state at ERROR.
-QUIET_LOGGERS = MappingProxyType({"werkzeug": logging.ERROR, "moto.stepfunctions.parser": logging.CRITICAL})
+QUIET_LOGGERS = MappingProxyType(
+    {"werkzeug": logging.ERROR, "moto.stepfunctions.parser": logging.CRITICAL}
+)
 TARGET_STATES = frozenset(
     {"initial", "healthy", "unhealthy", "unhealthy.draining", "unused", "draining", "unavailable"}
 )
@@ -129,7 +135,7 @@ class FaultTable:
         """The fault for this request (exact operation first), counting it down."""
         with self._lock:
             for key in ((service, operation), (service, None)):
-                if key in self._faults and (key[1] is None or operation is not None):
+                if key in self._faults:
                     return self._consume(key)
         return None
 
@@ -160,7 +166,7 @@ def request_service(environ: Mapping[str, Any]) -> str | None:
 
 
 def request_protocol(environ: Mapping[str, Any]) -> str:
-    """"json", "cbor", "query" or "rest", judged from the request itself."""
+    """ "json", "cbor", "query" or "rest", judged from the request itself."""
     if _header(environ, "X-Amz-Target"):
         return "json"
     if _header(environ, "Smithy-Protocol") == "rpc-v2-cbor":
@@ -201,13 +207,13 @@ def buffer_body(environ: dict[str, Any]) -> bytes:
 
 
 def _cbor_text(text: str) -> bytes:
-    data = text.encode("utf-8")
+    data = text.encode("utf-8")[:65535]
     size = len(data)
     if size < 24:
         return bytes([0x60 | size]) + data
     if size < 256:
         return bytes([0x78, size]) + data
-    return bytes([0x79]) + size.to_bytes(2, "big") + data[:65535]
+    return bytes([0x79]) + size.to_bytes(2, "big") + data
 
 
 def _cbor_map(values: Mapping[str, str]) -> bytes:
@@ -226,7 +232,10 @@ def error_response(fault: Fault, protocol: str) -> tuple[list[tuple[str, str]], 
         return headers + [("Content-Type", "application/x-amz-json-1.0")], body
     if protocol == "cbor":
         body = _cbor_map({"__type": code, "message": message})
-        return headers + [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")], body
+        return (
+            headers + [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")],
+            body,
+        )
     if protocol == "query":
         xml = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code>"
@@ -374,11 +383,15 @@ class AthenaFailureMiddleware:
         }
 
 
-def _call_buffered(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+def _call_buffered(
+    app: WsgiApp, environ: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]], bytes]:
     """Run ``app`` and collect its status, headers and whole body."""
     captured: dict[str, Any] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable:
         captured["status"], captured["headers"] = status, list(headers)
         return lambda data: None
 
@@ -413,7 +426,9 @@ def _arn_location(arn: str) -> tuple[str, str]:
     return parts[4], parts[3]
 
 
-def _override_health(target_group: Any, target_id: str, health: tuple[str, str | None, str | None]) -> None:
+def _override_health(
+    target_group: Any, target_id: str, health: tuple[str, str | None, str | None]
+) -> None:
     """Make ``target_group.health_for`` report ``health`` for ``target_id``."""
     overrides: dict[str, tuple[str, str | None, str | None]] | None = target_group.__dict__.get(
         "_awshealth_overrides"
@@ -446,7 +461,6 @@ class Emulator:
     def __init__(self, port: int = 0, region: str = "us-east-1") -> None:
         self.port = port
         self.region = region
-        self.url = ""
         self._faults = FaultTable()
         self._athena = AthenaFailures()
         self._server: Any = None
@@ -469,8 +483,9 @@ class Emulator:
             "127.0.0.1", self.port, self._app(), threaded=True, request_handler=MotoRequestHandler
         )
         self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="awshealth-moto", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="awshealth-moto", daemon=True
+        )
         self._thread.start()
         self.configure(base_config())
         return self
@@ -490,6 +505,13 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server, self._thread = None, None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        if self._server is None:
+            raise RuntimeError("Emulator is not started")
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -568,7 +590,12 @@ class Emulator:
         the fault expires after that many requests. A new fault for the same service
         and operation replaces the old one.
         """
-        signing_name, rest_format = self._service_info(service)
+        signing_name, protocol = self._service_info(service)
+        if operation is not None and protocol.startswith("rest"):
+            raise ValueError(
+                f"{service} is a REST service: faults match any request (operation=None)"
+            )
+        rest_format = "xml" if protocol == "rest-xml" else "json"
         fault = Fault(signing_name, operation, error_code, status, delay, message, rest_format)
         self._faults.add(fault, count)
 
@@ -578,7 +605,7 @@ class Emulator:
         self._athena.clear()
 
     def _service_info(self, service: str) -> tuple[str, str]:
-        """(signing name, "xml" or "json" REST error format) of a service."""
+        """(signing name, botocore protocol) of a boto3 service or signing name."""
         import botocore.session
         from botocore.exceptions import UnknownServiceError
 
@@ -587,8 +614,8 @@ class Emulator:
         try:
             model = self._botocore.get_service_model(service)
         except UnknownServiceError:
-            return service, "xml" if service in _REST_XML else "json"
-        return model.signing_name, "xml" if model.protocol == "rest-xml" else "json"
+            return service, "unknown"
+        return model.signing_name, model.protocol
 
     # ------------------------------------------------------------------ backends
 
@@ -596,7 +623,8 @@ class Emulator:
         """moto's in-process backend object of ``service`` in this account."""
         from moto.backends import get_backend
 
-        return get_backend(service)[self.account_id][region or self.region]  # type: ignore[arg-type]
+        backends = get_backend(service)  # type: ignore[arg-type]
+        return backends[self.account_id][region or self.region]
 
     def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:
         """Set a workgroup "ENABLED" or "DISABLED" (moto lacks UpdateWorkGroup)."""

@@ -1,0 +1,108 @@
+"""The ``awshealth`` command: ``awshealth demo`` runs an example gate on the embedded emulator."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping, Optional, Sequence
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="awshealth", description="pytest-awshealth: post-deploy AWS health checks.",
+        epilog="Checks themselves run with pytest: pytest --aws-outputs FILE tests/smoke")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo", help="provision an example stack on a local moto server and run its gate",
+        description="Provision an example stack on an embedded moto server (127.0.0.1), "
+                    "write its outputs file, and run the example's checks with pytest. "
+                    "Arguments not listed here go to pytest (e.g. -n 2, --junitxml=FILE).")
+    demo.add_argument("--example", default="mantissa_log", metavar="NAME",
+                      help="example to run (default: mantissa_log)")
+    demo.add_argument("--break", dest="breaks", default="", metavar="A,B",
+                      help="comma-separated parts to break, to see failing checks and hints")
+    demo.add_argument("--list-breaks", action="store_true", help="list the example's breaks")
+    demo.add_argument("--outputs-dir", metavar="DIR",
+                      help="keep the outputs file in DIR (default: a temporary directory)")
+    demo.add_argument("--examples-dir", type=Path, default=EXAMPLES_DIR, metavar="DIR",
+                      help="where the example test folders live (default: the source checkout)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args, pytest_args = parser.parse_known_args(argv)
+    if args.command != "demo":
+        parser.print_help()
+        return 0 if args.command is None and not pytest_args else 2
+    return demo(args, pytest_args)
+
+
+def demo(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """Run the demo; returns pytest's exit code (2 for a bad demo argument)."""
+    from .emulator.stacks import get_stack
+
+    try:
+        stack = get_stack(args.example)
+    except (KeyError, ModuleNotFoundError) as exc:
+        return _fail(str(exc).strip("'\""))
+    if args.list_breaks:
+        for name, item in stack.breaks.items():
+            print(f"{name:12} {item.description}  (fails: {', '.join(item.fails)})")
+        return 0
+    breaks = tuple(b.strip() for b in args.breaks.split(",") if b.strip())
+    unknown = [b for b in breaks if b not in stack.breaks]
+    if unknown:
+        return _fail(f"unknown break(s) {', '.join(unknown)} for {args.example}; "
+                     f"choose from {', '.join(stack.breaks)}")
+    tests = args.examples_dir / args.example
+    if not tests.is_dir():
+        return _fail(f"example tests not found at {tests}; run from a source checkout "
+                     "or pass --examples-dir")
+    return _run(stack, breaks, tests, args.outputs_dir, pytest_args)
+
+
+def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: list[str]) -> int:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from .emulator import Emulator, HttpStub
+
+    with Emulator() as emulator, HttpStub() as api, tempfile.TemporaryDirectory() as tmp:
+        deployment = stack.deploy(emulator, api, breaks)
+        directory = Path(outputs_dir or tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        outputs = stack.write_outputs(deployment, directory)
+        broken = f", broken: {', '.join(breaks)}" if breaks else ""
+        print(f"awshealth demo: {stack.name} on moto at {emulator.url}{broken}; "
+              f"outputs: {outputs}", flush=True)
+        with _environment(emulator.env(), emulator.ENV_TO_UNSET):
+            return int(pytest.main([str(tests), "--aws-outputs", str(outputs),
+                                    "-p", "no:cacheprovider", *pytest_args]))
+
+
+@contextmanager
+def _environment(values: Mapping[str, str], unset: Sequence[str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    for name in unset:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _fail(message: str) -> int:
+    print(f"awshealth: error: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

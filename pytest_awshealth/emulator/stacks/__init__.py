@@ -1,0 +1,132 @@
+"""Example stacks the demo provisions on the emulator, each with named breaks."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..httpstub import HttpStub
+from ..server import Emulator
+
+EXAMPLES = ("mantissa_log", "sake_sensei", "agent_runtime", "iracing_stats", "thera_pipeline")
+
+
+@dataclass
+class Deployment:
+    """A provisioned stack: the emulator, its API stand-in and what the deploy output."""
+
+    emulator: Emulator
+    api: HttpStub
+    names: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        return self.emulator.client(service)
+
+
+@dataclass(frozen=True)
+class Break:
+    """A named way to break a healthy stack, and the checks it should fail."""
+
+    description: str
+    apply: Callable[[Deployment], None]
+    fails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """How to provision one example system and write its outputs file."""
+
+    name: str
+    outputs_file: str
+    provision: Callable[[Deployment], None]
+    outputs: Callable[[Deployment], Any]
+    breaks: Mapping[str, Break]
+
+    def deploy(self, emulator: Emulator, api: HttpStub, breaks: tuple[str, ...] = ()) -> Deployment:
+        """Provision the stack, then apply the named breaks."""
+        unknown = [b for b in breaks if b not in self.breaks]
+        if unknown:
+            raise KeyError(f"unknown break(s) for {self.name}: {', '.join(unknown)}; "
+                           f"choose from {', '.join(self.breaks)}")
+        deployment = Deployment(emulator, api)
+        self.provision(deployment)
+        for name in breaks:
+            self.breaks[name].apply(deployment)
+        return deployment
+
+    def write_outputs(self, deployment: Deployment, directory: Path) -> Path:
+        """Write the outputs file in the format the system's deploy tool really writes."""
+        path = Path(directory) / self.outputs_file
+        path.write_text(json.dumps(self.outputs(deployment), indent=2, default=str) + "\n")
+        return path
+
+
+def get_stack(name: str) -> Stack:
+    """The stack of example ``name``."""
+    if name not in EXAMPLES:
+        raise KeyError(f"unknown example {name!r}; choose from {', '.join(EXAMPLES)}")
+    return importlib.import_module(f"{__name__}.{name}").STACK
+
+
+def available() -> list[str]:
+    """Examples whose stacks are implemented."""
+    return [n for n in EXAMPLES if importlib.util.find_spec(f"{__name__}.{n}") is not None]
+
+
+# -- provisioning helpers shared by the stacks
+
+def lambda_zip() -> bytes:
+    """A tiny deployment package (the emulator never runs handler code)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buffer.getvalue()
+
+
+def lambda_role(d: Deployment, name: str) -> str:
+    """Create an execution role for Lambda and return its ARN."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    return d.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
+                                       )["Role"]["Arn"]
+
+
+def create_function(d: Deployment, name: str, role: str, **extra: Any) -> str:
+    """Create a Python Lambda function and return its ARN."""
+    params = {"FunctionName": name, "Runtime": "python3.11", "Role": role,
+              "Handler": "handler.handler", "Code": {"ZipFile": lambda_zip()},
+              "MemorySize": 512, "Timeout": 300, **extra}
+    return d.client("lambda").create_function(**params)["FunctionArn"]
+
+
+def log_recent(d: Deployment, group: str, *messages: str, minutes_ago: float = 2) -> None:
+    """Create ``group`` (if needed) with a stream holding ``messages`` from a while ago."""
+    logs = d.client("logs")
+    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        logs.create_log_group(logGroupName=group)
+    stream = f"2026/01/01/[$LATEST]{abs(hash((group, messages))):x}"
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    stamp = int((time.time() - minutes_ago * 60) * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+        {"timestamp": stamp + i, "message": m} for i, m in enumerate(messages)])
+
+
+def terraform_outputs(values: Mapping[str, Any], sensitive: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``terraform output -json`` for ``values``."""
+    def kind(value: Any) -> Any:
+        if isinstance(value, dict):
+            return ["object", {k: kind(v) for k, v in value.items()}]
+        if isinstance(value, list):
+            return ["list", "string"]
+        return "number" if isinstance(value, (int, float)) else "string"
+
+    return {key: {"sensitive": key in sensitive, "type": kind(value), "value": value}
+            for key, value in values.items()}
