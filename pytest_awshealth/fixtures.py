@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, TypeVar
+import functools
+from typing import Any, Callable, TypeVar
 
 import pytest
 
@@ -10,9 +11,7 @@ from .binding import binding_for, missing_binding_message
 from .clients import AwsContext
 from .errors import AwsHealthError
 from .outputs import Outputs
-from .resources import (RESOURCE_TYPES, AthenaWorkgroup, CallerIdentity, DynamoTable,
-                        EventRule, GlueDatabase, HttpEndpoint, LambdaFunction, LogGroup,
-                        Resource, S3Bucket, Secret)
+from .resources import RESOURCE_TYPES, CallerIdentity, Resource
 from .state import STATE
 
 R = TypeVar("R", bound=Resource)
@@ -59,32 +58,14 @@ class ResourceFactory:
         outputs: Outputs = self._request.getfixturevalue("aws_outputs")
         return _handle(RESOURCE_TYPES[fixture], outputs, ref, self.context, **kwargs)
 
-    def s3_bucket(self, name: str) -> S3Bucket:
-        return S3Bucket(name, aws=self.context)
+    def __getattr__(self, fixture: str) -> Callable[..., Resource]:
+        """``aws.<fixture name>(name, **options)``, e.g. ``aws.ecs_service("api", cluster="c")``."""
+        if fixture not in RESOURCE_TYPES:
+            raise AttributeError(f"no resource type {fixture!r}; known: {', '.join(sorted(RESOURCE_TYPES))}")
+        return functools.partial(self.resource, fixture)
 
-    def dynamo_table(self, name: str) -> DynamoTable:
-        return DynamoTable(name, aws=self.context)
-
-    def lambda_fn(self, name: str) -> LambdaFunction:
-        return LambdaFunction(name, aws=self.context)
-
-    def event_rule(self, name: str, event_bus: Optional[str] = None) -> EventRule:
-        return EventRule(name, event_bus=event_bus, aws=self.context)
-
-    def athena(self, workgroup: str) -> AthenaWorkgroup:
-        return AthenaWorkgroup(workgroup, aws=self.context)
-
-    def glue_database(self, name: str) -> GlueDatabase:
-        return GlueDatabase(name, aws=self.context)
-
-    def http_endpoint(self, url: str) -> HttpEndpoint:
-        return HttpEndpoint(url, aws=self.context)
-
-    def log_group(self, name: str) -> LogGroup:
-        return LogGroup(name, aws=self.context)
-
-    def secret(self, name: str) -> Secret:
-        return Secret(name, aws=self.context)
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *RESOURCE_TYPES]
 
 
 @pytest.fixture
@@ -117,55 +98,18 @@ def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
     return _handle(cls, outputs, ref, request.getfixturevalue("aws_context"))
 
 
-@pytest.fixture
-def s3_bucket(request: pytest.FixtureRequest) -> S3Bucket:
-    """The S3 bucket bound with ``@pytest.mark.aws_output(s3_bucket=KEY)``."""
-    return bound(request, S3Bucket)
+def resource_fixture(fixture: str, cls: type[Resource]) -> Any:
+    """The fixture that yields a ``cls`` handle for the output bound to ``fixture``."""
+
+    def handle(request: pytest.FixtureRequest) -> Resource:
+        return bound(request, cls)
+
+    summary = (cls.__doc__ or cls.__name__).strip().splitlines()[0]
+    handle.__name__ = fixture
+    handle.__doc__ = f"{summary} Bind with @pytest.mark.aws_output({fixture}=KEY)."
+    return pytest.fixture(name=fixture)(handle)
 
 
-@pytest.fixture
-def dynamo_table(request: pytest.FixtureRequest) -> DynamoTable:
-    """The DynamoDB table bound with ``@pytest.mark.aws_output(dynamo_table=KEY)``."""
-    return bound(request, DynamoTable)
-
-
-@pytest.fixture
-def lambda_fn(request: pytest.FixtureRequest) -> LambdaFunction:
-    """The Lambda function bound with ``@pytest.mark.aws_output(lambda_fn=KEY)``."""
-    return bound(request, LambdaFunction)
-
-
-@pytest.fixture
-def event_rule(request: pytest.FixtureRequest) -> EventRule:
-    """The EventBridge rule bound with ``@pytest.mark.aws_output(event_rule=KEY)``."""
-    return bound(request, EventRule)
-
-
-@pytest.fixture
-def athena(request: pytest.FixtureRequest) -> AthenaWorkgroup:
-    """The Athena workgroup bound with ``@pytest.mark.aws_output(athena=KEY)``."""
-    return bound(request, AthenaWorkgroup)
-
-
-@pytest.fixture
-def glue_database(request: pytest.FixtureRequest) -> GlueDatabase:
-    """The Glue database bound with ``@pytest.mark.aws_output(glue_database=KEY)``."""
-    return bound(request, GlueDatabase)
-
-
-@pytest.fixture
-def http_endpoint(request: pytest.FixtureRequest) -> HttpEndpoint:
-    """The base URL bound with ``@pytest.mark.aws_output(http_endpoint=KEY)``."""
-    return bound(request, HttpEndpoint)
-
-
-@pytest.fixture
-def log_group(request: pytest.FixtureRequest) -> LogGroup:
-    """The log group bound with ``@pytest.mark.aws_output(log_group=KEY)``."""
-    return bound(request, LogGroup)
-
-
-@pytest.fixture
-def secret(request: pytest.FixtureRequest) -> Secret:
-    """The Secrets Manager secret bound with ``@pytest.mark.aws_output(secret=KEY)``."""
-    return bound(request, Secret)
+def resource_fixtures() -> dict[str, Any]:
+    """One fixture per resource type, by fixture name."""
+    return {name: resource_fixture(name, cls) for name, cls in RESOURCE_TYPES.items()}

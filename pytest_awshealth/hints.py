@@ -76,9 +76,7 @@ def error_key(code: str) -> str:
 
 def builtin_hints() -> dict[str, Hint]:
     """All hints shipped with the plugin."""
-    hints: dict[str, Hint] = dict(ERROR_HINTS)
-    for name in RESOURCE_MODULES:
-        module = importlib.import_module(f"{__package__}.resources.{name}")
-        hints.update(getattr(module, "HINTS"))
-    return hints
+    from .resources import resource_hints
+
+    return {**ERROR_HINTS, **resource_hints()}
 

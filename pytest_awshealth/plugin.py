@@ -11,14 +11,14 @@ from .binding import MARKER_HELP, bindings, parametrize
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .errors import ConfigError
-from .fixtures import (athena, aws, aws_context, aws_identity, aws_outputs,  # noqa: F401
-                       dynamo_table, event_rule, glue_database, http_endpoint, lambda_fn,
-                       log_group, s3_bucket, secret)
+from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
 from .probes import recording
 from .remediation import Catalog
 from .reporting import attach_hints, mask_comparison, scrub_report
 from .state import RECORDS, STATE, RunState
+
+globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
 

@@ -1,7 +1,13 @@
-"""Resource handles, one module per AWS service, and the fixture name of each."""
+"""Resource handles, one module per AWS service.
+
+Each module in :data:`MODULES` defines ``FIXTURES`` (fixture name -> handle class) and
+``HINTS`` (catalog key -> :class:`~pytest_awshealth.remediation.Hint`). The plugin
+makes one fixture per entry of :data:`RESOURCE_TYPES`.
+"""
 
 from __future__ import annotations
 
+import importlib
 from types import MappingProxyType
 from typing import Mapping
 
@@ -17,20 +23,29 @@ from .s3 import S3Bucket
 from .secrets import Secret, SecretValue
 from .sts import CallerIdentity
 
-RESOURCE_TYPES: Mapping[str, type[Resource]] = MappingProxyType({
-    "s3_bucket": S3Bucket,
-    "dynamo_table": DynamoTable,
-    "lambda_fn": LambdaFunction,
-    "event_rule": EventRule,
-    "athena": AthenaWorkgroup,
-    "glue_database": GlueDatabase,
-    "http_endpoint": HttpEndpoint,
-    "log_group": LogGroup,
-    "secret": Secret,
-})
+MODULES = ("s3", "dynamodb", "awslambda", "events", "athena", "glue", "http", "logs", "secrets",
+           "sts", "ecs", "elbv2", "servicediscovery", "acm", "cloudwatch", "cognito",
+           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam")
+
+
+def _collect(attribute: str) -> dict:
+    found: dict = {}
+    for name in MODULES:
+        found.update(getattr(importlib.import_module(f"{__name__}.{name}"), attribute, {}))
+    return found
+
+
+RESOURCE_TYPES: Mapping[str, type[Resource]] = MappingProxyType(_collect("FIXTURES"))
+
+
+def resource_hints() -> dict:
+    """Every resource module's ``HINTS``."""
+    return _collect("HINTS")
+
 
 __all__ = [
-    "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "DynamoTable", "EventRule",
+    "MODULES", "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "DynamoTable", "EventRule",
     "GlueDatabase", "HttpEndpoint", "HttpResponse", "InvokeResult", "LambdaFunction",
     "LogGroup", "QueryResult", "Resource", "S3Bucket", "Secret", "SecretValue",
+    "resource_hints",
 ]

@@ -127,3 +127,5 @@ HINTS = {
          "aws athena get-work-group --work-group {name} --region {region}"),
         ('aws athena start-query-execution --query-string "SELECT 1" --work-group {name} --region {region}   # retry after fixing the cause',)),
 }
+
+FIXTURES = {"athena": AthenaWorkgroup}

@@ -166,3 +166,5 @@ HINTS = {
          "aws logs tail /aws/lambda/{name} --since 10m --region {region}"),
         ("fix the handler error shown in the logs and redeploy",)),
 }
+
+FIXTURES = {"lambda_fn": LambdaFunction}

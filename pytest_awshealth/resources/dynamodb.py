@@ -100,3 +100,5 @@ HINTS = {
         ("replace the table through the deploy tool (changing keys recreates it: back up data first)",)),
 }
 
+
+FIXTURES = {"dynamo_table": DynamoTable}

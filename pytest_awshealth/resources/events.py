@@ -71,3 +71,5 @@ HINTS = {
         ("aws events list-targets-by-rule --rule {name} --region {region}",),
         ("aws events put-targets --rule {name} --region {region} --targets Id=1,Arn=<target-arn>",)),
 }
+
+FIXTURES = {"event_rule": EventRule}

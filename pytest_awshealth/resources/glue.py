@@ -42,3 +42,5 @@ HINTS = {
          "aws glue list-crawlers --region {region}"),
         ("aws glue start-crawler --name <crawler-name> --region {region}",)),
 }
+
+FIXTURES = {"glue_database": GlueDatabase}

@@ -113,3 +113,5 @@ HINTS = {
         ("curl -sv {url}/health", "aws apigateway get-deployments --rest-api-id {api_id} --region {region}"),
         ("aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod --region {region}",)),
 }
+
+FIXTURES = {"http_endpoint": HttpEndpoint}

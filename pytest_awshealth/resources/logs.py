@@ -106,3 +106,5 @@ HINTS = {
         ("aws logs describe-log-groups --log-group-name-prefix {name} --region {region} --query 'logGroups[].retentionInDays'",),
         ("aws logs put-retention-policy --log-group-name {name} --retention-in-days 30 --region {region}",)),
 }
+
+FIXTURES = {"log_group": LogGroup}

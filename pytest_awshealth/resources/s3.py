@@ -125,3 +125,5 @@ HINTS = {
         (f"aws s3api get-bucket-policy {B} --query Policy --output text",),
         (f"aws s3api put-bucket-policy {B} --policy file://bucket-policy.json",)),
 }
+
+FIXTURES = {"s3_bucket": S3Bucket}

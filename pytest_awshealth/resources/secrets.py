@@ -92,3 +92,5 @@ HINTS = {
         ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query VersionIdsToStages",),
         ("aws secretsmanager put-secret-value --secret-id {name} --secret-string file://secret.json --region {region}",)),
 }
+
+FIXTURES = {"secret": Secret}

@@ -1,0 +1,6 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+FIXTURES: dict = {}
+HINTS: dict = {}
