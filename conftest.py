@@ -1,0 +1,49 @@
+"""Shared fixtures for the plugin's own tests: one moto server per test process."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import pytest
+
+from pytest_awshealth.emulator import Emulator, HttpStub
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """A moto server on 127.0.0.1, shared by this process's tests (xdist: one per worker)."""
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture
+def aws_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """A wiped emulator, with the AWS environment pointing at it."""
+    emulator.reset()
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    for name in emulator.ENV_TO_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AWSHEALTH_OUTPUTS", raising=False)
+    return emulator
+
+
+@pytest.fixture
+def api_stub() -> Iterator[HttpStub]:
+    """A local HTTP server standing in for an API."""
+    with HttpStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def write_outputs(pytester: pytest.Pytester):
+    """Write an outputs file into the pytester project: ``write_outputs({"k": "v"})``."""
+
+    def write(data: Any, name: str = "outputs.json") -> str:
+        (pytester.path / name).write_text(json.dumps(data))
+        return name
+
+    return write
