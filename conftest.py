@@ -16,7 +16,20 @@ pytest_plugins = ["pytester"]
 def emulator() -> Iterator[Emulator]:
     """A moto server on 127.0.0.1, shared by this process's tests (xdist: one per worker)."""
     with Emulator() as server:
+        preload_moto_backends()
         yield server
+
+
+def preload_moto_backends() -> None:
+    """Import moto's service modules up front: pytester's in-process runs drop modules
+    first imported inside them, which would split moto's state in two."""
+    from moto.backends import get_backend
+
+    for service in ("athena", "cloudformation", "cloudwatch", "cognitoidp", "dynamodb", "ec2",
+                    "ecs", "elbv2", "events", "glue", "iam", "acm", "awslambda", "logs", "s3",
+                    "secretsmanager", "servicediscovery", "sns", "sqs", "ssm",
+                    "stepfunctions", "sts"):
+        get_backend(service)  # type: ignore[arg-type]
 
 
 @pytest.fixture

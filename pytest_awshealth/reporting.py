@@ -49,8 +49,35 @@ def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
     if not redactor:
         return
     if report.longrepr is not None and str(report.longrepr) in redactor:
-        report.longrepr = redactor.scrub(str(report.longrepr))
+        if isinstance(report.longrepr, str) or not _scrub_inplace(report.longrepr, redactor):
+            report.longrepr = redactor.scrub(str(report.longrepr))
     report.sections = [(title, redactor.scrub(body)) for title, body in report.sections]
+
+
+def _scrub_inplace(obj: Any, redactor: Redactor, depth: int = 0) -> bool:
+    """Scrub the strings inside pytest's repr objects, keeping their structure
+    (so the short summary still shows the crash line). False if something was left."""
+    if depth > 8:
+        return False
+    items = vars(obj).items() if hasattr(obj, "__dict__") else ()
+    for name, value in items:
+        cleaned = _scrub_value(value, redactor, depth)
+        if cleaned is not value:
+            object.__setattr__(obj, name, cleaned)
+    return str(obj) not in redactor
+
+
+def _scrub_value(value: Any, redactor: Redactor, depth: int) -> Any:
+    if isinstance(value, str):
+        return redactor.scrub(value) if value in redactor else value
+    if isinstance(value, (list, tuple)):
+        cleaned = [_scrub_value(v, redactor, depth + 1) for v in value]
+        if any(c is not v for c, v in zip(cleaned, value)):
+            return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
+        return value
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        _scrub_inplace(value, redactor, depth + 1)
+    return value
 
 
 def mask_comparison(op: str, left: Any, right: Any, redactor: Redactor) -> Optional[list[str]]:

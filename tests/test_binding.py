@@ -1,0 +1,126 @@
+"""The aws_output marker, list parametrization, missing bindings and the generic aws fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+OUTPUTS = {"logs_bucket": "b-logs", "rules_bucket": "b-rules", "state_table_name": "tbl",
+           "lambda_names": {"detector": "fn-detector"}, "port": 8080}
+
+
+@pytest.fixture
+def project(pytester, write_outputs, aws_env):
+    write_outputs(OUTPUTS)
+    s3 = aws_env.client("s3")
+    for bucket in ("b-logs", "b-rules"):
+        s3.create_bucket(Bucket=bucket)
+    return pytester
+
+
+def test_list_binding_parametrizes_with_readable_ids(project) -> None:
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(s3_bucket=["logs_bucket", "rules_bucket"])
+        def test_bucket(s3_bucket):
+            assert s3_bucket.exists
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_bucket[[]logs_bucket[]] PASSED*",
+                                 "*test_bucket[[]rules_bucket[]] PASSED*"])
+
+
+def test_jsonpath_binding_and_id(project) -> None:
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(lambda_fn=["$.lambda_names.detector"])
+        def test_fn(lambda_fn):
+            assert lambda_fn.name == "fn-detector"
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*test_fn[[]lambda_names.detector[]] PASSED*"])
+
+
+def test_module_and_class_markers_apply_closest_first(project) -> None:
+    project.makepyfile("""
+        import pytest
+        pytestmark = pytest.mark.aws_output(s3_bucket="logs_bucket")
+        def test_module(s3_bucket):
+            assert s3_bucket.name == "b-logs"
+        @pytest.mark.aws_output(s3_bucket="rules_bucket")
+        class TestRules:
+            def test_class(self, s3_bucket):
+                assert s3_bucket.name == "b-rules"
+    """)
+    project.runpytest("--aws-outputs", "outputs.json").assert_outcomes(passed=2)
+
+
+def test_unbound_fixture_says_which_marker_to_add(project) -> None:
+    project.makepyfile("def test_t(dynamo_table):\n    pass\n")
+    result = project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*fixture 'dynamo_table' of test_unbound*::test_t is not bound to an output; "
+        "add @pytest.mark.aws_output(dynamo_table=\"logs_bucket\")*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_bad_marker_arguments_are_named(project) -> None:
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(dynamo_tabel="state_table_name")
+        def test_t(): pass
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown resource fixture 'dynamo_tabel'*"])
+
+
+def test_non_string_output_explains_jsonpath(project) -> None:
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(lambda_fn="lambda_names")
+        def test_t(lambda_fn): pass
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*output 'lambda_names' is a dict*$.lambda_names.<field>*"])
+
+
+def test_generic_aws_fixture(project) -> None:
+    project.makepyfile("""
+        def test_literal(aws):
+            assert aws.s3_bucket("b-logs").exists
+            assert not aws.s3_bucket("nope").exists
+        def test_from_output(aws):
+            assert aws.from_output("s3_bucket", "rules_bucket").name == "b-rules"
+        def test_unknown_type(aws):
+            aws.s3_buckett("x")
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*no resource type 's3_buckett'*"])
+
+
+def test_without_outputs_a_bound_fixture_explains(pytester, aws_env) -> None:
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(s3_bucket="logs_bucket")
+        def test_t(s3_bucket): pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*no deploy outputs: pass --aws-outputs PATH*"])
+
+
+def test_markers_are_registered(pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.aws_output(**fixture_to_output)*",
+                                 "@pytest.mark.aws_remediation(text)*"])
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_remediation("page the on-call")
+        def test_t(): pass
+    """)
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
