@@ -32,11 +32,13 @@ class Deployment:
 
 @dataclass(frozen=True)
 class Break:
-    """A named way to break a healthy stack, and the checks it should fail."""
+    """A named way to break a healthy stack, the checks it should fail, and a line of
+    the hint a user should see (the broken resource's name and the fixing command)."""
 
     description: str
     apply: Callable[[Deployment], None]
     fails: tuple[str, ...]
+    hint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -113,32 +113,42 @@ def _errors(d: Deployment) -> None:
 
 
 BREAKS = {
-    "ttl": Break("TTL disabled on the state table", _disable_ttl, ("test_state_table_has_ttl",)),
+    "ttl": Break("TTL disabled on the state table", _disable_ttl, ("test_state_table_has_ttl",),
+                    ("DynamoDB table mantissa-log-state in us-east-1 does not have TTL enabled", "*aws dynamodb update-time-to-live --table-name mantissa-log-state --region us-east-1*")),
     "rule": Break("detection schedule rule disabled",
                   lambda d: d.client("events").disable_rule(Name=RULE),
-                  ("test_detection_schedule_enabled",)),
+                  ("test_detection_schedule_enabled",),
+                    ("EventBridge rule mantissa-log-detection-schedule in us-east-1 is DISABLED*", "*aws events enable-rule --name mantissa-log-detection-schedule --region us-east-1")),
     "bucket": Break("rules bucket deleted", _delete_bucket,
-                    ("test_bucket_exists[rules_bucket]", "test_detection_rules_loaded")),
+                    ("test_bucket_exists[rules_bucket]", "test_detection_rules_loaded"),
+                    ("S3 bucket mantissa-log-rules-123456789012 does not exist*", "*aws s3 mb s3://mantissa-log-rules-123456789012 --region us-east-1*")),
     "function": Break("detection-engine function deleted",
                       lambda d: d.client("lambda").delete_function(
                           FunctionName=FUNCTIONS["detection_engine"]),
-                      ("test_function_active[detection_engine_function_name]",)),
+                      ("test_function_active[detection_engine_function_name]",),
+                    ("Lambda function mantissa-log-detection-engine does not exist in us-east-1*", "*aws lambda list-functions --region us-east-1*")),
     "workgroup": Break("Athena workgroup disabled",
                        lambda d: d.emulator.set_athena_workgroup_state(WORKGROUP, "DISABLED"),
-                       ("test_athena_workgroup_enabled",)),
+                       ("test_athena_workgroup_enabled",),
+                    ("Athena workgroup mantissa-log in us-east-1 is DISABLED*", "*aws athena update-work-group --work-group mantissa-log --state ENABLED --region us-east-1")),
     "api": Break("API /health answers 503", lambda d: d.api.route(
-                     "/health", 503, {"message": "Service Unavailable"}), ("test_api_reachable",)),
+                     "/health", 503, {"message": "Service Unavailable"}), ("test_api_reachable",),
+                    ("http://127.0.0.1:* is not reachable", "*aws apigateway create-deployment*")),
     "athena": Break("Athena queries fail (table missing)",
                     lambda d: d.emulator.fail_next_athena_queries(
                         "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.mantissa_log.cloudtrail' does not exist"),
-                    ("test_athena_query_succeeds",)),
+                    ("test_athena_query_succeeds",),
+                    ("Athena query * in workgroup mantissa-log (us-east-1) did not succeed: TABLE_NOT_FOUND*", "*aws athena get-query-execution --query-execution-id *")),
     "policy": Break("CloudTrail statements removed from the logs bucket policy", _drop_policy,
-                    ("test_cloudtrail_can_write_logs",)),
-    "errors": Break("alert router logging errors", _errors, ("test_no_recent_errors[lambda_names.router]",)),
+                    ("test_cloudtrail_can_write_logs",),
+                    ("S3 bucket policy of mantissa-log-logs-123456789012 does not allow*", "*aws s3api put-bucket-policy --bucket mantissa-log-logs-123456789012*")),
+    "errors": Break("alert router logging errors", _errors, ("test_no_recent_errors[lambda_names.router]",),
+                    ("Log group /aws/lambda/mantissa-log-alert-router in us-east-1 has recent error lines", "*aws logs tail /aws/lambda/mantissa-log-alert-router --since 15m*")),
     "secret": Break("Slack alert secret deleted",
                     lambda d: d.client("secretsmanager").delete_secret(
                         SecretId=SLACK_SECRET, ForceDeleteWithoutRecovery=True),
-                    ("test_alert_secret_exists",)),
+                    ("test_alert_secret_exists",),
+                    ("Secrets Manager secret mantissa-log/alerts/slack does not exist in us-east-1", "*aws secretsmanager create-secret --name mantissa-log/alerts/slack*")),
 }
 
 STACK = Stack("mantissa_log", "terraform-outputs.json", provision, outputs, BREAKS)

@@ -1,0 +1,145 @@
+"""Hints in the terminal and JUnit XML, user hints, the catalog hook, and AWS error mapping."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+TABLE_SCHEMA = dict(BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+
+TTL_TEST = """
+import pytest
+@pytest.mark.aws_output(dynamo_table="state_table_name")
+def test_ttl(dynamo_table):
+    assert dynamo_table.ttl_enabled
+"""
+
+
+@pytest.fixture
+def table_project(pytester, aws_env, write_outputs):
+    aws_env.client("dynamodb").create_table(TableName="state", **TABLE_SCHEMA)
+    write_outputs({"state_table_name": "state"})
+    return pytester
+
+
+def test_hint_reaches_junit_xml(table_project) -> None:
+    table_project.makepyfile(TTL_TEST)
+    result = table_project.runpytest("--aws-outputs", "outputs.json", "--junitxml=junit.xml")
+    result.assert_outcomes(failed=1)
+    failure = ET.parse(table_project.path / "junit.xml").find(".//failure")
+    assert failure is not None
+    assert failure.get("message", "").startswith("DynamoDB table state in us-east-1 does not have TTL")
+    assert "aws dynamodb update-time-to-live --table-name state --region us-east-1" in failure.text
+
+
+def test_hint_survives_xdist(table_project) -> None:
+    table_project.makepyfile(TTL_TEST)
+    result = table_project.runpytest("--aws-outputs", "outputs.json", "-n", "2")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*awshealth remediation*",
+                                 "*aws dynamodb update-time-to-live --table-name state*"])
+
+
+def test_user_remediation_marker(table_project) -> None:
+    table_project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_remediation("Ask #data-platform before re-enabling TTL.")
+        @pytest.mark.aws_output(dynamo_table="state_table_name")
+        def test_ttl(dynamo_table):
+            assert dynamo_table.ttl_enabled
+    """)
+    result = table_project.runpytest("--aws-outputs", "outputs.json")
+    result.stdout.fnmatch_lines(["*update-time-to-live*", "Ask #data-platform before re-enabling TTL."])
+
+
+def test_catalog_hook_replaces_and_adds_entries(table_project) -> None:
+    table_project.makeconftest("""
+        from pytest_awshealth import Hint
+        def pytest_awshealth_hints(catalog, config):
+            catalog["dynamodb.table.ttl"] = Hint(
+                "Team hint: TTL off on {name}", fix=("make enable-ttl TABLE={name}",))
+    """)
+    table_project.makepyfile(TTL_TEST)
+    result = table_project.runpytest("--aws-outputs", "outputs.json")
+    result.stdout.fnmatch_lines(["Team hint: TTL off on state", "*make enable-ttl TABLE=state"])
+
+
+def test_custom_probe_uses_a_hook_added_hint(table_project) -> None:
+    table_project.makeconftest("""
+        from pytest_awshealth import DynamoTable, Hint, probe
+        class OrdersTable(DynamoTable):
+            hint_prefix = "orders"
+            @property
+            @probe("keys_ok", lambda ok: ok)
+            def has_order_key(self):
+                return self.key_schema.get("HASH") == "order_id"
+        def pytest_awshealth_hints(catalog, config):
+            catalog["orders.keys_ok"] = Hint("{name}: wrong partition key", fix=("recreate {name}",))
+    """)
+    table_project.makepyfile("""
+        from conftest import OrdersTable
+        def test_keys(aws_context, aws_outputs):
+            assert OrdersTable(aws_outputs["state_table_name"], aws=aws_context).has_order_key
+    """)
+    result = table_project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["state: wrong partition key", "*recreate state"])
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("AccessDeniedException", ["Access denied: the caller may not perform dynamodb:DescribeTable "
+                               "on DynamoDB table state (us-east-1)",
+                               "*aws iam simulate-principal-policy*dynamodb:DescribeTable*"]),
+    ("ThrottlingException", ["AWS throttled DescribeTable on DynamoDB table state "
+                             "(ThrottlingException) in us-east-1",
+                             "*--aws-retry-mode adaptive*"]),
+])
+def test_error_codes_map_to_hints(table_project, aws_env, code, expected) -> None:
+    aws_env.inject_fault("dynamodb", "DescribeTable", error_code=code)
+    table_project.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(dynamo_table="state_table_name")
+        def test_status(dynamo_table):
+            assert dynamo_table.status == "ACTIVE"
+    """)
+    result = table_project.runpytest("--aws-outputs", "outputs.json", "--aws-max-attempts", "1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(expected)
+
+
+def test_expired_token_stops_the_run_once(table_project, aws_env) -> None:
+    aws_env.inject_fault("dynamodb", error_code="ExpiredTokenException",
+                         message="The security token included in the request is expired")
+    table_project.makepyfile("""
+        import pytest
+        @pytest.mark.parametrize("n", range(10))
+        @pytest.mark.aws_output(dynamo_table="state_table_name")
+        def test_status(dynamo_table, n):
+            assert dynamo_table.status == "ACTIVE"
+    """)
+    result = table_project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["AWS rejected the credentials (ExpiredTokenException)*",
+                                 "*Interrupted: AWS credentials are missing or rejected*"])
+
+
+def test_unreachable_endpoint_hint(table_project) -> None:
+    table_project.makepyfile(TTL_TEST)
+    result = table_project.runpytest("--aws-outputs", "outputs.json",
+                                     "--aws-endpoint-url", "http://127.0.0.1:9",
+                                     "--aws-max-attempts", "1", "--aws-connect-timeout", "1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["Could not reach AWS endpoint http://127.0.0.1:9*"])
+
+
+def test_passing_run_adds_nothing(table_project, aws_env) -> None:
+    aws_env.client("dynamodb").update_time_to_live(
+        TableName="state", TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    table_project.makepyfile(TTL_TEST)
+    result = table_project.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(passed=1)
+    assert "remediation" not in result.stdout.str()
