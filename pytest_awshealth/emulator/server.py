@@ -466,6 +466,8 @@ class Emulator:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._botocore: Any = None
+        self._boto3_session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -493,7 +495,9 @@ class Emulator:
     def _app(self) -> WsgiApp:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        moto_app = DomainDispatcherApplication(create_backend_app)
+        from .iam_simulator import IamSimulatorMiddleware
+
+        moto_app = IamSimulatorMiddleware(DomainDispatcherApplication(create_backend_app))
         return FaultMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._faults)
 
     def stop(self) -> None:
@@ -505,6 +509,7 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server, self._thread = None, None
+        self._clients.clear()  # bound to this server's port
 
     @property
     def url(self) -> str:
@@ -533,9 +538,10 @@ class Emulator:
 
     def client(self, service: str, region: str | None = None, **kwargs: Any) -> Any:
         """A boto3 client bound to this server with dummy credentials."""
-        import boto3
-
-        return boto3.session.Session().client(
+        key = (service, region or self.region)
+        if not kwargs and key in self._clients:
+            return self._clients[key]
+        client = self._session().client(
             service,
             region_name=region or self.region,
             endpoint_url=self.url,
@@ -544,6 +550,17 @@ class Emulator:
             aws_session_token=None,
             **kwargs,
         )
+        if not kwargs:
+            self._clients[key] = client
+        return client
+
+    def _session(self) -> Any:
+        """One boto3 session for all provisioning clients (loading its data is the slow part)."""
+        if self._boto3_session is None:
+            import boto3
+
+            self._boto3_session = boto3.session.Session()
+        return self._boto3_session
 
     # ------------------------------------------------------------------ moto-api
 
