@@ -15,6 +15,7 @@ from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixt
 from .outputs import load_outputs
 from .probes import recording
 from .remediation import Catalog
+from .resources import RESOURCE_TYPES
 from .reporting import attach_hints, mask_comparison, scrub_report
 from .state import RECORDS, STATE, RunState
 
@@ -68,22 +69,32 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     parametrize(metafunc)
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
-    """Check every binding against the outputs files once, before anything runs."""
-    state = config.stash.get(STATE, None)
-    if state is None or state.files is None or state.settings.is_set("stack"):
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Check the selected tests' bindings against the outputs once, before anything runs."""
+    state = session.config.stash.get(STATE, None)
+    if state is None:
         return
-    problems = []
-    for item in items:
-        for fixture, ref in bindings(item):
-            for one in [ref] if isinstance(ref, str) else ref:
-                problem = _lookup_problem(state, one)
-                if problem:
-                    problems.append(f"{item.nodeid}: aws_output({fixture}=...): {problem}")
+    if not state.has_outputs:
+        needing = [i.nodeid for i in session.items if _needs_outputs(i)]
+        if needing:
+            raise pytest.UsageError(
+                f"{len(needing)} test(s) need deploy outputs (e.g. {needing[0]}): pass "
+                "--aws-outputs PATH (from `terraform output -json`) or --aws-stack NAME")
+        return
+    if state.files is None or state.settings.is_set("stack"):
+        return
+    problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
+                for item in session.items for fixture, ref in bindings(item)
+                for one in ([ref] if isinstance(ref, str) else ref)
+                if (problem := _lookup_problem(state, one))]
     if problems:
         unique = list(dict.fromkeys(problems))
         raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))
+
+
+def _needs_outputs(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "aws_outputs" in names or any(name in RESOURCE_TYPES for name in names)
 
 
 def _lookup_problem(state: RunState, ref: str) -> Optional[str]:

@@ -103,15 +103,19 @@ def test_generic_aws_fixture(project) -> None:
     result.stdout.fnmatch_lines(["*no resource type 's3_buckett'*"])
 
 
-def test_without_outputs_a_bound_fixture_explains(pytester, aws_env) -> None:
+def test_without_outputs_tests_needing_them_are_one_usage_error(pytester, aws_env) -> None:
     pytester.makepyfile("""
         import pytest
         @pytest.mark.aws_output(s3_bucket="logs_bucket")
         def test_t(s3_bucket): pass
+        def test_u(aws_outputs): pass
+        def test_literal_names_need_no_outputs(aws): pass
     """)
     result = pytester.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*no deploy outputs: pass --aws-outputs PATH*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: 2 test(s) need deploy outputs (e.g. *::test_t): "
+                                 "pass --aws-outputs PATH*"])
+    pytester.runpytest("-k", "literal").assert_outcomes(passed=1)
 
 
 def test_markers_are_registered(pytester) -> None:
