@@ -109,7 +109,10 @@ def add_options(parser: pytest.Parser) -> None:
         env = f" [env: {', '.join(opt.env)}]" if opt.env else ""
         group.addoption(opt.flag, dest=opt.dest, metavar=opt.metavar, help=opt.help + env,
                         action="append" if opt.repeatable else "store", default=None)
-        parser.addini(opt.dest, opt.help, type="linelist" if opt.repeatable else "string")
+        if opt.repeatable:
+            parser.addini(opt.dest, opt.help, type="linelist")
+        else:
+            parser.addini(opt.dest, opt.help, type="string")
 
 
 def resolve(config: pytest.Config, opt: Option, environ: Optional[dict[str, str]] = None) -> Setting:

@@ -89,7 +89,7 @@ def _handle(cls: type[R], outputs: Outputs, ref: str, context: AwsContext, **kwa
 def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
     """The handle for the output bound to the requesting fixture."""
     __tracebackhide__ = True
-    fixture = request.fixturename
+    fixture = str(request.fixturename)
     ref = getattr(request, "param", None) or binding_for(request.node, fixture)
     outputs: Outputs = request.getfixturevalue("aws_outputs")
     if not isinstance(ref, str):

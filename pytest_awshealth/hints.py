@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from .remediation import Hint
 
 RESOURCE_MODULES = ("athena", "awslambda", "dynamodb", "events", "glue", "http", "logs", "s3",

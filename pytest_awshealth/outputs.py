@@ -565,7 +565,7 @@ def _root_key(match: DatumInContext) -> str | None:
     node = match
     while node.context is not None and not isinstance(node.context.path, Root):
         node = node.context
-    fields = getattr(node.path, "fields", ()) if node.context is not None else ()
+    fields: tuple[str, ...] = getattr(node.path, "fields", ()) if node.context is not None else ()
     return fields[0] if len(fields) == 1 else None
 
 

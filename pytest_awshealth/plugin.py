@@ -47,11 +47,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(str(exc)) from None
     catalog = Catalog.builtin()
     config.hook.pytest_awshealth_hints(catalog=catalog, config=config)
-    aws = AwsContext.from_settings(settings)
-    state = RunState(settings, aws, catalog, files)
+    context = AwsContext.from_settings(settings)
     if files is not None:
-        aws.redactor.update(files.sensitive_values)
-    config.stash[STATE] = state
+        context.redactor.update(files.sensitive_values)
+    config.stash[STATE] = RunState(settings, context, catalog, files)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

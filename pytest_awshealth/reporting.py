@@ -38,8 +38,9 @@ def _add_section(report: pytest.TestReport, text: str) -> None:
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:  # the short summary line names the problem, not "assert False"
         crash.message = text.splitlines()[0]
-    if hasattr(longrepr, "addsection"):
-        longrepr.addsection(SECTION, text)
+    addsection = getattr(longrepr, "addsection", None)
+    if addsection is not None:
+        addsection(SECTION, text)
     else:
         report.longrepr = f"{longrepr}\n\n{'-' * 20} {SECTION} {'-' * 20}\n{text}"
 

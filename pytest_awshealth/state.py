@@ -53,4 +53,4 @@ class RunState:
 
 
 STATE = pytest.StashKey[RunState]()
-RECORDS = pytest.StashKey["list[ProbeRecord]"]()
+RECORDS = pytest.StashKey[list[ProbeRecord]]()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
 
-import pytest
 
 from pytest_awshealth.emulator.stacks import create_function, lambda_role, log_recent
 

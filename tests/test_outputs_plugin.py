@@ -94,7 +94,7 @@ def test_unknown_key_at_runtime_names_file_and_closest(pytester, write_outputs) 
     result.stdout.fnmatch_lines(["*no output 'state_table' in outputs.json*state_table_name*"])
 
 
-SENSITIVE_TESTS = f"""
+SENSITIVE_TESTS = """
 def test_compare(aws_outputs):
     assert aws_outputs["admin_token"] == "tok-0000"
 
