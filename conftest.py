@@ -22,7 +22,10 @@ def emulator() -> Iterator[Emulator]:
 
 def preload_moto_backends() -> None:
     """Import moto's service modules up front: pytester's in-process runs drop modules
-    first imported inside them, which would split moto's state in two."""
+    first imported inside them, which would split moto's state in two (and re-import
+    boto3 on every run)."""
+    import boto3  # noqa: F401
+    import botocore.session  # noqa: F401
     from moto.backends import get_backend
 
     for service in ("athena", "cloudformation", "cloudwatch", "cognitoidp", "dynamodb", "ec2",
