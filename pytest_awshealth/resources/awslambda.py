@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
+from ..errors import ResourceNotFound
 from ..probes import equals, probe, truthy
 from ..remediation import Hint
 from .base import Resource
+from .cloudwatch import NOW, SINCE, CloudWatch, MetricSum
 from .logs import LogGroup
 
 F = "--function-name {name} --region {region}"
@@ -41,6 +44,7 @@ class LambdaFunction(Resource):
         if name.startswith("arn:") and ":function:" in name:
             name = name.split(":function:", 1)[1].split(":", 1)[0]
         super().__init__(name, **kwargs)
+        self._asked: dict[str, Any] = {}  # the last permission query, for hints
 
     def describe(self) -> dict[str, Any]:
         return self.call("get_function_configuration", FunctionName=self.name)
@@ -73,6 +77,102 @@ class LambdaFunction(Resource):
         return set((self.describe().get("Environment") or {}).get("Variables", {}))
 
     @property
+    @probe("tracing")
+    def tracing_mode(self) -> str:
+        """X-Ray tracing: ``Active`` or ``PassThrough``."""
+        return (self.describe().get("TracingConfig") or {}).get("Mode", "PassThrough")
+
+    @property
+    @probe("layers")
+    def layers(self) -> list[str]:
+        """Layer version ARNs, in the order the function loads them."""
+        return [layer["Arn"] for layer in self.describe().get("Layers") or []]
+
+    @property
+    @probe("concurrency", lambda value: value != 0)
+    def reserved_concurrency(self) -> Optional[int]:
+        """Reserved concurrent executions, or None when unset (the function shares the
+        account pool); 0 means every invocation is throttled."""
+        self.describe()
+        answer = self.call("get_function_concurrency", FunctionName=self.name)
+        return answer.get("ReservedConcurrentExecutions")
+
+    def policy(self) -> dict[str, Any]:
+        """The function's resource-based policy, or an empty dict when it has none."""
+        self.describe()  # GetPolicy says ResourceNotFound both for no function and no policy
+        try:
+            return json.loads(self.call("get_policy", FunctionName=self.name)["Policy"])
+        except ResourceNotFound:
+            return {}
+
+    @probe("permission", truthy)
+    def allows_invoke_by(self, principal: str, source_arn: Optional[str] = None) -> bool:
+        """True when the resource policy lets ``principal`` (a service such as
+        ``events.amazonaws.com``, an account ID or an ARN) call lambda:InvokeFunction, and,
+        with ``source_arn``, a SourceArn condition (if any) admits it. Without
+        ``source_arn`` conditions are not evaluated."""
+        self._asked.update(principal=principal, source_arn=source_arn or "<source-arn>")
+        matching = [s for s in _statements(self.policy())
+                    if _invoke_matches(s, principal, source_arn)]
+        return any(s.get("Effect") == "Allow" for s in matching) and not any(
+            s.get("Effect") == "Deny" for s in matching)
+
+    @property
+    @probe("event_sources")
+    def event_source_mappings(self) -> list[dict[str, str]]:
+        """The triggers (SQS, Kinesis, DynamoDB streams, Kafka...) as dicts with ``uuid``,
+        ``state``, ``source_arn``, ``reason`` and ``last_result``."""
+        return [{"uuid": m["UUID"], "state": m.get("State", ""),
+                 "source_arn": m.get("EventSourceArn", ""),
+                 "reason": m.get("StateTransitionReason", ""),
+                 "last_result": m.get("LastProcessingResult", "")}
+                for m in self._mappings()]
+
+    @property
+    @probe("event_sources", truthy)
+    def event_sources_enabled(self) -> bool:
+        """True when the function has at least one event source mapping and all are Enabled."""
+        mappings = self._mappings()
+        return bool(mappings) and all(m.get("State") == "Enabled" for m in mappings)
+
+    def _mappings(self) -> list[dict[str, Any]]:
+        self.describe()
+        found: list[dict[str, Any]] = []
+        marker = None
+        while True:
+            page = self.call("list_event_source_mappings", FunctionName=self.name,
+                             **({"Marker": marker} if marker else {}))
+            found.extend(page.get("EventSourceMappings", []))
+            marker = page.get("NextMarker")
+            if not marker:
+                return found
+
+    @probe("errors")
+    def errors_sum(self, minutes: int = 60) -> MetricSum:
+        """Sum of AWS/Lambda Errors over the last ``minutes``:
+        ``assert lambda_fn.errors_sum(minutes=15) == 0``."""
+        return self._metric("Errors", minutes)
+
+    @probe("throttles")
+    def throttles_sum(self, minutes: int = 60) -> MetricSum:
+        """Sum of AWS/Lambda Throttles over the last ``minutes``."""
+        return self._metric("Throttles", minutes)
+
+    def _metric(self, metric: str, minutes: int) -> MetricSum:
+        self.describe()  # a missing function must not pass as "no errors"
+        metrics = CloudWatch(self.name, aws=self.aws, region=self._region, output=self.output)
+        return metrics.sum_statistic("AWS/Lambda", metric, {"FunctionName": self.name}, minutes)
+
+    def hint_context(self) -> dict[str, Any]:
+        return {**super().hint_context(), "principal": "<principal>",
+                "source_arn": "<source-arn>", "mapping_uuid": self._first_disabled_uuid,
+                **self._asked}
+
+    def _first_disabled_uuid(self) -> str:
+        off = [m["UUID"] for m in self._mappings() if m.get("State") != "Enabled"]
+        return off[0] if off else "<uuid>"
+
+    @property
     def log_group(self) -> LogGroup:
         return LogGroup(f"/aws/lambda/{self.name}", aws=self.aws, region=self._region)
 
@@ -100,6 +200,58 @@ class LambdaFunction(Resource):
         return InvokeResult(answer["StatusCode"], _decode(answer["Payload"].read()),
                             answer.get("FunctionError"),
                             base64.b64decode(answer.get("LogResult", "")).decode(errors="replace"))
+
+
+def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = policy.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _principal_forms(principal: str) -> set[str]:
+    """An account ID and its root ARN name the same principal."""
+    if principal.isdigit():
+        return {principal, f"arn:aws:iam::{principal}:root"}
+    if principal.startswith("arn:aws:iam::") and principal.endswith(":root"):
+        return {principal, principal.split("::", 1)[1].split(":", 1)[0]}
+    return {principal}
+
+
+def _statement_principals(statement: dict[str, Any]) -> Iterable[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if isinstance(principal, dict):
+        return [p for values in principal.values() for p in _as_list(values)]
+    return _as_list(principal)
+
+
+def _source_arn_patterns(statement: dict[str, Any]) -> Optional[list[str]]:
+    """The SourceArn values a statement's conditions allow, or None when unrestricted."""
+    patterns = None
+    for operator, conditions in (statement.get("Condition") or {}).items():
+        for key, values in conditions.items():
+            if key.lower() == "aws:sourcearn" and operator.removesuffix("IfExists") in (
+                    "ArnLike", "ArnEquals", "StringEquals", "StringLike"):
+                patterns = (patterns or []) + _as_list(values)
+    return patterns
+
+
+def _invoke_matches(statement: dict[str, Any], principal: str, source_arn: Optional[str]) -> bool:
+    principals = set(_statement_principals(statement))
+    if "*" not in principals and not principals & _principal_forms(principal):
+        return False
+    if not any(fnmatch.fnmatchcase("lambda:invokefunction", a.lower())
+               for a in _as_list(statement.get("Action"))):
+        return False
+    patterns = _source_arn_patterns(statement)
+    return (source_arn is None or patterns is None
+            or any(fnmatch.fnmatchcase(source_arn, p) for p in patterns))
 
 
 def _decode(raw: bytes) -> Any:
@@ -165,6 +317,80 @@ HINTS = {
         (f"aws lambda invoke {F} --log-type Tail --query LogResult --output text response.json | base64 -d",
          "aws logs tail /aws/lambda/{name} --since 10m --region {region}"),
         ("fix the handler error shown in the logs and redeploy",)),
+    "lambda.function.tracing": Hint(
+        "Lambda function {name} in {region} does not have the expected X-Ray tracing mode",
+        ("tracing is not set in the function definition (the default is PassThrough)",
+         "the execution role lacks xray:PutTraceSegments, so Active tracing was not kept"),
+        (f"aws lambda get-function-configuration {F} --query TracingConfig",),
+        (f"aws lambda update-function-configuration {F} --tracing-config Mode=Active",)),
+    "lambda.function.layers": Hint(
+        "Lambda function {name} in {region} does not use the expected layers",
+        ("the deploy pinned an older layer version, or the new version was not published",
+         "the layer lives in another region (layers must be in the function's region)"),
+        (f"aws lambda get-function-configuration {F} --query 'Layers[].Arn'",
+         "aws lambda list-layer-versions --layer-name <layer-name> --region {region}"),
+        (f"aws lambda update-function-configuration {F} --layers <layer-version-arn>   "
+         "# lists all layers: include the ones to keep",)),
+    "lambda.function.concurrency": Hint(
+        "Lambda function {name} in {region} has unexpected reserved concurrency "
+        "(0 throttles every invocation)",
+        ("reserved concurrency was set to 0 (the function is effectively switched off)",
+         "reserved concurrency is lower than peak traffic, so invocations are throttled",
+         "other functions' reservations leave too little of the account pool"),
+        (f"aws lambda get-function-concurrency {F}",
+         "aws lambda get-account-settings --region {region} --query AccountLimit"),
+        (f"aws lambda put-function-concurrency {F} --reserved-concurrent-executions 50",
+         f"aws lambda delete-function-concurrency {F}   # share the account pool instead")),
+    "lambda.function.permission": Hint(
+        "Lambda function {name} in {region} does not allow {principal} to invoke it",
+        ("no aws_lambda_permission / add-permission for the trigger (EventBridge rule, "
+         "API Gateway, S3, SNS): CDK adds it, Terraform and the CLI do not",
+         "the statement's SourceArn names another rule or API (e.g. one that was recreated)",
+         "the permission was granted on an alias or version, not on the function invoked"),
+        (f"aws lambda get-policy {F} --query Policy --output text",),
+        (f"aws lambda add-permission {F} --statement-id allow-invoke "
+         "--action lambda:InvokeFunction --principal {principal} --source-arn {source_arn}",)),
+    "lambda.function.event_sources": Hint(
+        "Lambda function {name} in {region} has no enabled event source mapping",
+        ("the mapping was created disabled (enabled = false) or was disabled by hand",
+         "it is still Creating/Enabling right after the deploy",
+         "the execution role cannot read the source (sqs:ReceiveMessage, "
+         "kinesis:GetRecords, dynamodb:GetRecords): see LastProcessingResult",
+         "the trigger was never created, or points at an old stream ARN"),
+        (f"aws lambda list-event-source-mappings {F} "
+         "--query 'EventSourceMappings[].[UUID,State,EventSourceArn,LastProcessingResult]'",),
+        ("aws lambda update-event-source-mapping --uuid {mapping_uuid} --enabled --region {region}",
+         f"aws lambda create-event-source-mapping {F} --event-source-arn <source-arn>   "
+         "# when there is none")),
+    "lambda.function.errors": Hint(
+        "Lambda function {name} in {region} reported {value} errors in the last {minutes} min",
+        ("the handler raises (a bug, or missing configuration / permissions after the deploy)",
+         "invocations time out (\"Task timed out\") or run out of memory; both count as errors",
+         "a downstream service (table, API, secret) fails or throttles"),
+        ("aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Errors "
+         "--dimensions Name=FunctionName,Value={name} --start-time " + SINCE + " --end-time "
+         + NOW + " --period 300 --statistics Sum --region {region}",
+         "aws logs filter-log-events --log-group-name /aws/lambda/{name} "
+         "--filter-pattern '?ERROR ?\"Task timed out\" ?\"Runtime exited\"' "
+         "--start-time $(($(date +%s) - {minutes} * 60))000 --region {region}",
+         f"aws lambda get-function-configuration {F} --query '[Timeout,MemorySize]'"),
+        (f"aws lambda update-function-configuration {F} --timeout 30   # when lines say Task timed out",
+         f"aws lambda update-function-configuration {F} --memory-size 1024   # out of memory, or slow (more memory = more CPU)",
+         "fix the exception shown in the log lines and redeploy")),
+    "lambda.function.throttles": Hint(
+        "Lambda function {name} in {region} was throttled {value} times in the last {minutes} min",
+        ("its reserved concurrency is too low (or 0)",
+         "the account's concurrent executions limit is reached (default 1000 per region)",
+         "a traffic burst exceeds the scaling rate"),
+        ("aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Throttles "
+         "--dimensions Name=FunctionName,Value={name} --start-time " + SINCE + " --end-time "
+         + NOW + " --period 300 --statistics Sum --region {region}",
+         f"aws lambda get-function-concurrency {F}",
+         "aws lambda get-account-settings --region {region} --query AccountLimit"),
+        (f"aws lambda put-function-concurrency {F} --reserved-concurrent-executions 50",
+         "aws service-quotas request-service-quota-increase --service-code lambda "
+         "--quota-code L-B99A9384 --desired-value 2000 --region {region}   # account concurrency",
+         "make callers retry with exponential backoff")),
 }
 
 FIXTURES = {"lambda_fn": LambdaFunction}

@@ -1,6 +1,236 @@
-"""(being written)"""
+"""CloudWatch alarms and metric sums."""
 
 from __future__ import annotations
 
-FIXTURES: dict = {}
-HINTS: dict = {}
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator, Mapping
+
+from ..errors import ResourceNotFound
+from ..probes import empty, equals, probe
+from ..remediation import Hint
+from .base import Resource
+
+ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
+SINCE = "$(date -u -d '{minutes} minutes ago' +%FT%TZ)"
+NOW = "$(date -u +%FT%TZ)"
+
+
+class MetricSum(float):
+    """A metric's Sum over a window; a float that also tells hints which metric it was."""
+
+    namespace: str
+    metric: str
+    dimensions: dict[str, str]
+    minutes: int
+    period: int
+
+    def __new__(cls, value: float, namespace: str, metric: str, dimensions: Mapping[str, str],
+                minutes: int, period: int) -> MetricSum:
+        self = super().__new__(cls, value)
+        self.namespace, self.metric, self.dimensions = namespace, metric, dict(dimensions)
+        self.minutes, self.period = minutes, period
+        return self
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]  # copy and pickle
+        return (float(self), self.namespace, self.metric, self.dimensions, self.minutes, self.period)
+
+    def hint_context(self) -> dict[str, Any]:
+        return {"namespace": self.namespace, "metric": self.metric, "minutes": self.minutes,
+                "period": self.period, "value": f"{float(self):g}",
+                "dimensions": cli_dimensions(self.dimensions) or "<none>"}
+
+
+class AlarmState(str):
+    """An alarm's StateValue (``OK``, ``ALARM``, ``INSUFFICIENT_DATA``) that remembers
+    which alarm it belongs to and why it is in that state."""
+
+    alarm: str
+    reason: str
+
+    def __new__(cls, state: str, alarm: str, reason: str = "") -> AlarmState:
+        self = super().__new__(cls, state)
+        self.alarm, self.reason = alarm, reason
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]  # copy and pickle
+        return (str(self), self.alarm, self.reason)
+
+    def hint_context(self) -> dict[str, Any]:
+        return {"alarm": self.alarm, "state": str(self), "reason": self.reason or "no reason given"}
+
+
+def cli_dimensions(dimensions: Mapping[str, str]) -> str:
+    """``{"FunctionName": "f"}`` as the CLI writes it: ``Name=FunctionName,Value=f``."""
+    return " ".join(f"Name={key},Value={value}" for key, value in dimensions.items())
+
+
+class CloudWatch(Resource):
+    """The CloudWatch alarms whose names start with a prefix, and metric sums:
+    ``assert not cloudwatch.alarms_in_alarm``."""
+
+    service = "cloudwatch"
+    kind = "CloudWatch alarms"
+    hint_prefix = "cloudwatch"
+
+    def describe(self) -> dict[str, Any]:
+        """Every metric and composite alarm named ``<prefix>*``; none is "missing", so a
+        mistyped prefix cannot make ``alarms_in_alarm`` pass vacuously."""
+        __tracebackhide__ = True
+        alarms = list(self._alarms(AlarmNamePrefix=self.name))
+        if not alarms:
+            raise ResourceNotFound(self, "DescribeAlarms", "ResourceNotFound",
+                                   f"no alarm name starts with {self.name!r}",
+                                   "cloudwatch:DescribeAlarms")
+        return {"Alarms": alarms}
+
+    def _alarms(self, **params: Any) -> Iterator[dict[str, Any]]:
+        token = None
+        while True:
+            page = self.call("describe_alarms", AlarmTypes=ALARM_TYPES, **params,
+                             **({"NextToken": token} if token else {}))
+            yield from page.get("MetricAlarms", [])
+            yield from page.get("CompositeAlarms", [])
+            token = page.get("NextToken")
+            if not token:
+                return
+
+    @property
+    @probe("alarms")
+    def alarm_names(self) -> list[str]:
+        """Names of all alarms with the prefix."""
+        __tracebackhide__ = True
+        return sorted(a["AlarmName"] for a in self.describe()["Alarms"])
+
+    @property
+    @probe("alarms", empty)
+    def alarms_in_alarm(self) -> list[str]:
+        """Names of the alarms with the prefix that are in ALARM; healthy when empty."""
+        __tracebackhide__ = True
+        return self._firing()
+
+    def _firing(self) -> list[str]:
+        __tracebackhide__ = True
+        return sorted(a["AlarmName"] for a in self.describe()["Alarms"]
+                      if a.get("StateValue") == "ALARM")
+
+    @probe("alarm_state", equals("OK"))
+    def alarm_state(self, name: str) -> AlarmState:
+        """The state of the alarm called ``name`` (any name, not only the prefix's)."""
+        __tracebackhide__ = True
+        found = [a for a in self._alarms(AlarmNames=[name]) if a["AlarmName"] == name]
+        if not found:
+            exact = CloudWatch(name, aws=self.aws, region=self._region, output=self.output)
+            raise ResourceNotFound(exact, "DescribeAlarms", "ResourceNotFound",
+                                   f"no alarm named {name!r}", "cloudwatch:DescribeAlarms")
+        alarm = found[0]
+        return AlarmState(alarm.get("StateValue", "INSUFFICIENT_DATA"), name,
+                          alarm.get("StateReason", ""))
+
+    @probe("metric")
+    def metric_sum(self, namespace: str, metric: str, dimensions: Mapping[str, str],
+                   minutes: int = 60, period: int = 300) -> MetricSum:
+        """Sum of ``metric`` with exactly these ``dimensions`` over the last ``minutes``
+        (0.0 when there are no datapoints): ``assert cloudwatch.metric_sum(...) < 5``."""
+        return self.sum_statistic(namespace, metric, dimensions, minutes, period)
+
+    def sum_statistic(self, namespace: str, metric: str, dimensions: Mapping[str, str],
+                      minutes: int = 60, period: int = 300) -> MetricSum:
+        """:meth:`metric_sum` without recording a probe (for other handles' probes)."""
+        if period < 60 or period % 60:
+            raise ValueError(f"period must be a positive multiple of 60 seconds, not {period}")
+        end = datetime.now(timezone.utc)
+        answer = self.call_fresh(
+            "get_metric_statistics", Namespace=namespace, MetricName=metric,
+            Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+            StartTime=end - timedelta(minutes=minutes), EndTime=end, Period=period,
+            Statistics=["Sum"])
+        total = sum(point.get("Sum", 0.0) for point in answer.get("Datapoints", []))
+        return MetricSum(total, namespace, metric, dimensions, minutes, period)
+
+    def sum_over_dimension_sets(self, namespace: str, metric: str, dimensions: Mapping[str, str],
+                                minutes: int = 60, period: int = 300) -> MetricSum:
+        """Sum of ``metric`` over every dimension set that includes ``dimensions`` (found
+        with ListMetrics), e.g. DynamoDB ThrottledRequests for each Operation of a table."""
+        total = sum(self.sum_statistic(namespace, metric, found, minutes, period)
+                    for found in self._metric_dimension_sets(namespace, metric, dimensions))
+        return MetricSum(total, namespace, metric, dimensions, minutes, period)
+
+    def _metric_dimension_sets(self, namespace: str, metric: str,
+                               dimensions: Mapping[str, str]) -> list[dict[str, str]]:
+        sets: list[dict[str, str]] = []
+        token = None
+        while True:
+            page = self.call_fresh(
+                "list_metrics", Namespace=namespace, MetricName=metric,
+                Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+                **({"NextToken": token} if token else {}))
+            for item in page.get("Metrics", []):
+                found = {d["Name"]: d["Value"] for d in item.get("Dimensions", [])}
+                if found not in sets:
+                    sets.append(found)
+            token = page.get("NextToken")
+            if not token:
+                return sets
+
+    def hint_context(self) -> dict[str, Any]:
+        return {**super().hint_context(), "alarms": self._firing_text,
+                "first_alarm": self._first_firing}
+
+    def _firing_text(self) -> str:
+        return ", ".join(self._firing()) or "<none>"
+
+    def _first_firing(self) -> str:
+        return next(iter(self._firing()), "<alarm-name>")
+
+
+C = "--region {region}"
+
+HINTS = {
+    "cloudwatch.missing": Hint(
+        "No CloudWatch alarm whose name starts with {name} exists in {region} (account {account})",
+        ("the monitoring part of the stack was not deployed (a separate stack, or disabled by a flag)",
+         "the alarm names use another prefix than output '{output}' / the check says",
+         "the alarms live in another region (alarms on global services such as CloudFront "
+         "or Route 53 health checks are in us-east-1)"),
+        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
+         + " --query 'MetricAlarms[].[AlarmName,StateValue]'",),
+        ("deploy the alarms (re-run the stack that defines them), or fix the prefix in the check",)),
+    "cloudwatch.alarms": Hint(
+        "CloudWatch alarms {alarms} in {region} are in ALARM",
+        ("the metric an alarm watches breached its threshold: the StateReason names the "
+         "datapoints (errors, throttles, latency, unhealthy hosts...)",
+         "the deploy broke the monitored component (new code raising, wrong configuration)",
+         "a threshold too tight for normal traffic (false alarm)"),
+        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} --state-value ALARM " + C
+         + " --query 'MetricAlarms[].[AlarmName,StateReason]'",
+         "aws cloudwatch describe-alarm-history --alarm-name {first_alarm} "
+         "--history-item-type StateUpdate --max-records 10 " + C),
+        ("fix what the alarm's metric measures (see the StateReason and the component's logs); "
+         "the alarm returns to OK at its next evaluation",
+         "if the threshold is wrong, correct it in the stack and redeploy "
+         "(aws cloudwatch put-metric-alarm with the new --threshold)")),
+    "cloudwatch.alarm_state": Hint(
+        "CloudWatch alarm {alarm} in {region} is {state}: {reason}",
+        ("ALARM: the watched metric breached the threshold",
+         "INSUFFICIENT_DATA: the metric has no datapoints (wrong namespace or dimension values, "
+         "or the component has not run yet since the deploy)",
+         "the alarm's evaluation period is longer than the time since the deploy"),
+        ("aws cloudwatch describe-alarms --alarm-names {alarm} " + C
+         + " --query 'MetricAlarms[].[StateValue,StateReason,Namespace,MetricName,Dimensions]'",
+         "aws cloudwatch describe-alarm-history --alarm-name {alarm} "
+         "--history-item-type StateUpdate --max-records 10 " + C),
+        ("fix the component the alarm watches, or the alarm's metric/dimensions if it has no data",
+         "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
+         + "   # check the dimensions the metric really has")),
+    "cloudwatch.metric": Hint(
+        "CloudWatch metric {namespace} {metric} ({dimensions}) in {region} summed to {value} "
+        "over the last {minutes} min, outside what the check allows",
+        ("the component behind the metric misbehaves since the deploy",
+         "the dimensions differ from what the service publishes (then the sum is 0)"),
+        ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
+         "--dimensions {dimensions} --start-time " + SINCE + " --end-time " + NOW
+         + " --period {period} --statistics Sum " + C,),
+        ("fix the component the metric measures (its logs show why), then re-run the check",)),
+}
+
+FIXTURES = {"cloudwatch": CloudWatch}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 import time
 from datetime import timedelta
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
-from ..errors import ResourceNotFound
+from ..errors import AwsCallError, ResourceNotFound
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
+from ..redaction import MIN_LENGTH
 from .base import Resource
 
 Since = Union[timedelta, float, int]
@@ -19,12 +22,21 @@ def _millis_ago(since: Since) -> int:
     return int((time.time() - seconds) * 1000)
 
 
+def _shell_words(words: list[str]) -> str:
+    """Words quoted for a shell (Lambda stream names contain ``[$LATEST]``)."""
+    return " ".join(shlex.quote(word) for word in words)
+
+
 class LogGroup(Resource):
     """A log group: ``assert log_group.latest_event_age < timedelta(hours=1)``."""
 
     service = "logs"
     kind = "log group"
     hint_prefix = "logs.group"
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self._asked: dict[str, Any] = {}  # what the last pattern/value check saw, for hints
 
     def describe(self) -> dict[str, Any]:
         answer = self.call("describe_log_groups", logGroupNamePrefix=self.name)
@@ -67,8 +79,63 @@ class LogGroup(Resource):
         """Retention in days, or None when logs are kept forever."""
         return self.describe().get("retentionInDays")
 
+    @probe("matching", truthy)
+    def no_lines_matching(self, pattern: str, minutes: int = 15) -> bool:
+        """True when no event of the last ``minutes`` matches the CloudWatch filter
+        ``pattern`` (e.g. ``"Task timed out"`` or ``?ERROR ?Exception``)."""
+        self._asked["pattern"], self._asked["pattern_minutes"] = pattern, minutes
+        found = next(self._events(pattern, timedelta(minutes=minutes)), None)
+        self._asked["first_stream"] = _shell_words([found.get("logStreamName", "")]) if found else ""
+        return found is None
+
+    @probe("secret", truthy)
+    def value_absent(self, value: str, minutes: int = 60) -> bool:
+        """True when ``value`` (e.g. a planted secret) appears in no event of the last
+        ``minutes``, verbatim or JSON-escaped. The value never leaves this process: events
+        are scanned here instead of sending it as a filter pattern (AWS could record
+        that), and it is added to the run's redactor so reports mask it. Only the count of
+        matching lines and their stream names are kept. Cost grows with the log volume."""
+        if not isinstance(value, str) or len(value) < MIN_LENGTH:
+            raise ValueError(f"value_absent needs a string of at least {MIN_LENGTH} characters")
+        self.aws.redactor.add(value)
+        forms = {value, json.dumps(value)[1:-1]}
+        lines, streams = 0, set()
+        try:
+            for event in self._events("", timedelta(minutes=minutes)):
+                if any(form in event.get("message", "") for form in forms):
+                    lines += 1
+                    streams.add(event.get("logStreamName", ""))
+        except AwsCallError as exc:
+            raise self._scrubbed(exc) from None
+        self._asked.update(secret_lines=lines, secret_minutes=minutes,
+                           secret_streams=", ".join(sorted(streams)) or "<none>",
+                           secret_stream_args=_shell_words(sorted(streams)) or "<stream>")
+        return lines == 0
+
+    def _events(self, pattern: str, since: Since) -> Iterator[dict[str, Any]]:
+        """Events matching ``pattern`` in the window, following nextToken (AWS may return
+        empty pages before the end)."""
+        params: dict[str, Any] = {"logGroupName": self.name, "filterPattern": pattern,
+                                  "startTime": _millis_ago(since)}
+        while True:
+            answer = self.call_fresh("filter_log_events", **params)
+            yield from answer.get("events", [])
+            token = answer.get("nextToken")
+            if not token:
+                return
+            params["nextToken"] = token
+
+    def _scrubbed(self, exc: AwsCallError) -> AwsCallError:
+        scrub = self.aws.redactor.scrub
+        clean = type(exc)(exc.resource, exc.operation, exc.code, scrub(exc.message), exc.action)
+        clean.__suppress_context__ = True
+        return clean
+
     def hint_context(self) -> dict[str, Any]:
-        return {**super().hint_context(), "log_group": self.name}
+        return {**super().hint_context(), "log_group": self.name, "pattern": "<pattern>",
+                "pattern_minutes": 15, "first_stream": "<stream>", "secret_lines": "some",
+                "secret_minutes": 60, "secret_streams": "<stream>", "secret_stream_args": "<stream>",
+                **self._asked}
 
 
 HINTS = {
@@ -105,6 +172,27 @@ HINTS = {
         ("the group was created implicitly by the service instead of by the deploy",),
         ("aws logs describe-log-groups --log-group-name-prefix {name} --region {region} --query 'logGroups[].retentionInDays'",),
         ("aws logs put-retention-policy --log-group-name {name} --retention-in-days 30 --region {region}",)),
+    "logs.group.matching": Hint(
+        "Log group {name} in {region} has lines matching {pattern} in the last {pattern_minutes} min",
+        ("the service logs the failure the pattern looks for (timeouts, exceptions, retries)",
+         "a dependency (table, secret, API) is missing or denied since the deploy",
+         "the function or task runs out of time or memory"),
+        ("aws logs filter-log-events --log-group-name {name} --filter-pattern '{pattern}' "
+         "--start-time $(($(date +%s) - {pattern_minutes} * 60))000 --region {region}",
+         "aws logs tail {name} --since {pattern_minutes}m --log-stream-names {first_stream} --region {region}"),
+        ("fix the cause the matching lines name, redeploy, then re-run the check",)),
+    "logs.group.secret": Hint(
+        "Log group {name} in {region} contains a value that must never be logged "
+        "(in {secret_lines} line(s) of the last {secret_minutes} min; streams: {secret_streams})",
+        ("the code logs a secret or token (a debug print of the event, the config or a request)",
+         "an exception message or HTTP client log includes credentials or headers",
+         "a library logs at DEBUG level in production"),
+        ("aws logs filter-log-events --log-group-name {name} --log-stream-names {secret_stream_args} "
+         "--filter-pattern '\"<the value>\"' --region {region}   # type the value yourself; never paste it in tickets",),
+        ("rotate the exposed secret now: anyone who can read this log group has seen it",
+         "mask it before logging (e.g. only its last 4 characters) and redeploy",
+         "after rotating, delete the affected streams: aws logs delete-log-stream "
+         "--log-group-name {name} --log-stream-name <stream> --region {region}")),
 }
 
 FIXTURES = {"log_group": LogGroup}
