@@ -1,6 +1,206 @@
-"""(being written)"""
+"""ECS services."""
 
 from __future__ import annotations
 
-FIXTURES: dict = {}
-HINTS: dict = {}
+from typing import Any, Optional
+
+from ..errors import ResourceNotFound
+from ..probes import equals, one_of, probe, truthy
+from ..remediation import Hint
+from .base import Resource
+
+DEFAULT_CLUSTER = "default"
+S = "--cluster {cluster} --services {name} --region {region}"
+U = "--cluster {cluster} --service {name} --region {region}"
+
+
+class EcsService(Resource):
+    """An ECS service: ``assert ecs_service.at_desired``.
+
+    ``name`` is a service name, ``CLUSTER/SERVICE``, or a service ARN
+    (``arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE``). Without a cluster in
+    the name or ``cluster=...``, ECS's own default applies: the cluster ``default``.
+    """
+
+    service = "ecs"
+    kind = "ECS service"
+    hint_prefix = "ecs.service"
+
+    def __init__(self, name: str, *, cluster: Optional[str] = None, **kwargs: Any) -> None:
+        derived_cluster, service_name, arn_region = _parse_service(name)
+        kwargs.setdefault("region", arn_region)
+        super().__init__(service_name, **kwargs)
+        self.cluster = cluster or derived_cluster or DEFAULT_CLUSTER
+
+    def __repr__(self) -> str:
+        return f"EcsService({self.name!r}, cluster={self.cluster!r})"
+
+    def describe(self) -> dict[str, Any]:
+        answer = self.call("describe_services", cluster=self.cluster, services=[self.name])
+        if not answer.get("services"):
+            failure = (answer.get("failures") or [{}])[0]
+            raise ResourceNotFound(self, "DescribeServices", failure.get("reason", "MISSING"),
+                                   f"service {self.name} not found in cluster {self.cluster}",
+                                   "ecs:DescribeServices")
+        return answer["services"][0]
+
+    def _exists(self) -> bool:
+        """A deleted service stays visible as INACTIVE for a while; it does not count."""
+        return super()._exists() and self.describe().get("status") != "INACTIVE"
+
+    @property
+    def arn(self) -> str:
+        return self.describe()["serviceArn"]
+
+    @property
+    @probe("status", equals("ACTIVE"))
+    def status(self) -> str:
+        """ACTIVE, DRAINING (being deleted) or INACTIVE (deleted)."""
+        return self.describe()["status"]
+
+    @property
+    @probe("count", truthy)
+    def running_count(self) -> int:
+        """Tasks in the RUNNING state."""
+        return self.describe()["runningCount"]
+
+    @property
+    @probe("count", truthy)
+    def desired_count(self) -> int:
+        """Tasks the service should run (0 means scaled to zero)."""
+        return self.describe()["desiredCount"]
+
+    @property
+    @probe("count")
+    def pending_count(self) -> int:
+        """Tasks placed but not yet RUNNING (pulling images, starting)."""
+        return self.describe()["pendingCount"]
+
+    @property
+    @probe("count", truthy)
+    def at_desired(self) -> bool:
+        """True when runningCount equals a non-zero desiredCount."""
+        service = self.describe()
+        return service["desiredCount"] > 0 and service["runningCount"] == service["desiredCount"]
+
+    @property
+    @probe("rollout", one_of("COMPLETED", None))
+    def rollout_state(self) -> Optional[str]:
+        """The primary deployment's rolloutState: COMPLETED, IN_PROGRESS or FAILED; None
+        when ECS reports none (CODE_DEPLOY or EXTERNAL deployment controllers)."""
+        return self._primary_deployment().get("rolloutState")
+
+    @probe("events")
+    def events(self, limit: int = 5) -> list[str]:
+        """The newest ``limit`` service event messages, newest first."""
+        return [event["message"] for event in self.describe().get("events", [])[:limit]]
+
+    @property
+    @probe("task_definition")
+    def task_definition(self) -> str:
+        """The ARN of the task definition the service runs."""
+        return self.describe()["taskDefinition"]
+
+    def _primary_deployment(self) -> dict[str, Any]:
+        deployments = self.describe().get("deployments", [])
+        return next((d for d in deployments if d.get("status") == "PRIMARY"), {})
+
+    def _log_group(self) -> str:
+        """The awslogs group of the task definition's first container that has one."""
+        task = self.call("describe_task_definition", taskDefinition=self.task_definition)
+        for container in task["taskDefinition"].get("containerDefinitions", []):
+            config = container.get("logConfiguration") or {}
+            if config.get("logDriver") == "awslogs":
+                return config["options"]["awslogs-group"]
+        return "<log-group>"
+
+    def hint_context(self) -> dict[str, Any]:
+        field = self._field
+        return {**super().hint_context(), "cluster": self.cluster,
+                "running": field("runningCount"), "desired": field("desiredCount"),
+                "pending": field("pendingCount"), "events": self._latest_events,
+                "rollout_reason": lambda: self._primary_deployment().get("rolloutStateReason"),
+                "log_group": self._log_group}
+
+    def _field(self, key: str) -> Any:
+        return lambda: self.describe()[key]
+
+    def _latest_events(self) -> str:
+        messages = [e["message"] for e in self.describe().get("events", [])[:3]]
+        return " | ".join(messages) or "(no service events)"
+
+
+def _parse_service(name: str) -> tuple[Optional[str], str, Optional[str]]:
+    """(cluster, service, region) from a name, ``CLUSTER/SERVICE`` or a service ARN."""
+    region = None
+    if name.startswith("arn:") and ":service/" in name:
+        region = name.split(":")[3] or None
+        name = name.split(":service/", 1)[1]
+    cluster, _, service = name.rpartition("/")
+    return cluster or None, service, region
+
+
+HINTS = {
+    "ecs.service.missing": Hint(
+        "ECS service {name} does not exist in cluster {cluster} ({region}, account {account})",
+        ("the deploy did not create the service, or it was deleted (INACTIVE)",
+         "the cluster name is wrong: without cluster=... or a service ARN, ECS looks in the "
+         "cluster named 'default'",
+         "the checks run in another region or account than the deploy",
+         "output '{output}' holds the wrong service name"),
+        ("aws ecs list-services --cluster {cluster} --region {region}",
+         "aws ecs list-clusters --region {region}",
+         f"aws ecs describe-services {S} --query 'services[0].status'"),
+        ("re-run the deploy so the service is created",
+         "bind the service ARN, or use aws.ecs_service('{name}', cluster='<cluster>')")),
+    "ecs.service.status": Hint(
+        "ECS service {name} in cluster {cluster} ({region}) is not ACTIVE",
+        ("DRAINING: the service is being deleted", "INACTIVE: the service was deleted"),
+        (f"aws ecs describe-services {S} --query 'services[0].[status,events[:5]]'",),
+        ("re-run the deploy so the service is recreated",)),
+    "ecs.service.count": Hint(
+        "ECS service {name} in cluster {cluster} ({region}) runs {running} of {desired} "
+        "tasks ({pending} pending)",
+        ("latest service events: {events}",
+         "tasks stop at start: the image cannot be pulled (wrong tag, no ECR permission or no "
+         "route to ECR from private subnets), or the container exits (missing secret/env var)",
+         "container or load balancer health checks fail, so ECS keeps replacing the tasks",
+         "no capacity: no container instances registered, not enough CPU/memory, or the "
+         "Fargate subnets have no free IP addresses",
+         "desired count is 0: the service was scaled to zero"),
+        (f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
+         "aws ecs list-tasks --cluster {cluster} --service-name {name} --desired-status STOPPED "
+         "--region {region}",
+         "aws ecs describe-tasks --cluster {cluster} --tasks <task-arn> --region {region} "
+         "--query 'tasks[].[stoppedReason,containers[].reason]'",
+         "aws ecs describe-clusters --clusters {cluster} --region {region} --query "
+         "'clusters[0].[registeredContainerInstancesCount,runningTasksCount,pendingTasksCount]'",
+         "aws logs tail {log_group} --since 30m --region {region}"),
+        (f"aws ecs update-service {U} --force-new-deployment",
+         f"aws ecs update-service {U} --desired-count 2   # if it was scaled to zero",
+         f"aws ecs wait services-stable {S}")),
+    "ecs.service.rollout": Hint(
+        "The latest deployment of ECS service {name} in cluster {cluster} ({region}) has not "
+        "completed: {rollout_reason}",
+        ("IN_PROGRESS: new tasks are still starting or failing to pass health checks",
+         "FAILED: the deployment circuit breaker stopped the rollout after tasks kept failing",
+         "latest service events: {events}"),
+        (f"aws ecs describe-services {S} --query 'services[0].deployments'",
+         f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
+         "aws logs tail {log_group} --since 30m --region {region}"),
+        (f"aws ecs update-service {U} --force-new-deployment   # after fixing why tasks fail",
+         f"aws ecs wait services-stable {S}")),
+    "ecs.service.events": Hint(
+        "ECS service {name} in cluster {cluster} ({region}) reported: {events}",
+        ("the service events name the reason tasks do not start or stay healthy",),
+        (f"aws ecs describe-services {S} --query 'services[0].events[:10]'",),
+        (f"aws ecs update-service {U} --force-new-deployment   # after fixing the cause",)),
+    "ecs.service.task_definition": Hint(
+        "ECS service {name} in cluster {cluster} ({region}) runs an unexpected task definition",
+        ("the deploy registered a new revision but did not update the service",
+         "a rollback put the previous revision back"),
+        (f"aws ecs describe-services {S} --query 'services[0].[taskDefinition,deployments]'",),
+        (f"aws ecs update-service {U} --task-definition <family:revision>",)),
+}
+
+FIXTURES = {"ecs_service": EcsService}

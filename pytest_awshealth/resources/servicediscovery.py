@@ -1,6 +1,143 @@
-"""(being written)"""
+"""AWS Cloud Map (service discovery) services."""
 
 from __future__ import annotations
 
-FIXTURES: dict = {}
-HINTS: dict = {}
+from typing import Any, Iterator, Optional
+
+from ..errors import ResourceNotFound
+from ..probes import probe, truthy
+from ..remediation import Hint
+from .base import Resource
+
+NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
+
+
+class CloudMapService(Resource):
+    """A Cloud Map service: ``assert cloudmap_service.has_instances``.
+
+    ``name`` is a service ID (``srv-...``), a service ARN, or a service name; a name
+    is looked up with ListServices, within ``namespace`` (a name or ``ns-...`` ID)
+    when given.
+    """
+
+    service = "servicediscovery"
+    kind = "Cloud Map service"
+    hint_prefix = "servicediscovery.service"
+
+    def __init__(self, name: str, *, namespace: Optional[str] = None, **kwargs: Any) -> None:
+        if name.startswith("arn:"):
+            kwargs.setdefault("region", name.split(":")[3] or None)
+            name = name.rsplit("/", 1)[-1]
+        super().__init__(name, **kwargs)
+        self.namespace = namespace
+
+    def __repr__(self) -> str:
+        suffix = f", namespace={self.namespace!r}" if self.namespace else ""
+        return f"CloudMapService({self.name!r}{suffix})"
+
+    def is_not_found(self, code: str) -> bool:
+        return code in NOT_FOUND
+
+    @property
+    def service_id(self) -> str:
+        """The ``srv-...`` ID (looked up by name when a name was given)."""
+        return self.name if _is_service_id(self.name) else self._id_by_name()
+
+    def describe(self) -> dict[str, Any]:
+        return self.call("get_service", Id=self.service_id)["Service"]
+
+    @property
+    @probe("instances", truthy)
+    def instance_count(self) -> int:
+        """Registered instances (ECS registers one per running task)."""
+        return len(self._instances())
+
+    @property
+    @probe("instances", truthy)
+    def has_instances(self) -> bool:
+        """True when at least one instance is registered."""
+        return bool(self._instances())
+
+    @property
+    @probe("instances", truthy)
+    def instances(self) -> list[dict[str, Any]]:
+        """Registered instances: ``[{"Id": ..., "Attributes": {"AWS_INSTANCE_IPV4": ...}}]``."""
+        return self._instances()
+
+    def _instances(self) -> list[dict[str, Any]]:
+        return list(self._pages("list_instances", "Instances", ServiceId=self.service_id))
+
+    def _pages(self, method: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+        token: Optional[str] = None
+        while True:
+            answer = self.call(method, **params, **({"NextToken": token} if token else {}))
+            yield from answer.get(key, [])
+            token = answer.get("NextToken")
+            if not token:
+                return
+
+    def _namespace_id(self) -> Optional[str]:
+        if not self.namespace or self.namespace.startswith("ns-"):
+            return self.namespace
+        for namespace in self._pages("list_namespaces", "Namespaces"):
+            if namespace["Name"] == self.namespace:
+                return namespace["Id"]
+        raise ResourceNotFound(self, "ListNamespaces", "NamespaceNotFound",
+                               f"no namespace named {self.namespace}",
+                               "servicediscovery:ListNamespaces")
+
+    def _id_by_name(self) -> str:
+        namespace_id = self._namespace_id()
+        filters = ({"Filters": [{"Name": "NAMESPACE_ID", "Values": [namespace_id],
+                                 "Condition": "EQ"}]} if namespace_id else {})
+        for summary in self._pages("list_services", "Services", **filters):
+            if summary["Name"] == self.name and self._in_namespace(summary["Id"], namespace_id):
+                return summary["Id"]
+        where = f" in namespace {self.namespace}" if self.namespace else ""
+        raise ResourceNotFound(self, "ListServices", "ServiceNotFound",
+                               f"no service named {self.name}{where}",
+                               "servicediscovery:ListServices")
+
+    def _in_namespace(self, service_id: str, namespace_id: Optional[str]) -> bool:
+        if namespace_id is None:
+            return True
+        return self.call("get_service", Id=service_id)["Service"].get("NamespaceId") == namespace_id
+
+    def hint_context(self) -> dict[str, Any]:
+        return {**super().hint_context(), "service_id": lambda: self.service_id,
+                "service_name": lambda: self.describe()["Name"],
+                "namespace": self.namespace or "<namespace>",
+                "namespace_id": lambda: self.describe().get("NamespaceId", "<namespace-id>")}
+
+
+def _is_service_id(name: str) -> bool:
+    return name.startswith("srv-") and "." not in name
+
+
+HINTS = {
+    "servicediscovery.service.missing": Hint(
+        "Cloud Map service {name} does not exist in {region} (namespace {namespace})",
+        ("the deploy did not create it, or it lives in another namespace",
+         "output '{output}' holds the wrong service ID or name",
+         "the checks run in another region or account than the deploy"),
+        ("aws servicediscovery list-namespaces --region {region}",
+         "aws servicediscovery list-services --region {region} "
+         "--query 'Services[].[Name,Id]'"),
+        ("re-run the deploy so the service discovery service is created",)),
+    "servicediscovery.service.instances": Hint(
+        "Cloud Map service {service_name} ({service_id}) in {region} has no registered instances",
+        ("the ECS service behind it has no running tasks (tasks register when they start and "
+         "deregister when they stop)",
+         "the ECS service has no serviceRegistries entry pointing at this Cloud Map service",
+         "tasks fail their health checks and are deregistered",
+         "callers resolve names in another namespace than the one tasks register in"),
+        ("aws servicediscovery list-instances --service-id {service_id} --region {region}",
+         "aws servicediscovery list-services --filters "
+         "Name=NAMESPACE_ID,Values={namespace_id},Condition=EQ --region {region}",
+         "aws ecs describe-services --cluster <cluster> --services <service> --region {region} "
+         "--query 'services[0].[runningCount,serviceRegistries]'"),
+        ("aws ecs update-service --cluster <cluster> --service <service> "
+         "--force-new-deployment --region {region}   # once tasks can start",)),
+}
+
+FIXTURES = {"cloudmap_service": CloudMapService}
