@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
+from . import errorcodes
 from .errors import AwsCallError, ResourceNotFound
 from .hints import error_key
 from .probes import ProbeRecord
@@ -41,7 +42,9 @@ def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: C
         text = catalog.render(key, context)
         if text is None and key.endswith(".missing"):
             text = catalog.render("error.not_found", context)
-        if text:
+        if text is None:  # error.code.* and http.status.* unless the catalog overrides them
+            text = errorcodes.render(key, context)
+        if text and text not in rendered:
             rendered.append(text)
     return rendered
 
@@ -57,8 +60,15 @@ def _pick(exc: BaseException, records: list[ProbeRecord],
         return [("error.connection", {"endpoint": getattr(exc, "kwargs", {}).get(
             "endpoint_url", endpoint or "<default AWS endpoint>"), "message": str(exc)})]
     if isinstance(exc, AssertionError):
-        return [(r.hint, _record_context(r)) for r in _suspects(records)]
+        return [pick for r in _suspects(records) for pick in _record_hints(r)]
     return []
+
+
+def _record_hints(record: ProbeRecord) -> list[tuple[str, dict[str, Any]]]:
+    """The probe's hint, then what an HTTP status it saw means."""
+    context = _record_context(record)
+    status = errorcodes.status_key(record.value)
+    return [(record.hint, context)] + ([(status, context)] if status else [])
 
 
 def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
@@ -67,7 +77,10 @@ def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
     if isinstance(exc, ResourceNotFound):
         prefix = getattr(exc.resource, "hint_prefix", "")
         return (f"{prefix}.missing", context)
-    return (error_key(exc.code), context)
+    key = error_key(exc.code)
+    if key == "error.generic":
+        key = errorcodes.known_code_key(exc.code) or key
+    return (key, context)
 
 
 def _suspects(records: list[ProbeRecord]) -> list[ProbeRecord]:
