@@ -52,7 +52,7 @@ class Resource:
 
     def hint_context(self) -> dict[str, Any]:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
-        return {"name": self.name, "region": self.region, "kind": self.kind,
+        return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
                 "account": lambda: self.aws.account, "output": self.output or "<output>"}
 
     def refresh(self) -> None:

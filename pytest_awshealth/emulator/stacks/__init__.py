@@ -132,3 +132,19 @@ def terraform_outputs(values: Mapping[str, Any], sensitive: tuple[str, ...] = ()
 
     return {key: {"sensitive": key in sensitive, "type": kind(value), "value": value}
             for key, value in values.items()}
+
+
+def cdk_outputs(stacks: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``cdk deploy --outputs-file``: stack name -> {logical ID with hash suffix: value}."""
+    return {stack: dict(values) for stack, values in stacks.items()}
+
+
+def describe_stacks_outputs(stacks: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``aws cloudformation describe-stacks``: the real response shape, outputs included."""
+    return {"Stacks": [{
+        "StackId": f"arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/"
+                   f"{abs(hash(name)) % 10**12:012d}-0000-4000-8000-000000000000",
+        "StackName": name, "StackStatus": "CREATE_COMPLETE",
+        "CreationTime": "2026-01-01T00:00:00+00:00",
+        "Outputs": [{"OutputKey": key, "OutputValue": str(value)} for key, value in values.items()],
+    } for name, values in stacks.items()]}
