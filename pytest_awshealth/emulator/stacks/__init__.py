@@ -8,6 +8,7 @@ import io
 import json
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -143,7 +144,7 @@ def describe_stacks_outputs(stacks: Mapping[str, Mapping[str, Any]]) -> dict[str
     """``aws cloudformation describe-stacks``: the real response shape, outputs included."""
     return {"Stacks": [{
         "StackId": f"arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/"
-                   f"{abs(hash(name)) % 10**12:012d}-0000-4000-8000-000000000000",
+                   f"{zlib.crc32(name.encode()):012d}-0000-4000-8000-000000000000",
         "StackName": name, "StackStatus": "CREATE_COMPLETE",
         "CreationTime": "2026-01-01T00:00:00+00:00",
         "Outputs": [{"OutputKey": key, "OutputValue": str(value)} for key, value in values.items()],
