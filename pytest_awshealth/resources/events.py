@@ -17,7 +17,13 @@ class EventRule(Resource):
     hint_prefix = "events.rule"
 
     def __init__(self, name: str, *, event_bus: Optional[str] = None, **kwargs: Any) -> None:
-        super().__init__(name.rsplit("/", 1)[-1] if name.startswith("arn:") else name, **kwargs)
+        if name.startswith("arn:") and ":rule/" in name:
+            # arn:aws:events:R:A:rule/NAME, or rule/BUS/NAME for a custom event bus
+            path = name.split(":rule/", 1)[1].split("/")
+            event_bus = event_bus or (path[0] if len(path) > 1 else None)
+            kwargs["region"] = kwargs.get("region") or name.split(":")[3] or None
+            name = path[-1]
+        super().__init__(name, **kwargs)
         self.event_bus = event_bus
 
     def _bus(self) -> dict[str, str]:
@@ -42,34 +48,65 @@ class EventRule(Resource):
     @probe("targets", truthy)
     def targets(self) -> list[str]:
         """ARNs of the rule's targets."""
-        answer = self.call("list_targets_by_rule", Rule=self.name, **self._bus())
-        return [t["Arn"] for t in answer.get("Targets", [])]
+        return self._target_arns()
+
+    @property
+    @probe("targets", lambda count: count > 0)
+    def target_count(self) -> int:
+        return len(self._target_arns())
+
+    @probe("targets", truthy)
+    def has_target(self, arn_substring: str) -> bool:
+        """True when a target ARN contains ``arn_substring`` (e.g. a function or state machine name)."""
+        return any(arn_substring in arn for arn in self._target_arns())
+
+    def _target_arns(self) -> list[str]:
+        arns: list[str] = []
+        token: Optional[str] = None
+        while True:
+            params: dict[str, Any] = {"Rule": self.name, **self._bus()}
+            if token:
+                params["NextToken"] = token
+            answer = self.call("list_targets_by_rule", **params)
+            arns += [t["Arn"] for t in answer.get("Targets", [])]
+            token = answer.get("NextToken")
+            if not token:
+                return arns
+
+    def hint_context(self) -> dict[str, Any]:
+        bus = f" --event-bus-name {self.event_bus}" if self.event_bus else ""
+        return {**super().hint_context(), "bus": bus,
+                "target_arns": lambda: ", ".join(self._target_arns()) or "none"}
 
 
 HINTS = {
     "events.rule.missing": Hint(
         "EventBridge rule {name} does not exist in {region}",
         ("the deploy did not create it", "output '{output}' is wrong", "it lives on a custom event bus"),
-        ("aws events describe-rule --name {name} --region {region}",
-         "aws events list-rules --region {region} --query 'Rules[].Name'"),
+        ("aws events describe-rule --name {name}{bus} --region {region}",
+         "aws events list-rules{bus} --region {region} --query 'Rules[].Name'"),
         ("re-run the deploy so the rule is created",)),
     "events.rule.enabled": Hint(
         "EventBridge rule {name} in {region} is DISABLED, so its targets never run",
         ("the rule was disabled by hand during an incident and never re-enabled",
          "the deploy sets is_enabled = false / State: DISABLED for this environment"),
-        ("aws events describe-rule --name {name} --region {region} --query State",),
-        ("aws events enable-rule --name {name} --region {region}",)),
+        ("aws events describe-rule --name {name}{bus} --region {region} --query State",),
+        ("aws events enable-rule --name {name}{bus} --region {region}",)),
     "events.rule.schedule": Hint(
         "EventBridge rule {name} in {region} has an unexpected schedule",
         ("the schedule was edited by hand, or the deploy variable differs per environment",),
-        ("aws events describe-rule --name {name} --region {region} --query ScheduleExpression",),
-        ('aws events put-rule --name {name} --region {region} --schedule-expression "rate(5 minutes)"',)),
+        ("aws events describe-rule --name {name}{bus} --region {region} --query ScheduleExpression",),
+        ('aws events put-rule --name {name}{bus} --region {region} --schedule-expression "rate(5 minutes)"',)),
     "events.rule.targets": Hint(
-        "EventBridge rule {name} in {region} has no targets",
+        "EventBridge rule {name} in {region} lacks the expected target (targets: {target_arns})",
         ("the target (Lambda, Step Functions...) was not attached by the deploy",
-         "the target was removed when its function was replaced"),
-        ("aws events list-targets-by-rule --rule {name} --region {region}",),
-        ("aws events put-targets --rule {name} --region {region} --targets Id=1,Arn=<target-arn>",)),
+         "the target was removed or replaced (a new function or state machine ARN) after the rule",
+         "a Step Functions target needs a RoleArn that may start executions"),
+        ("aws events list-targets-by-rule --rule {name}{bus} --region {region}",),
+        ("aws events put-targets --rule {name}{bus} --region {region} --targets Id=1,Arn=<target-arn>"
+         "   # add RoleArn=<role-arn> for Step Functions targets",
+         "aws lambda add-permission --function-name <function> --statement-id events-{name} "
+         "--action lambda:InvokeFunction --principal events.amazonaws.com --region {region}")),
 }
 
 FIXTURES = {"event_rule": EventRule}

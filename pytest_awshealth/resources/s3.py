@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
-from ..errors import ResourceNotFound
+from ..errors import AwsCallError, ResourceNotFound
 from ..probes import probe, truthy
 from ..remediation import Hint
 from .base import Resource
 
 B = "--bucket {name}"
+#: Real S3 encrypts every bucket with SSE-S3 since January 2023 and answers
+#: GetBucketEncryption with AES256; emulators (moto) still answer this error instead.
+NO_ENCRYPTION_CONFIG = "ServerSideEncryptionConfigurationNotFoundError"
+PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                       "RestrictPublicBuckets")
 
 
 class S3Bucket(Resource):
@@ -61,11 +66,62 @@ class S3Bucket(Resource):
         return any(s.get("Effect") == "Allow" for s in matching) and not any(
             s.get("Effect") == "Deny" for s in matching)
 
+    @property
+    @probe("versioning")
+    def versioning(self) -> Optional[str]:
+        """"Enabled", "Suspended", or None when versioning was never turned on."""
+        return self.call("get_bucket_versioning", Bucket=self.name).get("Status")
+
+    @property
+    @probe("versioning", truthy)
+    def versioning_enabled(self) -> bool:
+        return self.call("get_bucket_versioning", Bucket=self.name).get("Status") == "Enabled"
+
+    @property
+    @probe("encryption")
+    def encryption(self) -> str:
+        """Default encryption algorithm: "AES256" (SSE-S3), "aws:kms" or "aws:kms:dsse".
+        A bucket without a configuration reports AES256, as S3 has since 2023."""
+        return str(self._encryption_rule().get("SSEAlgorithm", "AES256"))
+
+    @property
+    @probe("encryption", truthy)
+    def kms_encrypted(self) -> bool:
+        """True when default encryption uses KMS (aws:kms or aws:kms:dsse)."""
+        return str(self._encryption_rule().get("SSEAlgorithm", "")).startswith("aws:kms")
+
+    @property
+    @probe("public_access", truthy)
+    def public_access_blocked(self) -> bool:
+        """True when the bucket's Block Public Access has all four settings on (the account-level
+        setting is not consulted)."""
+        try:
+            answer = self.call("get_public_access_block", Bucket=self.name)
+        except AwsCallError as exc:
+            if exc.code == "NoSuchPublicAccessBlockConfiguration":
+                return False
+            raise
+        config = answer.get("PublicAccessBlockConfiguration", {})
+        return all(config.get(flag) is True for flag in PUBLIC_ACCESS_FLAGS)
+
+    def _encryption_rule(self) -> dict[str, Any]:
+        try:
+            answer = self.call("get_bucket_encryption", Bucket=self.name)
+        except AwsCallError as exc:
+            if exc.code == NO_ENCRYPTION_CONFIG and not isinstance(exc, ResourceNotFound):
+                return {"SSEAlgorithm": "AES256"}
+            raise
+        rules = answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+        return rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
+
     def is_not_found(self, code: str) -> bool:
         return code in ("NoSuchBucket", "404", "NotFound", "NoSuchBucketPolicy")
 
     def hint_context(self) -> dict[str, Any]:
-        return {**super().hint_context(), "location": lambda: self.location}
+        return {**super().hint_context(), "location": lambda: self.location,
+                "versioning": lambda: self.call("get_bucket_versioning", Bucket=self.name).get(
+                    "Status", "never enabled"),
+                "encryption": lambda: self._encryption_rule().get("SSEAlgorithm", "AES256")}
 
 
 def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
@@ -124,6 +180,28 @@ HINTS = {
          "an explicit Deny overrides the Allow"),
         (f"aws s3api get-bucket-policy {B} --query Policy --output text",),
         (f"aws s3api put-bucket-policy {B} --policy file://bucket-policy.json",)),
+    "s3.bucket.versioning": Hint(
+        "S3 bucket {name} does not have versioning enabled (status: {versioning})",
+        ("versioning was never enabled in the bucket definition (versioned: true / versioning block)",
+         "versioning was suspended by hand; overwritten or deleted objects cannot be restored"),
+        (f"aws s3api get-bucket-versioning {B}",),
+        (f"aws s3api put-bucket-versioning {B} --versioning-configuration Status=Enabled",)),
+    "s3.bucket.encryption": Hint(
+        "S3 bucket {name} default encryption is {encryption}, not SSE-KMS",
+        ("the bucket uses the S3-managed default (SSE-S3, AES256) instead of a KMS key",
+         "the encryption block was removed from the bucket definition, or changed by hand"),
+        (f"aws s3api get-bucket-encryption {B}",),
+        (f"aws s3api put-bucket-encryption {B} --server-side-encryption-configuration "
+         "'{{\"Rules\":[{{\"ApplyServerSideEncryptionByDefault\":{{\"SSEAlgorithm\":\"aws:kms\","
+         "\"KMSMasterKeyID\":\"<key-arn>\"}},\"BucketKeyEnabled\":true}}]}}'",)),
+    "s3.bucket.public_access": Hint(
+        "S3 bucket {name} does not block all public access",
+        ("the bucket has no Block Public Access configuration, or one of its four settings is off",
+         "it was relaxed on purpose for a website or a public dataset (then skip this check)"),
+        (f"aws s3api get-public-access-block {B}",
+         f"aws s3api get-bucket-policy-status {B}"),
+        (f"aws s3api put-public-access-block {B} --public-access-block-configuration "
+         "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",)),
 }
 
 FIXTURES = {"s3_bucket": S3Bucket}

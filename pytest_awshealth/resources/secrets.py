@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from ..probes import probe, truthy
@@ -61,6 +61,36 @@ class Secret(Resource):
     def last_rotated(self) -> Optional[datetime]:
         return self.describe().get("LastRotatedDate")
 
+    @property
+    @probe("changed")
+    def last_changed(self) -> Optional[datetime]:
+        """When the value or settings last changed (LastChangedDate)."""
+        return self.describe().get("LastChangedDate")
+
+    @probe("rotation", truthy)
+    def rotated_within(self, days: float) -> bool:
+        """True when LastRotatedDate is less than ``days`` old (False if never rotated).
+        A value replaced by hand (put-secret-value) moves only ``last_changed``."""
+        rotated = self.describe().get("LastRotatedDate")
+        return rotated is not None and _age(rotated) <= timedelta(days=days)
+
+    @property
+    @probe("deletion", lambda scheduled: not scheduled)
+    def scheduled_for_deletion(self) -> bool:
+        """True when the secret is scheduled for deletion (DeletedDate is set); reads fail."""
+        return self.describe().get("DeletedDate") is not None
+
+    @property
+    @probe("kms")
+    def kms_key_id(self) -> Optional[str]:
+        """The customer managed KMS key, or None for the default ``aws/secretsmanager`` key."""
+        return self.describe().get("KmsKeyId")
+
+    def hint_context(self) -> dict[str, Any]:
+        return {**super().hint_context(),
+                "last_rotated": lambda: self.describe().get("LastRotatedDate") or "never",
+                "deleted_date": lambda: self.describe().get("DeletedDate") or "-"}
+
     @probe("value", truthy)
     def value(self) -> SecretValue:
         """Read the current value (explicit only); it is masked in every report."""
@@ -70,6 +100,12 @@ class Secret(Resource):
             text = answer.get("SecretBinary", b"").decode(errors="replace")
         self.aws.redactor.add(text)
         return SecretValue(text)
+
+
+def _age(moment: datetime) -> timedelta:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc) - moment
 
 
 HINTS = {
@@ -82,10 +118,30 @@ HINTS = {
         ("aws secretsmanager create-secret --name {name} --secret-string file://secret.json --region {region}",
          "aws secretsmanager restore-secret --secret-id {name} --region {region}   # if scheduled for deletion")),
     "secretsmanager.secret.rotation": Hint(
-        "Secrets Manager secret {name} in {region} is not rotated",
-        ("rotation was never configured, or the rotation function fails",),
-        ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query '[RotationEnabled,LastRotatedDate]'",),
+        "Secrets Manager secret {name} in {region} is not rotated (last rotated: {last_rotated})",
+        ("rotation was never configured, or the rotation function fails",
+         "the rotation Lambda cannot reach the service or lacks secretsmanager:PutSecretValue"),
+        ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query '[RotationEnabled,LastRotatedDate,NextRotationDate]'",
+         "aws logs tail /aws/lambda/<rotation-function> --since 1d --region {region}"),
         ("aws secretsmanager rotate-secret --secret-id {name} --region {region}",)),
+    "secretsmanager.secret.changed": Hint(
+        "Secrets Manager secret {name} in {region} changed at an unexpected time",
+        ("the value was replaced by hand (put-secret-value) or by a rotation",),
+        ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query '[LastChangedDate,LastRotatedDate,VersionIdsToStages]'",),
+        ("aws secretsmanager list-secret-version-ids --secret-id {name} --region {region}   # find the version to restore",)),
+    "secretsmanager.secret.deletion": Hint(
+        "Secrets Manager secret {name} in {region} is scheduled for deletion on {deleted_date}",
+        ("someone ran delete-secret (with a recovery window) by hand or in a clean-up",
+         "the stack that owned it was deleted or replaced it",
+         "reads fail with InvalidRequestException until it is restored"),
+        ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query DeletedDate",),
+        ("aws secretsmanager restore-secret --secret-id {name} --region {region}",)),
+    "secretsmanager.secret.kms": Hint(
+        "Secrets Manager secret {name} in {region} is not encrypted with the expected KMS key",
+        ("the secret uses the default aws/secretsmanager key, which cross-account readers cannot use",
+         "the key was changed by hand"),
+        ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query KmsKeyId",),
+        ("aws secretsmanager update-secret --secret-id {name} --kms-key-id <key-arn> --region {region}",)),
     "secretsmanager.secret.value": Hint(
         "Secrets Manager secret {name} in {region} has an empty or unreadable value",
         ("the secret exists but no value was ever put", "the caller lacks secretsmanager:GetSecretValue or kms:Decrypt"),

@@ -1,6 +1,155 @@
-"""(being written)"""
+"""SSM Parameter Store parameters. Metadata only; a value is read on an explicit call
+and is masked in every report."""
 
 from __future__ import annotations
 
-FIXTURES: dict = {}
-HINTS: dict = {}
+from datetime import datetime
+from typing import Any, Optional
+
+from ..errors import AwsCallError, ResourceNotFound
+from ..hints import ACCESS_DENIED
+from ..probes import probe, truthy
+from ..remediation import Hint
+from .base import Resource
+from .secrets import SecretValue
+
+MAX_PAGES = 20  # DescribeParameters may answer filtered queries with empty pages
+
+
+def _name_from_arn(name: str) -> tuple[str, Optional[str]]:
+    """(parameter name, region) from a name or ``arn:aws:ssm:R:A:parameter/x/y``."""
+    if not name.startswith("arn:") or ":parameter/" not in name:
+        return name, None
+    path = name.split(":parameter/", 1)[1]
+    return ("/" + path if "/" in path else path), name.split(":")[3] or None
+
+
+class SsmParameter(Resource):
+    """An SSM parameter: ``assert ssm_parameter.is_secure`` (the value is never read)."""
+
+    service = "ssm"
+    kind = "SSM parameter"
+    hint_prefix = "ssm.parameter"
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        name, region = _name_from_arn(name)
+        kwargs["region"] = kwargs.get("region") or region
+        super().__init__(name, **kwargs)
+
+    def describe(self) -> dict[str, Any]:
+        """The parameter's metadata from DescribeParameters (no value, nothing decrypted)."""
+        key = ("describe", self.name)
+        if key not in self._cache:
+            self._cache[key] = self._metadata()
+        found = self._cache[key]
+        if isinstance(found, AwsCallError):
+            raise found
+        return found
+
+    def _metadata(self) -> Any:
+        try:
+            return self._described()
+        except ResourceNotFound as exc:
+            return exc
+        except AwsCallError as exc:
+            if exc.code not in ACCESS_DENIED:
+                return exc
+        # no ssm:DescribeParameters: GetParameter (undecrypted), dropping the value at once
+        answer = self._call_uncached("get_parameter", {"Name": self.name, "WithDecryption": False})
+        if isinstance(answer, AwsCallError):
+            return answer
+        return {k: v for k, v in answer["Parameter"].items() if k != "Value"}
+
+    def _described(self) -> dict[str, Any]:
+        filters = [{"Key": "Name", "Option": "Equals", "Values": [self.name]}]
+        token: Optional[str] = None
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"ParameterFilters": filters, "MaxResults": 50}
+            if token:
+                params["NextToken"] = token
+            answer = self.call("describe_parameters", **params)
+            for parameter in answer.get("Parameters", []):
+                if parameter.get("Name") == self.name:
+                    return parameter
+            token = answer.get("NextToken")
+            if not token:
+                break
+        raise ResourceNotFound(self, "DescribeParameters", "ParameterNotFound",
+                               f"Parameter {self.name} not found.", "ssm:DescribeParameters")
+
+    @property
+    @probe("type")
+    def type(self) -> str:
+        """String, StringList or SecureString."""
+        return str(self.describe().get("Type", ""))
+
+    @property
+    @probe("type", truthy)
+    def is_secure(self) -> bool:
+        """True for a SecureString (encrypted with KMS)."""
+        return self.describe().get("Type") == "SecureString"
+
+    @property
+    @probe("modified")
+    def last_modified(self) -> Optional[datetime]:
+        return self.describe().get("LastModifiedDate")
+
+    @property
+    @probe("modified")
+    def version(self) -> int:
+        return int(self.describe().get("Version", 0))
+
+    @property
+    @probe("type")
+    def kms_key_id(self) -> Optional[str]:
+        """The KMS key of a SecureString (``alias/aws/ssm`` by default), else None."""
+        return self.describe().get("KeyId")
+
+    @probe("value", truthy)
+    def value(self) -> SecretValue:
+        """Read and decrypt the value (explicit only); it is masked in every report."""
+        answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
+        text = str(answer["Parameter"].get("Value", ""))
+        self.aws.redactor.add(text)
+        return SecretValue(text)
+
+    def hint_context(self) -> dict[str, Any]:
+        return {**super().hint_context(),
+                "type": lambda: self.describe().get("Type", "unknown")}
+
+
+N = "--name {name} --region {region}"
+
+HINTS = {
+    "ssm.parameter.missing": Hint(
+        "SSM parameter {name} does not exist in {region} (account {account})",
+        ("the parameter is created by hand (API keys often are) and nobody created it here",
+         "the name differs per environment (stage prefix) or lacks its leading '/'",
+         "the checks run in another region than the application"),
+        ("aws ssm get-parameters-by-path --path \"$(dirname {name})\" --region {region} "
+         "--query 'Parameters[].Name'",
+         "aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} --region {region}"),
+        ("aws ssm put-parameter " + N + " --type SecureString --value '<value>'",)),
+    "ssm.parameter.type": Hint(
+        "SSM parameter {name} in {region} is a {type}, not a SecureString",
+        ("a secret (API key, token) was stored as plain String: it shows in the console and logs",),
+        ("aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} "
+         "--region {region} --query 'Parameters[0].[Type,KeyId]'",),
+        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'"
+         "   # type changes need the value again",)),
+    "ssm.parameter.modified": Hint(
+        "SSM parameter {name} in {region} has an unexpected version or age",
+        ("the value was not updated after the API key was rotated or expired",
+         "someone overwrote it by hand"),
+        ("aws ssm get-parameter-history " + N
+         + " --query 'Parameters[].[Version,LastModifiedDate,LastModifiedUser]'",),
+        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<new value>'",)),
+    "ssm.parameter.value": Hint(
+        "SSM parameter {name} in {region} has an empty or unreadable value",
+        ("the value was never set, or set to a placeholder",
+         "the caller lacks ssm:GetParameter, or kms:Decrypt on the parameter's KMS key"),
+        ("aws ssm get-parameter " + N + " --query 'Parameter.[Type,Version]'   # no --with-decryption",),
+        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'",)),
+}
+
+FIXTURES = {"ssm_parameter": SsmParameter}
