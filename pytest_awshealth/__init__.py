@@ -8,15 +8,20 @@ from .errors import (AwsCallError, AwsHealthError, BindingError, ConfigError, Ou
 from .outputs import Output, Outputs, load_outputs
 from .probes import probe
 from .remediation import Catalog, Hint
-from .resources import (AthenaWorkgroup, CallerIdentity, DynamoTable, EventRule, GlueDatabase,
-                        HttpEndpoint, LambdaFunction, LogGroup, Resource, S3Bucket, Secret)
+from .resources import (AthenaWorkgroup, CallerIdentity, CdkBootstrap, Certificate, CfnStack,
+                        CloudMapService, CloudWatch, CognitoUser, DynamoTable, EcsService,
+                        EventRule, GlueDatabase, HttpEndpoint, IamRole, LambdaFunction,
+                        LoadBalancer, LogGroup, Resource, S3Bucket, Secret, SnsTopic, SqsQueue,
+                        SsmParameter, StateMachine, TargetGroup, UserPool)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError", "BindingError",
-    "CallerIdentity", "Catalog", "ConfigError", "DynamoTable", "EventRule", "GlueDatabase",
-    "Hint", "HttpEndpoint", "LambdaFunction", "LogGroup", "Output", "Outputs", "OutputsError",
-    "Resource", "ResourceNotFound", "S3Bucket", "Secret", "SensitiveOutputError",
-    "UnknownOutputError", "load_outputs", "probe",
+    "CallerIdentity", "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService",
+    "CloudWatch", "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule",
+    "GlueDatabase", "Hint", "HttpEndpoint", "IamRole", "LambdaFunction", "LoadBalancer",
+    "LogGroup", "Output", "Outputs", "OutputsError", "Resource", "ResourceNotFound", "S3Bucket",
+    "Secret", "SensitiveOutputError", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
+    "TargetGroup", "UnknownOutputError", "UserPool", "load_outputs", "probe",
 ]

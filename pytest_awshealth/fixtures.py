@@ -87,15 +87,18 @@ def _handle(cls: type[R], outputs: Outputs, ref: str, context: AwsContext, **kwa
 
 
 def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
-    """The handle for the output bound to the requesting fixture."""
+    """The handle for the output bound to the requesting fixture (or the type's default name)."""
     __tracebackhide__ = True
     fixture = str(request.fixturename)
     ref = getattr(request, "param", None) or binding_for(request.node, fixture)
+    context = request.getfixturevalue("aws_context")
+    if ref is None and cls.default_name:
+        return cls(cls.default_name, aws=context)
     outputs: Outputs = request.getfixturevalue("aws_outputs")
     if not isinstance(ref, str):
         pytest.fail(missing_binding_message(fixture, request.node.nodeid, list(outputs)),
                     pytrace=False)
-    return _handle(cls, outputs, ref, request.getfixturevalue("aws_context"))
+    return _handle(cls, outputs, ref, context)
 
 
 def resource_fixture(fixture: str, cls: type[Resource]) -> Any:

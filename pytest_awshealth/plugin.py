@@ -93,7 +93,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def _needs_outputs(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
-    return "aws_outputs" in names or any(name in RESOURCE_TYPES for name in names)
+    bound = {fixture for fixture, _ in bindings(item)}
+    return "aws_outputs" in names or any(
+        name in RESOURCE_TYPES and (name in bound or not RESOURCE_TYPES[name].default_name)
+        for name in names)
 
 
 def _lookup_problem(state: RunState, ref: str) -> Optional[str]:

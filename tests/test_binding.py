@@ -128,3 +128,15 @@ def test_markers_are_registered(pytester) -> None:
         def test_t(): pass
     """)
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_cdk_bootstrap_defaults_to_cdktoolkit(pytester, aws_env) -> None:
+    template = ('{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}, '
+                '"Outputs": {"BootstrapVersion": {"Value": "21"}}}')
+    aws_env.client("cloudformation").create_stack(StackName="CDKToolkit", TemplateBody=template)
+    pytester.makepyfile("""
+        def test_bootstrap(cdk_bootstrap):
+            assert cdk_bootstrap.name == "CDKToolkit"
+            assert cdk_bootstrap.version_at_least(21)
+    """)
+    pytester.runpytest().assert_outcomes(passed=1)

@@ -26,6 +26,9 @@ Step Functions FAILED          executions stay RUNNING         config ``execute_
                                                                state ends FAILED with error/cause
 Lambda invoke without Docker   FunctionError "Handled"         config ``lambda.use_docker=false``
                                                                (applied by start/reset)
+IAM SimulatePrincipalPolicy    not implemented                 ``IamSimulatorMiddleware``
+                                                               (``iam_simulator.py``) evaluates
+                                                               moto's IAM policies
 Throttling, 5xx, latency       never                           ``inject_fault``
 =============================  ==============================  =====================================
 

@@ -11,16 +11,28 @@ import importlib
 from types import MappingProxyType
 from typing import Mapping
 
+from .acm import Certificate
 from .athena import AthenaWorkgroup, QueryResult
 from .awslambda import InvokeResult, LambdaFunction
 from .base import Resource
+from .cloudformation import CdkBootstrap, CfnStack
+from .cloudwatch import CloudWatch
+from .cognito import CognitoUser, UserPool
 from .dynamodb import DynamoTable
+from .ecs import EcsService
+from .elbv2 import LoadBalancer, TargetGroup
 from .events import EventRule
 from .glue import GlueDatabase
-from .http import HttpEndpoint, HttpResponse
+from .http import HttpEndpoint, HttpResponse, TlsError
+from .iam import IamRole
 from .logs import LogGroup
 from .s3 import S3Bucket
 from .secrets import Secret, SecretValue
+from .servicediscovery import CloudMapService
+from .sns import SnsTopic
+from .sqs import SqsQueue
+from .ssm import SsmParameter
+from .stepfunctions import StateMachine
 from .sts import CallerIdentity
 
 MODULES = ("s3", "dynamodb", "awslambda", "events", "athena", "glue", "http", "logs", "secrets",
@@ -44,8 +56,10 @@ def resource_hints() -> dict:
 
 
 __all__ = [
-    "MODULES", "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "DynamoTable", "EventRule",
-    "GlueDatabase", "HttpEndpoint", "HttpResponse", "InvokeResult", "LambdaFunction",
-    "LogGroup", "QueryResult", "Resource", "S3Bucket", "Secret", "SecretValue",
-    "resource_hints",
+    "MODULES", "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "CdkBootstrap",
+    "Certificate", "CfnStack", "CloudMapService", "CloudWatch", "CognitoUser", "DynamoTable",
+    "EcsService", "EventRule", "GlueDatabase", "HttpEndpoint", "HttpResponse", "IamRole",
+    "InvokeResult", "LambdaFunction", "LoadBalancer", "LogGroup", "QueryResult", "Resource",
+    "S3Bucket", "Secret", "SecretValue", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
+    "TargetGroup", "TlsError", "UserPool", "resource_hints",
 ]

@@ -28,6 +28,8 @@ class Resource:
     kind: ClassVar[str] = "resource"
     hint_prefix: ClassVar[str] = "resource"
     not_found_codes: ClassVar[frozenset[str]] = NOT_FOUND_CODES
+    #: The name a fixture uses when no ``aws_output`` binds it (e.g. ``CDKToolkit``).
+    default_name: ClassVar[Optional[str]] = None
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:

@@ -172,6 +172,7 @@ class CdkBootstrap(CfnStack):
 
     kind = "CDK bootstrap stack"
     hint_prefix = "cdk.bootstrap"
+    default_name = "CDKToolkit"
 
     def __init__(self, name: str = "CDKToolkit", *, qualifier: str = "hnb659fds",
                  **kwargs: Any) -> None:
