@@ -7,11 +7,12 @@ import fnmatch
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from ..errors import ResourceNotFound
 from ..probes import equals, probe, truthy
 from ..remediation import Hint
+from .policy import Statement, allows, source_arn_patterns
 from .base import Resource
 from .cloudwatch import NOW, SINCE, CloudWatch, MetricSum
 from .logs import LogGroup
@@ -112,10 +113,8 @@ class LambdaFunction(Resource):
         with ``source_arn``, a SourceArn condition (if any) admits it. Without
         ``source_arn`` conditions are not evaluated."""
         self._asked.update(principal=principal, source_arn=source_arn or "<source-arn>")
-        matching = [s for s in _statements(self.policy())
-                    if _invoke_matches(s, principal, source_arn)]
-        return any(s.get("Effect") == "Allow" for s in matching) and not any(
-            s.get("Effect") == "Deny" for s in matching)
+        return allows(self.policy(), principal, "lambda:InvokeFunction",
+                             condition=lambda statement: _admits(statement, source_arn))
 
     @property
     @probe("event_sources")
@@ -202,54 +201,9 @@ class LambdaFunction(Resource):
                             base64.b64decode(answer.get("LogResult", "")).decode(errors="replace"))
 
 
-def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = policy.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _principal_forms(principal: str) -> set[str]:
-    """An account ID and its root ARN name the same principal."""
-    if principal.isdigit():
-        return {principal, f"arn:aws:iam::{principal}:root"}
-    if principal.startswith("arn:aws:iam::") and principal.endswith(":root"):
-        return {principal, principal.split("::", 1)[1].split(":", 1)[0]}
-    return {principal}
-
-
-def _statement_principals(statement: dict[str, Any]) -> Iterable[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"]
-    if isinstance(principal, dict):
-        return [p for values in principal.values() for p in _as_list(values)]
-    return _as_list(principal)
-
-
-def _source_arn_patterns(statement: dict[str, Any]) -> Optional[list[str]]:
-    """The SourceArn values a statement's conditions allow, or None when unrestricted."""
-    patterns = None
-    for operator, conditions in (statement.get("Condition") or {}).items():
-        for key, values in conditions.items():
-            if key.lower() == "aws:sourcearn" and operator.removesuffix("IfExists") in (
-                    "ArnLike", "ArnEquals", "StringEquals", "StringLike"):
-                patterns = (patterns or []) + _as_list(values)
-    return patterns
-
-
-def _invoke_matches(statement: dict[str, Any], principal: str, source_arn: Optional[str]) -> bool:
-    principals = set(_statement_principals(statement))
-    if "*" not in principals and not principals & _principal_forms(principal):
-        return False
-    if not any(fnmatch.fnmatchcase("lambda:invokefunction", a.lower())
-               for a in _as_list(statement.get("Action"))):
-        return False
-    patterns = _source_arn_patterns(statement)
+def _admits(statement: Statement, source_arn: Optional[str]) -> bool:
+    """Whether a statement's SourceArn condition (if any) admits ``source_arn``."""
+    patterns = source_arn_patterns(statement)
     return (source_arn is None or patterns is None
             or any(fnmatch.fnmatchcase(source_arn, p) for p in patterns))
 

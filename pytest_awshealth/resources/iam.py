@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
+from .policy import allows
 from .base import Resource
 
 ALLOWED = "allowed"
@@ -119,7 +120,7 @@ class IamRole(Resource):
         document = self.describe().get("AssumeRolePolicyDocument") or {}
         if isinstance(document, str):
             document = json.loads(unquote(document))
-        return TrustCheck(principal, _trusts(document, principal))
+        return TrustCheck(principal, allows(document, principal, "sts:AssumeRole"))
 
     @probe("can", lambda check: check.allowed)
     def can(self, action: str, resource: str = "*",
@@ -191,26 +192,6 @@ def _check(result: Mapping[str, Any], resource: str) -> PermissionCheck:
     return PermissionCheck(result["EvalActionName"], result.get("EvalResourceName", resource),
                            result["EvalDecision"], matched,
                            tuple(result.get("MissingContextValues", [])))
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _trusts(document: Mapping[str, Any], principal: str) -> bool:
-    allowed = denied = False
-    for statement in _as_list(document.get("Statement", [])):
-        actions = _as_list(statement.get("Action", []))
-        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
-            continue
-        names = statement.get("Principal", {})
-        values = ["*"] if names == "*" else [v for vs in names.values() for v in _as_list(vs)]
-        if principal in values or "*" in values:
-            if statement.get("Effect") == "Deny":
-                denied = True
-            else:
-                allowed = True
-    return allowed and not denied
 
 
 R = "--role-name {name}"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from ..errors import AwsCallError, ResourceNotFound
 from ..probes import probe, truthy
 from ..remediation import Hint
+from .policy import allows
 from .base import Resource
 
 B = "--bucket {name}"
@@ -61,10 +61,7 @@ class S3Bucket(Resource):
         ``arn:aws:s3:::BUCKET/resource_suffix`` and no statement denies it.
         Conditions are not evaluated."""
         target = f"arn:aws:s3:::{self.name}" + (f"/{resource_suffix}" if resource_suffix else "")
-        matching = [s for s in _statements(self.policy())
-                    if _matches(s, principal, action, target)]
-        return any(s.get("Effect") == "Allow" for s in matching) and not any(
-            s.get("Effect") == "Deny" for s in matching)
+        return allows(self.policy(), principal, action, target)
 
     @property
     @probe("versioning")
@@ -124,42 +121,13 @@ class S3Bucket(Resource):
                 "encryption": lambda: self._encryption_rule().get("SSEAlgorithm", "AES256")}
 
 
-def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = policy.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _principals(statement: dict[str, Any]) -> Iterable[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"]
-    if isinstance(principal, dict):
-        return [p for values in principal.values() for p in _as_list(values)]
-    return _as_list(principal)
-
-
-def _matches(statement: dict[str, Any], principal: str, action: str, target: str) -> bool:
-    principals = list(_principals(statement))
-    return (("*" in principals or principal in principals)
-            and any(fnmatch.fnmatchcase(action.lower(), a.lower())
-                    for a in _as_list(statement.get("Action")))
-            and any(fnmatch.fnmatchcase(target, r) or target == r
-                    for r in _as_list(statement.get("Resource"))))
-
-
 HINTS = {
     "s3.bucket.missing": Hint(
         "S3 bucket {name} does not exist or is not visible to account {account}",
         ("the deploy did not create it (check the apply log), or it was deleted",
          "output '{output}' holds the wrong bucket name",
          "the credentials lack s3:ListBucket on it (a 403 means it exists but is not yours)"),
-        (f"aws s3 ls s3://{{name}}", f"aws s3api get-bucket-location {B}"),
+        ("aws s3 ls s3://{name}", f"aws s3api get-bucket-location {B}"),
         ("aws s3 mb s3://{name} --region {region}   # or re-run the deploy",)),
     "s3.bucket.region": Hint(
         "S3 bucket {name} is in {location}, not where the checks expect",
