@@ -168,7 +168,7 @@ def request_service(environ: Mapping[str, Any]) -> str | None:
     return match.group(2) if match else None
 
 
-def request_protocol(environ: Mapping[str, Any]) -> str:
+def request_protocol(environ: dict[str, Any]) -> str:
     """ "json", "cbor", "query" or "rest", judged from the request itself."""
     if _header(environ, "X-Amz-Target"):
         return "json"
@@ -409,7 +409,7 @@ def _call_buffered(
 def _iter_backends(service: str) -> Iterator[Any]:
     from moto.backends import get_backend
 
-    for account in list(get_backend(service).values()):  # type: ignore[arg-type]
+    for account in list(get_backend(service).values()):  # type: ignore[call-overload]
         yield from list(account.values())
 
 
@@ -643,7 +643,7 @@ class Emulator:
         """moto's in-process backend object of ``service`` in this account."""
         from moto.backends import get_backend
 
-        backends = get_backend(service)  # type: ignore[arg-type]
+        backends = get_backend(service)  # type: ignore[call-overload]
         return backends[self.account_id][region or self.region]
 
     def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:

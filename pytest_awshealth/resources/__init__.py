@@ -23,7 +23,8 @@ from .ecs import EcsService
 from .elbv2 import LoadBalancer, TargetGroup
 from .events import EventRule
 from .glue import GlueDatabase
-from .http import HttpEndpoint, HttpResponse, TlsError
+from .http import HttpEndpoint, HttpResponse
+from .tls import TlsCertificate, TlsError
 from .iam import IamRole
 from .logs import LogGroup
 from .s3 import S3Bucket
@@ -61,5 +62,5 @@ __all__ = [
     "EcsService", "EventRule", "GlueDatabase", "HttpEndpoint", "HttpResponse", "IamRole",
     "InvokeResult", "LambdaFunction", "LoadBalancer", "LogGroup", "QueryResult", "Resource",
     "S3Bucket", "Secret", "SecretValue", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
-    "TargetGroup", "TlsError", "UserPool", "resource_hints",
+    "TargetGroup", "TlsCertificate", "TlsError", "UserPool", "resource_hints",
 ]
