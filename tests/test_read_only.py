@@ -1,0 +1,52 @@
+"""The gates only read: every AWS operation an example makes is a read, except those a
+test asks for explicitly (running an Athena query, invoking a function)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_awshealth.emulator.stacks import available, get_stack
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+READ = re.compile(r"^(Describe|Get|List|Head|Filter|Select|Lookup|Search|Simulate)")
+ASKED_FOR_BY_TESTS = {"StartQueryExecution", "Invoke", "StopQueryExecution"}
+
+RECORDER = """
+import json
+from pathlib import Path
+import pytest
+
+@pytest.fixture(scope="session", autouse=True)
+def record_aws_operations(aws_context):
+    calls = []
+    create = aws_context.client
+    def client(service, region=None):
+        made = create(service, region)
+        made.meta.events.register("before-call", lambda model, **_: calls.append(model.name),
+                                  unique_id="awshealth-recorder")
+        return made
+    aws_context.client = client
+    yield
+    Path("operations.json").write_text(json.dumps(calls))
+"""
+
+
+@pytest.mark.parametrize("name", available())
+def test_example_gate_makes_only_reads(pytester, aws_env, api_stub, name) -> None:
+    stack = get_stack(name)
+    deployment = stack.deploy(aws_env, api_stub)
+    outputs = stack.write_outputs(deployment, pytester.path)
+    for test_file in (EXAMPLES / name).glob("test_*.py"):
+        shutil.copy(test_file, pytester.path / test_file.name)
+    pytester.makeconftest(RECORDER)
+    result = pytester.runpytest("--aws-outputs", str(outputs), "-p", "no:xdist")
+    assert result.ret == 0, result.stdout.str()
+    operations = json.loads((pytester.path / "operations.json").read_text())
+    assert operations, "the gate made no AWS call at all"
+    writes = sorted({op for op in operations if not READ.match(op)} - ASKED_FOR_BY_TESTS)
+    assert writes == []
