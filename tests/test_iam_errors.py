@@ -158,7 +158,7 @@ def test_role_can_allowed_and_implicitly_denied(pytester, aws_env) -> None:
         "Likely causes:",
         "*no statement of the role's policies allows s3:PutObject on arn:aws:s3:::b/*",
         "*aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/"
-        "app-role --action-names s3:PutObject --resource-arns arn:aws:s3:::b/*",
+        "app-role --action-names s3:PutObject --resource-arns 'arn:aws:s3:::b/*'",
         "*aws iam list-attached-role-policies --role-name app-role",
         "*aws iam list-role-policies --role-name app-role",
         "Fix:", "*aws iam put-role-policy --role-name app-role --policy-name allow-app-role "
@@ -191,7 +191,7 @@ def test_role_explicit_deny_and_denied_actions(pytester, aws_env) -> None:
         "*a Deny statement in no-delete (user-managed) matches s3:DeleteObject on arn:aws:s3:::b/k*",
         "IAM role app-role may not perform s3:DeleteObject sqs:SendMessage on arn:aws:s3:::b/k",
         "*s3:DeleteObject=explicitDeny, sqs:SendMessage=implicitDeny*",
-        "*--action-names s3:DeleteObject sqs:SendMessage --resource-arns arn:aws:s3:::b/k",
+        "*--action-names s3:DeleteObject sqs:SendMessage --resource-arns 'arn:aws:s3:::b/k'",
     ])
 
 

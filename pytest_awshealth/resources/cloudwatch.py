@@ -37,7 +37,9 @@ class MetricSum(float):
     def hint_context(self) -> dict[str, Any]:
         return {"namespace": self.namespace, "metric": self.metric, "minutes": self.minutes,
                 "period": self.period, "value": f"{float(self):g}",
-                "dimensions": cli_dimensions(self.dimensions) or "<none>"}
+                "dimensions": cli_dimensions(self.dimensions) or "none",
+                "dimensions_option": (f"--dimensions {cli_dimensions(self.dimensions)} "
+                                      if self.dimensions else "")}
 
 
 class AlarmState(str):
@@ -95,7 +97,7 @@ class CloudWatch(Resource):
                 return
 
     @property
-    @probe("alarms")
+    @probe("alarm_names")
     def alarm_names(self) -> list[str]:
         """Names of all alarms with the prefix."""
         __tracebackhide__ = True
@@ -209,6 +211,13 @@ HINTS = {
          "the alarm returns to OK at its next evaluation",
          "if the threshold is wrong, correct it in the stack and redeploy "
          "(aws cloudwatch put-metric-alarm with the new --threshold)")),
+    "cloudwatch.alarm_names": Hint(
+        "CloudWatch alarms with prefix {name} in {region} are not the expected ones",
+        ("an alarm was not deployed (the monitoring stack or a flag left it out)",
+         "the alarms were renamed; the check or output '{output}' still uses the old names"),
+        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
+         + " --query 'MetricAlarms[].AlarmName'",),
+        ("deploy the missing alarms (re-run the stack that defines them)",)),
     "cloudwatch.alarm_state": Hint(
         "CloudWatch alarm {alarm} in {region} is {state}: {reason}",
         ("ALARM: the watched metric breached the threshold",
@@ -219,7 +228,10 @@ HINTS = {
          + " --query 'MetricAlarms[].[StateValue,StateReason,Namespace,MetricName,Dimensions]'",
          "aws cloudwatch describe-alarm-history --alarm-name {alarm} "
          "--history-item-type StateUpdate --max-records 10 " + C),
-        ("fix the component the alarm watches, or the alarm's metric/dimensions if it has no data",
+        ("fix the component the alarm watches (its logs and the StateReason say why); the alarm "
+         "returns to OK at its next evaluation",
+         "aws cloudwatch set-alarm-state --alarm-name {alarm} --state-value OK --state-reason "
+         "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
          "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
          + "   # check the dimensions the metric really has")),
     "cloudwatch.metric": Hint(
@@ -228,7 +240,7 @@ HINTS = {
         ("the component behind the metric misbehaves since the deploy",
          "the dimensions differ from what the service publishes (then the sum is 0)"),
         ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
-         "--dimensions {dimensions} --start-time " + SINCE + " --end-time " + NOW
+         "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
          + " --period {period} --statistics Sum " + C,),
         ("fix the component the metric measures (its logs show why), then re-run the check",)),
 }

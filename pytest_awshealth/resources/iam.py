@@ -212,7 +212,7 @@ HINTS = {
          "ARN without /* does not cover its objects; check region and account in the ARN)",
          "a permissions boundary, SCP or unmet condition excludes it (see the simulator's details)"),
         ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {action} "
-         "--resource-arns {resource}",
+         "--resource-arns '{resource}'",
          f"aws iam list-attached-role-policies {R}",
          f"aws iam list-role-policies {R}"),
         (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
@@ -224,7 +224,7 @@ HINTS = {
          "a permissions boundary, SCP or unmet condition blocks them",
          "the policy names another resource ARN (check region, account and the /* suffix)"),
         ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {actions} "
-         "--resource-arns {resource}",
+         "--resource-arns '{resource}'",
          f"aws iam list-attached-role-policies {R}",
          f"aws iam list-role-policies {R}"),
         (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "

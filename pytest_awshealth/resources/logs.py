@@ -71,6 +71,7 @@ class LogGroup(Resource):
     def errors(self, pattern: str = "ERROR", since: Since = timedelta(minutes=15),
                limit: int = 20) -> list[str]:
         """Lines matching ``pattern`` in the window; healthy when there are none."""
+        self._asked["error_pattern"] = pattern
         return self._filter(pattern, since, limit)
 
     @property
@@ -133,7 +134,7 @@ class LogGroup(Resource):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "log_group": self.name, "pattern": "<pattern>",
-                "pattern_minutes": 15, "first_stream": "<stream>", "secret_lines": "some",
+                "pattern_minutes": 15, "error_pattern": "ERROR", "first_stream": "<stream>", "secret_lines": "some",
                 "secret_minutes": 60, "secret_streams": "<stream>", "secret_stream_args": "<stream>",
                 **self._asked}
 
@@ -164,7 +165,7 @@ HINTS = {
         "Log group {name} in {region} has recent error lines",
         ("the service is failing at runtime: read the lines above for the cause",
          "configuration (secrets, environment variables, permissions) missing after the deploy"),
-        ('aws logs filter-log-events --log-group-name {name} --filter-pattern "ERROR" --start-time $(($(date +%s) - 900))000 --region {region}',
+        ('aws logs filter-log-events --log-group-name {name} --filter-pattern \"{error_pattern}\" --start-time $(($(date +%s) - 900))000 --region {region}',
          "aws logs tail {name} --since 15m --region {region}"),
         ("fix the cause shown in the log lines, then redeploy the service",)),
     "logs.group.retention": Hint(
