@@ -53,8 +53,9 @@ def demo(args: argparse.Namespace, pytest_args: list[str]) -> int:
     except (KeyError, ModuleNotFoundError) as exc:
         return _fail(str(exc).strip("'\""))
     if args.list_breaks:
+        width = max(map(len, stack.breaks))
         for name, item in stack.breaks.items():
-            print(f"{name:12} {item.description}  (fails: {', '.join(item.fails)})")
+            print(f"{name:{width}}  {item.description}  (fails: {', '.join(item.fails)})")
         return 0
     breaks = tuple(b.strip() for b in args.breaks.split(",") if b.strip())
     unknown = [b for b in breaks if b not in stack.breaks]

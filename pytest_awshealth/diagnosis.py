@@ -74,6 +74,8 @@ def _record_hints(record: ProbeRecord) -> list[tuple[str, dict[str, Any]]]:
 def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
     context = _context_of(exc.resource, {"code": exc.code, "message": exc.message,
                                          "operation": exc.operation, "action": exc.action})
+    if exc.hint:
+        return (exc.hint, context)
     if isinstance(exc, ResourceNotFound):
         prefix = getattr(exc.resource, "hint_prefix", "")
         return (f"{prefix}.missing", context)

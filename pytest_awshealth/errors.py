@@ -34,12 +34,13 @@ class AwsCallError(AwsHealthError):
     """An AWS API call made for a resource handle failed."""
 
     def __init__(self, resource: object, operation: str, code: str, message: str,
-                 action: str = "") -> None:
+                 action: str = "", hint: str = "") -> None:
         self.resource = resource
         self.operation = operation
         self.code = code
         self.message = message
         self.action = action
+        self.hint = hint  # a catalog key that explains this failure better than its code
         super().__init__(f"{operation} on {resource!r} failed: {code}: {message}")
 
 

@@ -22,13 +22,24 @@ class Hint:
         """The filled-in hint as plain text."""
         fill = _Filler(context)
         lines = [fill(self.title)]
-        for heading, items, bullet in (("Likely causes", self.causes, "- "),
-                                       ("Diagnose (read-only)", self.diagnose, "$ "),
-                                       ("Fix", self.fix, "$ ")):
+        for heading, items in (("Likely causes", self.causes),
+                               ("Diagnose (read-only)", self.diagnose), ("Fix", self.fix)):
             if items:
                 lines.append(f"{heading}:")
-                lines.extend(f"  {bullet}{fill(item)}" for item in items)
+                lines.extend(f"  {_bullet(item, heading)}{fill(item)}" for item in items)
         return "\n".join(lines)
+
+
+COMMANDS = frozenset({"aws", "curl", "cdk", "dig", "export", "terraform", "sam", "pulumi",
+                      "openssl", "nslookup", "unset", "make", "jq", "python", "python3", "pip"})
+
+
+def _bullet(item: str, heading: str) -> str:
+    """``$ `` before a shell command, ``- `` before prose."""
+    if heading == "Likely causes":
+        return "- "
+    words = item.split(maxsplit=1)
+    return "$ " if words and words[0] in COMMANDS else "- "
 
 
 class _Filler:

@@ -308,3 +308,45 @@ def _deployment(emulator):
     from pytest_awshealth.emulator.stacks import Deployment
 
     return Deployment(emulator, api=None)  # type: ignore[arg-type]
+
+
+def test_ttl_on_the_wrong_attribute_has_its_own_hint(pytester, aws_env) -> None:
+    ddb = aws_env.client("dynamodb")
+    ddb.create_table(TableName="sessions", **TABLE_SCHEMA)
+    ddb.update_time_to_live(TableName="sessions", TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expiry"})
+    result = run(pytester, {"table": "sessions"}, """
+        import pytest
+        @pytest.mark.aws_output(dynamo_table="table")
+        def test_attribute(dynamo_table):
+            assert dynamo_table.ttl_enabled
+            assert dynamo_table.ttl_attribute == "expires_at"
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "DynamoDB table sessions in us-east-1 reads TTL from attribute 'expiry', not the one*",
+        '*update-time-to-live --table-name sessions --region us-east-1 '
+        '--time-to-live-specification "Enabled=false, AttributeName=expiry"'])
+
+
+def test_reading_a_secret_scheduled_for_deletion_says_restore(pytester, aws_env) -> None:
+    sm = aws_env.client("secretsmanager")
+    sm.create_secret(Name="app/db", SecretString="s3cr3t-value")
+    sm.delete_secret(SecretId="app/db", RecoveryWindowInDays=7)
+    result = run(pytester, {"db": "app/db"}, """
+        import pytest
+        @pytest.mark.aws_output(secret="db")
+        def test_value(secret):
+            assert secret.value()
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "Secrets Manager secret app/db in us-east-1 is scheduled for deletion on *",
+        "*$ aws secretsmanager restore-secret --secret-id app/db --region us-east-1"])
+
+
+def test_prose_fix_lines_are_not_shown_as_commands() -> None:
+    from pytest_awshealth import Hint
+
+    text = Hint("t", fix=("aws s3 ls", "re-run the deploy")).render({})
+    assert "  $ aws s3 ls" in text and "  - re-run the deploy" in text

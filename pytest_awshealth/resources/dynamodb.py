@@ -45,7 +45,7 @@ class DynamoTable(Resource):
         return self._ttl().get("TimeToLiveStatus") == "ENABLED"
 
     @property
-    @probe("ttl")
+    @probe("ttl_attribute")
     def ttl_attribute(self) -> Optional[str]:
         """The attribute TTL reads expiry times from, or None."""
         return self._ttl().get("AttributeName")
@@ -189,6 +189,18 @@ HINTS = {
          "the table is being deleted, or its KMS key is inaccessible (INACCESSIBLE_ENCRYPTION_CREDENTIALS)"),
         (f"aws dynamodb describe-table {R} --query 'Table.[TableStatus,GlobalSecondaryIndexes[].IndexStatus]'",),
         (f"aws dynamodb wait table-exists {R}",)),
+    "dynamodb.table.ttl_attribute": Hint(
+        "DynamoDB table {name} in {region} reads TTL from attribute '{ttl_attribute}', not the "
+        "one the check expects",
+        ("the table definition names another attribute than the application writes expiry "
+         "times to (items then never expire)",
+         "TTL was switched on by hand with a different attribute name"),
+        (f"aws dynamodb describe-time-to-live {R}",),
+        (f'aws dynamodb update-time-to-live {R} --time-to-live-specification '
+         '"Enabled=false, AttributeName={ttl_attribute}"',
+         f'aws dynamodb update-time-to-live {R} --time-to-live-specification '
+         '"Enabled=true, AttributeName=<expected-attribute>"   # allowed about an hour after '
+         'disabling; better: fix the attribute in the table definition and redeploy')),
     "dynamodb.table.ttl": Hint(
         "DynamoDB table {name} in {region} does not have TTL enabled",
         ("TTL was never enabled (no ttl block in the table definition, or enabled = false)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
+from ..errors import AwsCallError
 from ..probes import probe, truthy
 from ..redaction import MASK
 from ..remediation import Hint
@@ -94,7 +95,12 @@ class Secret(Resource):
     @probe("value", truthy)
     def value(self) -> SecretValue:
         """Read the current value (explicit only); it is masked in every report."""
-        answer = self.call_fresh("get_secret_value", SecretId=self.name)
+        try:
+            answer = self.call_fresh("get_secret_value", SecretId=self.name)
+        except AwsCallError as exc:
+            if exc.code == "InvalidRequestException" and "delet" in exc.message.lower():
+                exc.hint = "secretsmanager.secret.deletion"  # AWS refuses reads until restored
+            raise
         text = answer.get("SecretString")
         if text is None:
             text = answer.get("SecretBinary", b"").decode(errors="replace")
