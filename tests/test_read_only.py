@@ -13,7 +13,7 @@ import pytest
 from pytest_awshealth.emulator.stacks import available, get_stack
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-READ = re.compile(r"^(Describe|Get|List|Head|Filter|Select|Lookup|Search|Simulate)")
+READ = re.compile(r"^(Admin)?(Describe|Get|List|Head|Filter|Select|Lookup|Search|Simulate)")
 ASKED_FOR_BY_TESTS = {"StartQueryExecution", "Invoke", "StopQueryExecution"}
 
 RECORDER = """
