@@ -25,7 +25,7 @@ RECENT = timedelta(hours=1)
 
 def execution_role(aws, lambda_fn):
     """The IAM role a function runs as."""
-    return aws.iam_role(lambda_fn.describe()["Role"])
+    return aws.iam_role(lambda_fn.role_arn)
 
 
 # -- Quick diagnostics

@@ -57,6 +57,12 @@ class LambdaFunction(Resource):
         return self.describe().get("State", "Active")
 
     @property
+    @probe("role")
+    def role_arn(self) -> str:
+        """The execution role's ARN (check it with ``aws.iam_role(lambda_fn.role_arn).can(...)``)."""
+        return self.describe()["Role"]
+
+    @property
     @probe("runtime")
     def runtime(self) -> Optional[str]:
         return self.describe().get("Runtime")
@@ -232,6 +238,13 @@ HINTS = {
         (f"aws lambda get-function-configuration {F} --query '[State,StateReason,StateReasonCode,LastUpdateStatus]'",),
         (f"aws lambda wait function-active-v2 {F}",
          "fix the reason shown by StateReason, then redeploy")),
+    "lambda.function.role": Hint(
+        "Lambda function {name} in {region} runs with an unexpected execution role",
+        ("the function was deployed with another role than the stack intends (e.g. a shared "
+         "default role)",),
+        (f"aws lambda get-function-configuration {F} --query Role",),
+        (f"aws lambda update-function-configuration {F} --role <role-arn>   "
+         "# better: fix the role in the stack and redeploy",)),
     "lambda.function.runtime": Hint(
         "Lambda function {name} in {region} runs an unexpected runtime",
         ("the deploy packaged for another Python/Node version",),

@@ -203,11 +203,15 @@ HINTS = {
          "aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment "
          "--region {region}   # after fixing the app")),
     "elbv2.target_group.health_check": Hint(
-        "Target group {name} in {region} has an unexpected health check path",
-        ("the health check path does not match the app's health route",),
+        "Target group {name} in {region} health-checks path {health_path}, not the one the "
+        "check expects",
+        ("the health check path does not match the app's health route (targets then fail "
+         "health checks and the load balancer answers 502/503)",
+         "the path was changed by hand, or the stack's default differs from the app"),
         ("aws elbv2 describe-target-groups --target-group-arns {arn} --region {region} "
          "--query 'TargetGroups[0].[HealthCheckPath,Matcher]'",),
-        (f"aws elbv2 modify-target-group {TG} --health-check-path /health",)),
+        (f"aws elbv2 modify-target-group {TG} --health-check-path <app-health-route>   "
+         "# then set the same path in the stack so the next deploy keeps it",)),
     "elbv2.load_balancer.missing": Hint(
         "Load balancer {name} does not exist in {region} (account {account})",
         ("the deploy did not create it, or it was replaced and has a new ARN",
