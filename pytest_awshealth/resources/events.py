@@ -76,7 +76,8 @@ class EventRule(Resource):
     def hint_context(self) -> dict[str, Any]:
         bus = f" --event-bus-name {self.event_bus}" if self.event_bus else ""
         return {**super().hint_context(), "bus": bus,
-                "target_arns": lambda: ", ".join(self._target_arns()) or "none"}
+                "target_arns": lambda: ", ".join(self._target_arns()) or "none",
+                "schedule": lambda: self.describe().get("ScheduleExpression") or "no schedule"}
 
 
 HINTS = {
@@ -93,10 +94,10 @@ HINTS = {
         ("aws events describe-rule --name {name}{bus} --region {region} --query State",),
         ("aws events enable-rule --name {name}{bus} --region {region}",)),
     "events.rule.schedule": Hint(
-        "EventBridge rule {name} in {region} has an unexpected schedule",
+        "EventBridge rule {name} in {region} runs on {schedule}, not the expected schedule",
         ("the schedule was edited by hand, or the deploy variable differs per environment",),
         ("aws events describe-rule --name {name}{bus} --region {region} --query ScheduleExpression",),
-        ('aws events put-rule --name {name}{bus} --region {region} --schedule-expression "rate(5 minutes)"',)),
+        ('aws events put-rule --name {name}{bus} --region {region} --schedule-expression "<expected rate() or cron()>"   # better: fix it in the stack and redeploy',)),
     "events.rule.targets": Hint(
         "EventBridge rule {name} in {region} lacks the expected target (targets: {target_arns})",
         ("the target (Lambda, Step Functions...) was not attached by the deploy",

@@ -17,9 +17,12 @@ from .base import Resource
 Since = Union[timedelta, float, int]
 
 
+def _seconds(since: Since) -> float:
+    return since.total_seconds() if isinstance(since, timedelta) else float(since)
+
+
 def _millis_ago(since: Since) -> int:
-    seconds = since.total_seconds() if isinstance(since, timedelta) else float(since)
-    return int((time.time() - seconds) * 1000)
+    return int((time.time() - _seconds(since)) * 1000)
 
 
 def _shell_words(words: list[str]) -> str:
@@ -72,6 +75,9 @@ class LogGroup(Resource):
                limit: int = 20) -> list[str]:
         """Lines matching ``pattern`` in the window; healthy when there are none."""
         self._asked["error_pattern"] = pattern
+        seconds = int(_seconds(since))
+        self._asked["error_seconds"] = seconds
+        self._asked["error_since"] = f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
         return self._filter(pattern, since, limit)
 
     @property
@@ -134,7 +140,8 @@ class LogGroup(Resource):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "log_group": self.name, "pattern": "<pattern>",
-                "pattern_minutes": 15, "error_pattern": "ERROR", "first_stream": "<stream>", "secret_lines": "some",
+                "pattern_minutes": 15, "error_pattern": "ERROR", "error_seconds": 900, "error_since": "15m",
+                "first_stream": "<stream>", "secret_lines": "some",
                 "secret_minutes": 60, "secret_streams": "<stream>", "secret_stream_args": "<stream>",
                 **self._asked}
 
@@ -165,8 +172,8 @@ HINTS = {
         "Log group {name} in {region} has recent error lines",
         ("the service is failing at runtime: read the lines above for the cause",
          "configuration (secrets, environment variables, permissions) missing after the deploy"),
-        ('aws logs filter-log-events --log-group-name {name} --filter-pattern \"{error_pattern}\" --start-time $(($(date +%s) - 900))000 --region {region}',
-         "aws logs tail {name} --since 15m --region {region}"),
+        ('aws logs filter-log-events --log-group-name {name} --filter-pattern \"{error_pattern}\" --start-time $(($(date +%s) - {error_seconds}))000 --region {region}',
+         "aws logs tail {name} --since {error_since} --region {region}"),
         ("fix the cause shown in the log lines, then redeploy the service",)),
     "logs.group.retention": Hint(
         "Log group {name} in {region} keeps logs forever (no retention set)",

@@ -123,11 +123,17 @@ HINTS = {
     "sqs.queue.depth": Hint(
         "SQS queue {name} in {region} has an unexpected backlog",
         ("the consumer (Lambda event source mapping, ECS worker) is stopped, failing or too slow",
-         "the visibility timeout is shorter than processing time, so messages reappear"),
+         "the visibility timeout is shorter than processing time, so messages reappear",
+         "if this queue is a dead-letter queue (of a queue, an EventBridge target or a Lambda "
+         "async invocation): deliveries failed and landed here"),
         ("aws sqs get-queue-attributes " + Q + " --attribute-names All",
+         "aws sqs receive-message " + Q + " --max-number-of-messages 5 --visibility-timeout 0"
+         "   # read the failed messages (they stay in the queue)",
          "aws lambda list-event-source-mappings --event-source-arn {arn} --region {region}"),
         ("aws lambda update-event-source-mapping --uuid <mapping-uuid> --enabled --region {region}"
-         "   # if the consumer's mapping is disabled",)),
+         "   # if the consumer's mapping is disabled",
+         "fix why deliveries failed (the messages and the target's logs say), then redrive or "
+         "purge the dead-letter queue")),
     "sqs.queue.dlq": Hint(
         "SQS queue {name} in {region} has no dead-letter queue (RedrivePolicy)",
         ("the queue was created without a redrive policy, so poison messages retry until they expire",),
