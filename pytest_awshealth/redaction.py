@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values are too common to mask without mangling reports
@@ -23,6 +24,16 @@ class Redactor:
             with self._lock:
                 self._values.add(value)
 
+    def add_secret(self, text: str) -> None:
+        """Treat a secret as sensitive, and each string in it when it is a JSON document
+        (a test may compare or search one field, e.g. ``client_secret``)."""
+        self.add(text)
+        try:
+            document = json.loads(text)
+        except (TypeError, ValueError):
+            return
+        self.update(_strings(document))
+
     def update(self, values: Iterable[str]) -> None:
         for value in values:
             self.add(value)
@@ -38,3 +49,14 @@ class Redactor:
         for value in sorted(self._values, key=len, reverse=True):
             text = text.replace(value, MASK)
         return text
+
+
+def _strings(document: Any) -> Iterator[str]:
+    if isinstance(document, str):
+        yield document
+    elif isinstance(document, dict):
+        for value in document.values():
+            yield from _strings(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from _strings(value)

@@ -1,48 +1,18 @@
-"""The demo: healthy, each break, pass-through arguments, and xdist giving the same verdicts."""
+"""The ``awshealth demo`` command line: the TTL story, pass-through arguments, bad input.
+Every example's healthy run and breaks are in test_examples.py."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import pytest
 
-from pytest_awshealth.emulator.stacks import get_stack
-
-MANTISSA = get_stack("mantissa_log")
-
-
-def demo(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """Run ``python -m pytest_awshealth demo`` in a subprocess (moto state is per process)."""
-    return pytester.run(sys.executable, "-m", "pytest_awshealth", "demo", *args, timeout=300)
-
-
-def verdicts(result: pytest.RunResult) -> dict[str, str]:
-    """Test id -> PASSED/FAILED, from ``-rA`` short summary lines."""
-    found = re.findall(r"^(PASSED|FAILED) \S*::(\S+)", result.stdout.str(), re.M)
-    return {test: verdict for verdict, test in found}
-
-
-def test_healthy_demo_passes(pytester) -> None:
-    result = demo(pytester, "-q")
-    assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(["awshealth demo: mantissa_log on moto at http://127.0.0.1:*",
-                                 "*20 passed*"])
-
-
-@pytest.mark.parametrize("name", list(MANTISSA.breaks))
-def test_each_break_fails_exactly_its_checks(pytester, name) -> None:
-    expected = MANTISSA.breaks[name]
-    result = demo(pytester, "--break", name, "-rA")
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    failed = sorted(t for t, v in verdicts(result).items() if v == "FAILED")
-    assert failed == sorted(expected.fails)
-    result.stdout.fnmatch_lines(["*awshealth remediation*", *expected.hint])
+from demo_runs import demo
 
 
 def test_break_ttl_names_table_and_command(pytester) -> None:
-    result = demo(pytester, "--break", "ttl")
+    result = demo(pytester, "mantissa_log", "--break", "ttl")
     result.assert_outcomes(passed=19, failed=1)
     result.stdout.fnmatch_lines([
         "DynamoDB table mantissa-log-state in us-east-1 does not have TTL enabled",
@@ -50,16 +20,15 @@ def test_break_ttl_names_table_and_command(pytester) -> None:
         '--time-to-live-specification "Enabled=true, AttributeName=ttl"'])
 
 
-def test_xdist_gives_the_same_verdicts_as_serial(pytester) -> None:
-    breaks = "ttl,rule,api,secret"
-    serial = verdicts(demo(pytester, "--break", breaks, "-rA", "-p", "no:xdist"))
-    parallel = verdicts(demo(pytester, "--break", breaks, "-rA", "-n", "2"))
-    assert len(serial) == 20
-    assert parallel == serial
+def test_mantissa_is_the_default_example(pytester) -> None:
+    result = pytester.run(sys.executable, "-m", "pytest_awshealth", "demo", "-q", timeout=300)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["awshealth demo: mantissa_log on moto at *", "*20 passed*"])
 
 
 def test_arguments_pass_through_to_pytest(pytester) -> None:
-    result = demo(pytester, "--break", "rule", "--junitxml", "demo.xml", "--outputs-dir", "out")
+    result = demo(pytester, "mantissa_log", "--break", "rule", "--junitxml", "demo.xml",
+                  "--outputs-dir", "out")
     assert result.ret == 1
     junit = (pytester.path / "demo.xml").read_text()
     assert "aws events enable-rule --name mantissa-log-detection-schedule" in junit
@@ -68,15 +37,22 @@ def test_arguments_pass_through_to_pytest(pytester) -> None:
 
 
 def test_unknown_break_is_one_clear_error(pytester) -> None:
-    result = demo(pytester, "--break", "ttl,nope")
+    result = demo(pytester, "mantissa_log", "--break", "ttl,nope")
     assert result.ret == 2
-    result.stderr.fnmatch_lines(["awshealth: error: unknown break(s) nope for mantissa_log; choose from ttl, *"])
+    result.stderr.fnmatch_lines(
+        ["awshealth: error: unknown break(s) nope for mantissa_log; choose from ttl, *"])
+
+
+def test_unknown_example_is_one_clear_error(pytester) -> None:
+    result = demo(pytester, "nope")
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["awshealth: error: unknown example 'nope'; choose from *"])
 
 
 def test_list_breaks(pytester) -> None:
-    result = demo(pytester, "--list-breaks")
+    result = demo(pytester, "sake_sensei", "--list-breaks")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["ttl *TTL disabled on the state table*"])
+    result.stdout.fnmatch_lines(["ecs  *", "health_check  *"])
 
 
 def test_console_script_help(pytester) -> None:

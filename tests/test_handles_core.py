@@ -350,3 +350,17 @@ def test_prose_fix_lines_are_not_shown_as_commands() -> None:
 
     text = Hint("t", fix=("aws s3 ls", "re-run the deploy")).render({})
     assert "  $ aws s3 ls" in text and "  - re-run the deploy" in text
+
+
+def test_fields_of_a_json_secret_are_masked_too(pytester, aws_env) -> None:
+    aws_env.client("secretsmanager").create_secret(
+        Name="app/oauth", SecretString='{"client_id": "addon-1", "client_secret": "cs-91xq7"}')
+    result = run(pytester, {"oauth": "app/oauth"}, """
+        import json, pytest
+        @pytest.mark.aws_output(secret="oauth")
+        def test_fields(secret):
+            fields = json.loads(secret.value().reveal())
+            assert fields["client_secret"] == "nope", fields
+    """, "-l", "-vv")
+    result.assert_outcomes(failed=1)
+    assert "cs-91xq7" not in result.stdout.str() and "addon-1" not in result.stdout.str()

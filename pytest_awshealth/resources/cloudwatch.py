@@ -38,6 +38,8 @@ class MetricSum(float):
         return {"namespace": self.namespace, "metric": self.metric, "minutes": self.minutes,
                 "period": self.period, "value": f"{float(self):g}",
                 "dimensions": cli_dimensions(self.dimensions) or "none",
+                "dimensions_note": (f" ({cli_dimensions(self.dimensions)})"
+                                    if self.dimensions else ""),
                 "dimensions_option": (f"--dimensions {cli_dimensions(self.dimensions)} "
                                       if self.dimensions else "")}
 
@@ -235,7 +237,7 @@ HINTS = {
          "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
          + "   # check the dimensions the metric really has")),
     "cloudwatch.metric": Hint(
-        "CloudWatch metric {namespace} {metric} ({dimensions}) in {region} summed to {value} "
+        "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} summed to {value} "
         "over the last {minutes} min, outside what the check allows",
         ("the component behind the metric misbehaves since the deploy",
          "the dimensions differ from what the service publishes (then the sum is 0)"),

@@ -21,6 +21,14 @@ def _seconds(since: Since) -> float:
     return since.total_seconds() if isinstance(since, timedelta) else float(since)
 
 
+def _duration(seconds: int) -> str:
+    """``aws logs tail --since`` form: 1h, 15m or 90s."""
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def _millis_ago(since: Since) -> int:
     return int((time.time() - _seconds(since)) * 1000)
 
@@ -77,7 +85,7 @@ class LogGroup(Resource):
         self._asked["error_pattern"] = pattern
         seconds = int(_seconds(since))
         self._asked["error_seconds"] = seconds
-        self._asked["error_since"] = f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+        self._asked["error_since"] = _duration(seconds)
         return self._filter(pattern, since, limit)
 
     @property

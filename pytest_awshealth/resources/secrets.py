@@ -104,7 +104,7 @@ class Secret(Resource):
         text = answer.get("SecretString")
         if text is None:
             text = answer.get("SecretBinary", b"").decode(errors="replace")
-        self.aws.redactor.add(text)
+        self.aws.redactor.add_secret(text)
         return SecretValue(text)
 
 

@@ -110,7 +110,7 @@ class SsmParameter(Resource):
         """Read and decrypt the value (explicit only); it is masked in every report."""
         answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
         text = str(answer["Parameter"].get("Value", ""))
-        self.aws.redactor.add(text)
+        self.aws.redactor.add_secret(text)
         return SecretValue(text)
 
     def hint_context(self) -> dict[str, Any]:

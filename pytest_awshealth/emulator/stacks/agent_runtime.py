@@ -473,7 +473,7 @@ BREAKS = {
         ("test_no_recent_service_errors[ecs_log_groups.axon]", "test_axon_error_count_low"),
         (f"Log group /ecs/{P}-axon in {REGION} has recent error lines",
          f"*aws logs tail /ecs/{P}-axon --since 15m --region {REGION}",
-         (f"CloudWatch metric {P}/Axon ErrorCount (<none>) in {REGION} summed to 57 over the "
+         (f"CloudWatch metric {P}/Axon ErrorCount in {REGION} summed to 57 over the "
           "last 60 min*"))),
     "log_group": Break(
         "Orbit's log group deleted", _drop_log_group,

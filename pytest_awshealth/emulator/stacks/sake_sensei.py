@@ -499,14 +499,14 @@ BREAKS = {
           "(Target.ResponseCodeMismatch*"),
          ("*aws elbv2 modify-target-group --target-group-arn arn:aws:elasticloadbalancing:us-east-1:"
           "123456789012:targetgroup/sakesensei-prod-streamlit/* --health-check-path *"),
-         "Target group sakesensei-prod-streamlit in us-east-1 has an unexpected health check path")),
+         "Target group sakesensei-prod-streamlit in us-east-1 health-checks path /health, not the one the check expects")),
     "lambda_errors": Break(
         "recommendation function raising (Bedrock access denied), error alarm firing",
         _lambda_errors,
         ("test_no_recent_lambda_errors[RecommendationFunctionName]", "test_no_alarms_firing",
          "test_lambda_error_alarm_ok"),
         ("Log group /aws/lambda/SakeSensei-Recommendation in us-east-1 has recent error lines",
-         "*aws logs tail /aws/lambda/SakeSensei-Recommendation --since 15m --region us-east-1*",
+         "*aws logs tail /aws/lambda/SakeSensei-Recommendation --since 1h --region us-east-1*",
          "CloudWatch alarm SakeSensei-Lambda-ErrorAlarm in us-east-1 is ALARM: Threshold Crossed*")),
     "concurrency": Break(
         "recommendation function reserved concurrency 0 (every call throttled)", _throttle_lambda,
