@@ -547,3 +547,34 @@ def test_dynamo_throttles(pytester: pytest.Pytester, aws_env: Any) -> None:
         "DynamoDB table hot in us-east-1 was throttled "
         "(ReadThrottleEvents+WriteThrottleEvents: 8) in the last 15 min",
     ])
+
+
+def test_metric_peaks_and_lambda_duration(pytester: pytest.Pytester, aws_env: Any) -> None:
+    put_duration(aws_env, "slow-fn", 120, 480, 2900)
+    put_duration(aws_env, "fast-fn", 40, 60)
+    result = run(pytester, {"slow": "slow-fn", "fast": "fast-fn"}, """
+        import pytest
+        @pytest.mark.aws_output(lambda_fn=["fast", "slow"])
+        def test_duration(lambda_fn, aws):
+            assert lambda_fn.duration_ms("Maximum") < 1000
+        def test_peak(aws):
+            cw = aws.cloudwatch("any")
+            dims = {"FunctionName": "slow-fn"}
+            assert cw.metric_peak("AWS/Lambda", "Duration", dims, "Average") == 1166.6666666666667
+            assert cw.metric_peak("AWS/Lambda", "Duration", dims, "Maximum") == 2900
+    """)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        "Lambda function slow-fn in us-east-1 runs slower than the check allows (Maximum "
+        "Duration peaked at 2900 ms in the last 60 min)",
+        "*--period 300 --statistics Maximum --region us-east-1",
+        "*aws lambda update-function-configuration --function-name slow-fn --region us-east-1 "
+        "--memory-size 1024*"])
+
+
+def put_duration(emu: Any, function: str, *millis: float) -> None:
+    make_function(emu, function)
+    stamp = datetime.now(timezone.utc) - timedelta(minutes=2)
+    emu.client("cloudwatch").put_metric_data(Namespace="AWS/Lambda", MetricData=[
+        {"MetricName": "Duration", "Dimensions": [{"Name": "FunctionName", "Value": function}],
+         "Value": value, "Timestamp": stamp} for value in millis])

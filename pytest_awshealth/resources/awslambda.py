@@ -163,6 +163,15 @@ class LambdaFunction(Resource):
         """Sum of AWS/Lambda Throttles over the last ``minutes``."""
         return self._metric("Throttles", minutes)
 
+    @probe("duration")
+    def duration_ms(self, statistic: str = "Average", minutes: int = 60) -> MetricSum:
+        """The worst 5-minute ``statistic`` (Average, Maximum, p95...) of AWS/Lambda Duration
+        in milliseconds: ``assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000``."""
+        self.describe()
+        metrics = CloudWatch(self.name, aws=self.aws, region=self._region, output=self.output)
+        return metrics.peak_statistic("AWS/Lambda", "Duration", {"FunctionName": self.name},
+                                      statistic, minutes)
+
     def _metric(self, metric: str, minutes: int) -> MetricSum:
         self.describe()  # a missing function must not pass as "no errors"
         metrics = CloudWatch(self.name, aws=self.aws, region=self._region, output=self.output)
@@ -344,6 +353,19 @@ HINTS = {
         (f"aws lambda update-function-configuration {F} --timeout 30   # when lines say Task timed out",
          f"aws lambda update-function-configuration {F} --memory-size 1024   # out of memory, or slow (more memory = more CPU)",
          "fix the exception shown in the log lines and redeploy")),
+    "lambda.function.duration": Hint(
+        "Lambda function {name} in {region} runs slower than the check allows ({statistic} "
+        "Duration peaked at {value} ms in the last {minutes} min)",
+        ("too little memory (CPU scales with memory), or cold starts after the deploy",
+         "a slow dependency (database, external API, LLM provider) or a missing VPC endpoint",
+         "work that grew with the data (full scans instead of queries)"),
+        ("aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Duration "
+         "--dimensions Name=FunctionName,Value={name} --start-time $(date -u -d '{minutes} "
+         "minutes ago' +%FT%TZ) --end-time $(date -u +%FT%TZ) --period 300 {statistic_option} "
+         "--region {region}",
+         "aws logs tail /aws/lambda/{name} --since 1h --filter-pattern REPORT --region {region}"),
+        (f"aws lambda update-function-configuration {F} --memory-size 1024   "
+         "# then find the slow call in the logs or X-Ray traces",)),
     "lambda.function.throttles": Hint(
         "Lambda function {name} in {region} was throttled {value} times in the last {minutes} min",
         ("its reserved concurrency is too low (or 0)",

@@ -15,27 +15,36 @@ SINCE = "$(date -u -d '{minutes} minutes ago' +%FT%TZ)"
 NOW = "$(date -u +%FT%TZ)"
 
 
+STATISTICS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Maximum"})
+
+
 class MetricSum(float):
-    """A metric's Sum over a window; a float that also tells hints which metric it was."""
+    """A metric's statistic over a window (its Sum, or the peak of another statistic); a
+    float that also tells hints which metric it was."""
 
     namespace: str
     metric: str
     dimensions: dict[str, str]
     minutes: int
     period: int
+    statistic: str
 
     def __new__(cls, value: float, namespace: str, metric: str, dimensions: Mapping[str, str],
-                minutes: int, period: int) -> MetricSum:
+                minutes: int, period: int, statistic: str = "Sum") -> MetricSum:
         self = super().__new__(cls, value)
         self.namespace, self.metric, self.dimensions = namespace, metric, dict(dimensions)
-        self.minutes, self.period = minutes, period
+        self.minutes, self.period, self.statistic = minutes, period, statistic
         return self
 
     def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]  # copy and pickle
-        return (float(self), self.namespace, self.metric, self.dimensions, self.minutes, self.period)
+        return (float(self), self.namespace, self.metric, self.dimensions, self.minutes,
+                self.period, self.statistic)
 
     def hint_context(self) -> dict[str, Any]:
+        statistic_option = (f"--statistics {self.statistic}" if self.statistic in STATISTICS
+                            else f"--extended-statistics {self.statistic}")
         return {"namespace": self.namespace, "metric": self.metric, "minutes": self.minutes,
+                "statistic": self.statistic, "statistic_option": statistic_option,
                 "period": self.period, "value": f"{float(self):g}",
                 "dimensions": cli_dimensions(self.dimensions) or "none",
                 "dimensions_note": (f" ({cli_dimensions(self.dimensions)})"
@@ -151,6 +160,32 @@ class CloudWatch(Resource):
         total = sum(point.get("Sum", 0.0) for point in answer.get("Datapoints", []))
         return MetricSum(total, namespace, metric, dimensions, minutes, period)
 
+    @probe("metric_peak")
+    def metric_peak(self, namespace: str, metric: str, dimensions: Mapping[str, str],
+                    statistic: str = "Average", minutes: int = 60,
+                    period: int = 300) -> MetricSum:
+        """The worst period's ``statistic`` (Average, Maximum, Minimum or a percentile such
+        as ``p95``) over the last ``minutes``, 0.0 without datapoints:
+        ``assert cloudwatch.metric_peak("AWS/Lambda", "Duration", dims, "p95") < 3000``.
+        (The emulator answers Average/Maximum/Minimum; moto has no percentiles.)"""
+        return self.peak_statistic(namespace, metric, dimensions, statistic, minutes, period)
+
+    def peak_statistic(self, namespace: str, metric: str, dimensions: Mapping[str, str],
+                       statistic: str = "Average", minutes: int = 60,
+                       period: int = 300) -> MetricSum:
+        """:meth:`metric_peak` without recording a probe (for other handles' probes)."""
+        end = datetime.now(timezone.utc)
+        kind = "Statistics" if statistic in STATISTICS else "ExtendedStatistics"
+        answer = self.call_fresh(
+            "get_metric_statistics", Namespace=namespace, MetricName=metric,
+            Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+            StartTime=end - timedelta(minutes=minutes), EndTime=end, Period=period,
+            **{kind: [statistic]})
+        values = [point.get(statistic, point.get("ExtendedStatistics", {}).get(statistic))
+                  for point in answer.get("Datapoints", [])]
+        peak = max((v for v in values if v is not None), default=0.0)
+        return MetricSum(peak, namespace, metric, dimensions, minutes, period, statistic)
+
     def sum_over_dimension_sets(self, namespace: str, metric: str, dimensions: Mapping[str, str],
                                 minutes: int = 60, period: int = 300) -> MetricSum:
         """Sum of ``metric`` over every dimension set that includes ``dimensions`` (found
@@ -236,6 +271,18 @@ HINTS = {
          "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
          "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
          + "   # check the dimensions the metric really has")),
+    "cloudwatch.metric_peak": Hint(
+        "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} reached {value} "
+        "({statistic} of the worst {period}s period in the last {minutes} min), outside what "
+        "the check allows",
+        ("the component is slow or saturated since the deploy (cold starts, a slow "
+         "dependency, too little memory or CPU)",
+         "traffic grew beyond what the service is sized for"),
+        ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
+         "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
+         + " --period {period} {statistic_option} " + C,),
+        ("find the slow part in the component's logs or traces, then size it up (Lambda "
+         "--memory-size, ECS task cpu/memory, DynamoDB capacity) or fix the dependency",)),
     "cloudwatch.metric": Hint(
         "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} summed to {value} "
         "over the last {minutes} min, outside what the check allows",
