@@ -32,7 +32,8 @@ IAM SimulatePrincipalPolicy    not implemented                 ``IamSimulatorMid
 Throttling, 5xx, latency       never                           ``inject_fault``
 =============================  ==============================  =====================================
 
-Limits: a DISABLED workgroup still runs queries (AWS refuses them); moto has no
+Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
+as no data); a DISABLED workgroup still runs queries (AWS refuses them); moto has no
 BatchGetQueryExecution; ListSubscriptions shows a pending subscription's real ARN
 (AWS shows "PendingConfirmation"); faults match REST services (s3, lambda) by
 service only, and elb and elbv2 share the signing name "elasticloadbalancing".
