@@ -631,8 +631,12 @@ def test_sqs_queue_depth_and_dlq(pytester, aws_env, write_outputs) -> None:
 
         def test_missing(aws):
             assert aws.sqs_queue("thera-nope").exists
+
+        def test_dlq_itself_is_empty(aws):
+            assert aws.sqs_queue("thera-plain").is_empty
+            assert aws.sqs_queue("thera-jobs-dlq").is_empty
     """)
-    result.assert_outcomes(passed=2, failed=3)
+    result.assert_outcomes(passed=2, failed=4)
     result.stdout.fnmatch_lines([
         "*Dead-letter queue of SQS queue thera-jobs (us-east-1) holds 2 message(s)*",
         f"*aws sqs receive-message --queue-url {dlq} --region us-east-1*",
@@ -640,7 +644,7 @@ def test_sqs_queue_depth_and_dlq(pytester, aws_env, write_outputs) -> None:
         "*SQS queue thera-plain in us-east-1 has no dead-letter queue (RedrivePolicy)*",
         "*aws sqs set-queue-attributes --queue-url * --attributes file://redrive.json*",
         "*SQS queue thera-nope does not exist in us-east-1*",
-    ])
+        "*SQS queue thera-jobs-dlq in us-east-1 has an unexpected backlog*"])
 
 
 def test_sqs_queue_names_urls_and_arns(aws_env) -> None:

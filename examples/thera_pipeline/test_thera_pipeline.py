@@ -67,7 +67,7 @@ def test_schedule_role_can_start_pipeline(iam_role, aws_outputs, machine):
 
 @pytest.mark.aws_output(sqs_queue="ScheduleDeadLetterQueueUrl")
 def test_schedule_dlq_empty(sqs_queue):
-    assert sqs_queue.depth == 0  # starts EventBridge gave up on (denied, throttled)
+    assert sqs_queue.is_empty  # starts EventBridge gave up on (denied, throttled)
 
 
 # -- Step Functions: Execution Failures, Step Functions Monitoring

@@ -57,6 +57,15 @@ class SqsQueue(Resource):
         return int(self.describe().get("ApproximateNumberOfMessages", 0))
 
     @property
+    @probe("depth", truthy)
+    def is_empty(self) -> bool:
+        """No message waiting or in flight: for a dead-letter queue bound directly
+        (an EventBridge target's or a Lambda function's), ``assert sqs_queue.is_empty``."""
+        attributes = self.describe()
+        return not (int(attributes.get("ApproximateNumberOfMessages", 0))
+                    or int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)))
+
+    @property
     @probe("depth")
     def in_flight(self) -> int:
         """ApproximateNumberOfMessagesNotVisible: received, not yet deleted."""
