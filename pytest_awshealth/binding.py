@@ -65,3 +65,16 @@ def missing_binding_message(fixture: str, test: str, keys: Sequence[str]) -> str
     available = f" (outputs: {', '.join(keys[:8])}{', ...' if len(keys) > 8 else ''})" if keys else ""
     return (f"fixture '{fixture}' of {test} is not bound to an output; add "
             f"@pytest.mark.aws_output({fixture}=\"{example}\"){available}")
+
+
+def aws_remediation_signature(text: str) -> str:
+    """Validate ``@pytest.mark.aws_remediation(text)``."""
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError(f"aws_remediation(text): expected advice text, got {text!r}")
+    return text
+
+
+def remediation_texts(node: Any) -> list[str]:
+    """The advice of every ``aws_remediation`` marker on ``node``, closest first."""
+    return [aws_remediation_signature(*m.args, **m.kwargs)
+            for m in node.iter_markers("aws_remediation")]

@@ -7,7 +7,7 @@ from typing import Any, Generator, Optional
 import pytest
 
 from . import hooks
-from .binding import MARKER_HELP, bindings, parametrize
+from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .errors import ConfigError
@@ -73,6 +73,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None:
         return
+    _check_remediation_markers(session.items)
     if not state.has_outputs:
         needing = [i.nodeid for i in session.items if _needs_outputs(i)]
         if needing:
@@ -89,6 +90,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if problems:
         unique = list(dict.fromkeys(problems))
         raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))
+
+
+def _check_remediation_markers(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            remediation_texts(item)
+        except TypeError as exc:
+            raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
 
 
 def _needs_outputs(item: pytest.Item) -> bool:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import pytest
 
+from .binding import remediation_texts
 from .errors import ConfigError
 from .diagnosis import failure_hints, is_credentials_failure
 from .redaction import MASK, Redactor
@@ -25,7 +26,7 @@ def attach_hints(item: pytest.Item, report: pytest.TestReport, exc: BaseExceptio
         item.session.shouldstop = f"awshealth: {exc}"
         return
     hints = failure_hints(exc, records, state.catalog, state.aws.endpoint_url or "")
-    hints += [str(m.args[0]) for m in item.iter_markers("aws_remediation") if m.args]
+    hints += remediation_texts(item)
     if is_credentials_failure(exc):
         report.longrepr = f"{type(exc).__name__}: {exc}"
         item.session.shouldstop = "AWS credentials are missing or rejected; no check can run"

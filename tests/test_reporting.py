@@ -142,3 +142,14 @@ def test_passing_run_adds_nothing(table_project, aws_env) -> None:
     result = table_project.runpytest("--aws-outputs", "outputs.json")
     result.assert_outcomes(passed=1)
     assert "remediation" not in result.stdout.str()
+
+
+def test_bad_remediation_marker_is_a_usage_error(pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_remediation()
+        def test_t(): pass
+    """)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *::test_t: *aws_remediation*"])
