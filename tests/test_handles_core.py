@@ -93,9 +93,8 @@ def test_s3_bucket_probes(pytester, aws_env) -> None:
 
 def test_lambda_function_probes(pytester, aws_env) -> None:
     env = {"Variables": {"LLM_PROVIDER": "bedrock"}}
-    d = _deployment(aws_env)
-    create_function(d, "fn-ok", lambda_role(d, "r"), Environment=env)
-    log_recent(d, "/aws/lambda/fn-ok", "[INFO] done", minutes_ago=3)
+    create_function(aws_env, "fn-ok", lambda_role(aws_env, "r"), Environment=env)
+    log_recent(aws_env, "/aws/lambda/fn-ok", "[INFO] done", minutes_ago=3)
     result = run(pytester, {"fn": "fn-ok", "gone": "fn-gone"}, """
         import pytest
         from datetime import timedelta
@@ -226,10 +225,9 @@ def test_http_endpoint_probes(pytester, aws_env, api_stub) -> None:
 
 
 def test_log_group_probes(pytester, aws_env) -> None:
-    d = _deployment(aws_env)
-    log_recent(d, "/app/ok", "[INFO] fine", minutes_ago=1)
-    log_recent(d, "/app/err", "[ERROR] Athena query failed", minutes_ago=1)
-    log_recent(d, "/app/old", "[INFO] long ago", minutes_ago=600)
+    log_recent(aws_env, "/app/ok", "[INFO] fine", minutes_ago=1)
+    log_recent(aws_env, "/app/err", "[ERROR] Athena query failed", minutes_ago=1)
+    log_recent(aws_env, "/app/old", "[INFO] long ago", minutes_ago=600)
     result = run(pytester, {"ok": "/app/ok", "err": "/app/err", "old": "/app/old"}, """
         import pytest
         from datetime import timedelta
@@ -303,11 +301,6 @@ def test_handles_work_outside_pytest(aws_env) -> None:
     assert S3Bucket("plain").exists
     assert not S3Bucket("arn:aws:s3:::nope").exists
 
-
-def _deployment(emulator):
-    from pytest_awshealth.emulator.stacks import Deployment
-
-    return Deployment(emulator, api=None)  # type: ignore[arg-type]
 
 
 def test_ttl_on_the_wrong_attribute_has_its_own_hint(pytester, aws_env) -> None:

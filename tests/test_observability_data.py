@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from pytest_awshealth.clients import AwsContext
+from pytest_awshealth.emulator.stacks import log_recent
 from pytest_awshealth.errors import ResourceNotFound
 from pytest_awshealth.resources.awslambda import LambdaFunction
 from pytest_awshealth.resources.cloudwatch import CloudWatch
@@ -71,17 +71,6 @@ def put_alarm(emu: Any, name: str, state: str = "OK", reason: str = "Threshold C
         EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold")
     if state != "OK":  # moto never evaluates alarms; they start OK
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
-
-
-def write_logs(emu: Any, group: str, *messages: str, minutes_ago: float = 2) -> None:
-    logs = emu.client("logs")
-    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
-        logs.create_log_group(logGroupName=group)
-    stream = f"2026/01/01/[$LATEST]{len(messages)}{abs(hash(messages)) % 10**6}"
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    stamp = int((time.time() - minutes_ago * 60) * 1000)
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-        {"timestamp": stamp + i, "message": m} for i, m in enumerate(messages)])
 
 
 def set_gsi_status(emu: Any, table: str, index: str, status: str) -> None:
@@ -339,10 +328,10 @@ def test_configuration_properties_share_one_call(aws_env: Any) -> None:
 
 
 def test_no_lines_matching(pytester: pytest.Pytester, aws_env: Any) -> None:
-    write_logs(aws_env, "/aws/lambda/good-fn", "START RequestId: 1", "INFO done", "END RequestId: 1")
-    write_logs(aws_env, "/aws/lambda/bad-fn", "START RequestId: 2",
+    log_recent(aws_env, "/aws/lambda/good-fn", "START RequestId: 1", "INFO done", "END RequestId: 1")
+    log_recent(aws_env, "/aws/lambda/bad-fn", "START RequestId: 2",
                "2026-01-01T00:00:00Z 2 Task timed out after 3.00 seconds")
-    write_logs(aws_env, "/aws/lambda/old-fn", "Task timed out after 3.00 seconds", minutes_ago=30)
+    log_recent(aws_env, "/aws/lambda/old-fn", "Task timed out after 3.00 seconds", minutes_ago=30)
     result = run(pytester, {"good": "/aws/lambda/good-fn", "bad": "/aws/lambda/bad-fn",
                             "old": "/aws/lambda/old-fn"}, """
         import pytest
@@ -360,8 +349,8 @@ def test_no_lines_matching(pytester: pytest.Pytester, aws_env: Any) -> None:
 
 
 def test_value_absent_never_reveals_the_value(pytester: pytest.Pytester, aws_env: Any) -> None:
-    write_logs(aws_env, "/app/clean", "starting", "token accepted for user 42")
-    write_logs(aws_env, "/app/leaky", "starting", f"calling api with key={SECRET}",
+    log_recent(aws_env, "/app/clean", "starting", "token accepted for user 42")
+    log_recent(aws_env, "/app/leaky", "starting", f"calling api with key={SECRET}",
                json.dumps({"headers": {"x-api-key": SECRET}}))
     result = run(pytester, {"clean": "/app/clean", "leaky": "/app/leaky"}, f"""
         import pytest
@@ -396,7 +385,7 @@ def test_value_absent_never_reveals_the_value(pytester: pytest.Pytester, aws_env
 def test_value_absent_records_only_the_verdict(aws_env: Any, handle: Any) -> None:
     from pytest_awshealth.probes import recording
 
-    write_logs(aws_env, "/app/leaky", f"key={SECRET}")
+    log_recent(aws_env, "/app/leaky", f"key={SECRET}")
     group = handle(LogGroup, "/app/leaky")
     with recording() as records:
         assert group.value_absent(SECRET) is False

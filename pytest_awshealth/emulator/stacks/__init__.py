@@ -11,12 +11,18 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Protocol
 
 from ..httpstub import HttpStub
 from ..server import Emulator
 
 EXAMPLES = ("mantissa_log", "sake_sensei", "agent_runtime", "iracing_stats", "thera_pipeline")
+
+
+class Clients(Protocol):
+    """What provisioning helpers need: a Deployment, or the Emulator itself."""
+
+    def client(self, service: str) -> Any: ...
 
 
 @dataclass
@@ -93,7 +99,7 @@ def lambda_zip() -> bytes:
     return buffer.getvalue()
 
 
-def lambda_role(d: Deployment, name: str) -> str:
+def lambda_role(d: Clients, name: str) -> str:
     """Create an execution role for Lambda and return its ARN."""
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -102,7 +108,7 @@ def lambda_role(d: Deployment, name: str) -> str:
                                        )["Role"]["Arn"]
 
 
-def create_function(d: Deployment, name: str, role: str, **extra: Any) -> str:
+def create_function(d: Clients, name: str, role: str, **extra: Any) -> str:
     """Create a Python Lambda function and return its ARN."""
     params = {"FunctionName": name, "Runtime": "python3.11", "Role": role,
               "Handler": "handler.handler", "Code": {"ZipFile": lambda_zip()},
@@ -110,7 +116,7 @@ def create_function(d: Deployment, name: str, role: str, **extra: Any) -> str:
     return d.client("lambda").create_function(**params)["FunctionArn"]
 
 
-def log_recent(d: Deployment, group: str, *messages: str, minutes_ago: float = 2) -> None:
+def log_recent(d: Clients, group: str, *messages: str, minutes_ago: float = 2) -> None:
     """Create ``group`` (if needed) with a stream holding ``messages`` from a while ago."""
     logs = d.client("logs")
     if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
