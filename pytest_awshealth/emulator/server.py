@@ -481,15 +481,12 @@ class Emulator:
             return self
         from werkzeug.serving import make_server
 
-        try:  # moto >= 5.2 keeps header names as sent; older moto uses werkzeug's handler
-            from moto.moto_server.werkzeug_app import MotoRequestHandler as handler
-        except ImportError:  # pragma: no cover - moto < 5.2 (Python 3.9)
-            from werkzeug.serving import WSGIRequestHandler as handler
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         for name, level in QUIET_LOGGERS.items():
             logging.getLogger(name).setLevel(level)
         self._server = make_server(
-            "127.0.0.1", self.port, self._app(), threaded=True, request_handler=handler
+            "127.0.0.1", self.port, self._app(), threaded=True, request_handler=MotoRequestHandler
         )
         self.port = self._server.server_port
         self._thread = threading.Thread(
