@@ -66,6 +66,11 @@ def test_function_timeout(lambda_fn):
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
+def test_duration_well_below_timeout(lambda_fn):
+    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
+
+
+@pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_xray_tracing_active(lambda_fn):
     assert lambda_fn.tracing_mode == "Active"
 

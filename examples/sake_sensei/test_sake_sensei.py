@@ -36,6 +36,13 @@ def test_frontend_service_running(ecs_service):
 
 
 @pytest.mark.aws_output(ecs_service="ServiceArn")
+def test_frontend_cpu_has_headroom(ecs_service, aws):
+    dimensions = {"ClusterName": ecs_service.cluster, "ServiceName": ecs_service.name}
+    assert aws.cloudwatch(ALARM_PREFIX).metric_peak("AWS/ECS", "CPUUtilization", dimensions,
+                                                    "Average") < 80
+
+
+@pytest.mark.aws_output(ecs_service="ServiceArn")
 def test_frontend_deployment_completed(ecs_service):
     assert ecs_service.rollout_state == "COMPLETED"
 
@@ -101,6 +108,11 @@ def test_reserved_concurrency_not_zero(lambda_fn):
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_no_task_timeouts(lambda_fn):
     assert lambda_fn.log_group.no_lines_matching('"Task timed out"', minutes=60)
+
+
+@pytest.mark.aws_output(lambda_fn=FUNCTIONS)
+def test_duration_well_below_timeout(lambda_fn):
+    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
 
 
 @pytest.mark.aws_output(lambda_fn="RecommendationFunctionName")
@@ -198,6 +210,13 @@ def test_cdk_bootstrapped(cdk_bootstrap):
 @pytest.mark.aws_output(http_endpoint="ServiceURL")
 def test_site_reachable(http_endpoint):
     assert http_endpoint.reachable("/")
+
+
+@pytest.mark.aws_output(load_balancer="LoadBalancerArn")
+def test_response_time_p99_under_two_seconds(load_balancer, aws):
+    dimensions = {"LoadBalancer": load_balancer.arn.split(":loadbalancer/", 1)[1]}
+    assert aws.cloudwatch(ALARM_PREFIX).metric_peak(
+        "AWS/ApplicationELB", "TargetResponseTime", dimensions, "p99") < 2.0
 
 
 @pytest.mark.aws_output(load_balancer="LoadBalancerArn")

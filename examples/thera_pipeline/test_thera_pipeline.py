@@ -109,6 +109,11 @@ def test_function_timeout(lambda_fn):
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
+def test_duration_well_below_timeout(lambda_fn):
+    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
+
+
+@pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_no_recent_errors(lambda_fn):
     assert not lambda_fn.log_group.errors("ERROR", since=timedelta(hours=1))
 
