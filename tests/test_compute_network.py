@@ -484,3 +484,37 @@ def test_tls_on_plain_http_is_explained(pytester, write_outputs, aws_env) -> Non
         """)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*TlsError: http://127.0.0.1:* is not an https:// URL*"])
+
+
+def stop_task(emu: Emulator, reason: str, service: str = SERVICE) -> str:
+    """Run one task of ``service`` and stop it with ``reason``; its id."""
+    ecs = emu.client("ecs")
+    task = ecs.run_task(cluster=CLUSTER, taskDefinition="streamlit-app", launchType="FARGATE",
+                        startedBy="ecs-svc/1234", group=f"service:{service}",
+                        networkConfiguration={
+                            "awsvpcConfiguration": {"subnets": ["subnet-12345678"]}})["tasks"][0]
+    ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason=reason)
+    return task["taskArn"].rsplit("/", 1)[-1]
+
+
+def test_ecs_failed_tasks(pytester, write_outputs, aws_env) -> None:
+    arn = make_ecs_service(aws_env)
+    stop_task(aws_env, "Scaling activity initiated by (deployment ecs-svc/1234)")
+    stop_task(aws_env, "Essential container in task exited", service="other")  # not ours
+    result = run(pytester, write_outputs, {"app_service_arn": arn}, """
+        import pytest
+        @pytest.mark.aws_output(ecs_service="app_service_arn")
+        def test_no_failed_tasks(ecs_service):
+            assert not ecs_service.failed_tasks()
+    """)
+    result.assert_outcomes(passed=1)
+    crashed = stop_task(aws_env, "Essential container in task exited")
+    result = pytester.runpytest(*ARGS)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"ECS service {SERVICE} in cluster {CLUSTER} (us-east-1) has failed tasks: {crashed} "
+        "(stopped: Essential container in task exited)",
+        f"*aws ecs describe-tasks --cluster {CLUSTER} --tasks {crashed} --region us-east-1*",
+        "*aws logs tail /ecs/streamlit-app --since 30m --region us-east-1",
+        f"*aws ecs update-service --cluster {CLUSTER} --service {SERVICE} --region us-east-1 "
+        "--force-new-deployment*"])

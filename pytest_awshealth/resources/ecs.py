@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import re
+from typing import Any, NamedTuple, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import equals, one_of, probe, truthy
+from ..probes import empty, equals, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource
 
 DEFAULT_CLUSTER = "default"
+FAILED_STOP_CODES = frozenset({"TaskFailedToStart", "EssentialContainerExited"})
+FAILURE_WORDS = re.compile(r"fail|exited|unhealthy|CannotPull|OutOfMemory|Timeout", re.I)
+
+
+class StoppedTask(NamedTuple):
+    """A stopped task: why ECS stopped it and how its containers exited."""
+
+    task_id: str
+    stop_code: str
+    reason: str
+    exit_codes: tuple[Optional[int], ...]
+
+    @property
+    def failed(self) -> bool:
+        """Stopped by a failure (not by a deployment, a scale-in or a user)."""
+        if any(code not in (0, None) for code in self.exit_codes):
+            return True
+        if self.stop_code:
+            return self.stop_code in FAILED_STOP_CODES
+        return bool(FAILURE_WORDS.search(self.reason))  # no stopCode: judge by the reason
 S = "--cluster {cluster} --services {name} --region {region}"
 U = "--cluster {cluster} --service {name} --region {region}"
 
@@ -31,6 +52,7 @@ class EcsService(Resource):
         kwargs.setdefault("region", arn_region)
         super().__init__(service_name, **kwargs)
         self.cluster = cluster or derived_cluster or DEFAULT_CLUSTER
+        self._failed_tasks: list[StoppedTask] = []
 
     def __repr__(self) -> str:
         return f"EcsService({self.name!r}, cluster={self.cluster!r})"
@@ -101,6 +123,26 @@ class EcsService(Resource):
         """The ARN of the task definition the service runs."""
         return self.describe()["taskDefinition"]
 
+    @probe("failed_tasks", empty)
+    def failed_tasks(self, limit: int = 10) -> list[StoppedTask]:
+        """Recently stopped tasks of the service that failed (an essential container exited,
+        the task failed to start or its health check failed); healthy when empty."""
+        self.describe()  # a missing service must not pass as "no failures"
+        arns = self.call_fresh("list_tasks", cluster=self.cluster, serviceName=self.name,
+                               desiredStatus="STOPPED", maxResults=limit)["taskArns"]
+        if not arns:
+            return []
+        tasks = [t for t in self.call_fresh("describe_tasks", cluster=self.cluster,
+                                             tasks=arns)["tasks"]
+                 if t.get("group", f"service:{self.name}") == f"service:{self.name}"]
+        stopped = [StoppedTask(t["taskArn"].rsplit("/", 1)[-1], t.get("stopCode", ""),
+                               t.get("stoppedReason", ""),
+                               tuple(c.get("exitCode") for c in t.get("containers", [])))
+                   for t in tasks]
+        failed = [task for task in stopped if task.failed]
+        self._failed_tasks = failed
+        return failed
+
     def _primary_deployment(self) -> dict[str, Any]:
         deployments = self.describe().get("deployments", [])
         return next((d for d in deployments if d.get("status") == "PRIMARY"), {})
@@ -120,7 +162,13 @@ class EcsService(Resource):
                 "running": field("runningCount"), "desired": field("desiredCount"),
                 "pending": field("pendingCount"), "events": self._latest_events,
                 "rollout_reason": lambda: self._primary_deployment().get("rolloutStateReason"),
-                "log_group": self._log_group}
+                "log_group": self._log_group, "failed_tasks": self._failed_text,
+                "first_failed_task": lambda: (self._failed_tasks[0].task_id
+                                              if self._failed_tasks else "<task-id>")}
+
+    def _failed_text(self) -> str:
+        return "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason})"
+                         for t in self._failed_tasks[:3]) or "none"
 
     def _field(self, key: str) -> Any:
         return lambda: self.describe()[key]
@@ -195,6 +243,19 @@ HINTS = {
         ("the service events name the reason tasks do not start or stay healthy",),
         (f"aws ecs describe-services {S} --query 'services[0].events[:10]'",),
         (f"aws ecs update-service {U} --force-new-deployment   # after fixing the cause",)),
+    "ecs.service.failed_tasks": Hint(
+        "ECS service {name} in cluster {cluster} ({region}) has failed tasks: {failed_tasks}",
+        ("the container exits at start (bad configuration, missing secret or environment "
+         "variable, crash): its log says why",
+         "the image cannot be pulled (wrong tag, no ECR permission, no route to ECR)",
+         "the container or load balancer health check fails, so ECS replaces the task",
+         "the task runs out of memory (OutOfMemoryError: raise the task's memory)"),
+        ("aws ecs describe-tasks --cluster {cluster} --tasks {first_failed_task} --region "
+         "{region} --query 'tasks[].{{reason:stoppedReason,code:stopCode,containers:"
+         "containers[].{{name:name,exit:exitCode,reason:reason}}}}'",
+         "aws logs tail {log_group} --since 30m --region {region}"),
+        ("fix the cause in the task definition or image, and deploy it",
+         f"aws ecs update-service {U} --force-new-deployment   # retry with the same definition",)),
     "ecs.service.task_definition": Hint(
         "ECS service {name} in cluster {cluster} ({region}) runs an unexpected task definition",
         ("the deploy registered a new revision but did not update the service",
