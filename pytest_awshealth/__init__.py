@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .clients import AwsContext
-from .errors import (AwsCallError, AwsHealthError, BindingError, ConfigError, OutputsError,
+from .errors import (AwsCallError, AwsHealthError, ConfigError, OutputsError,
                      ResourceNotFound, SensitiveOutputError, UnknownOutputError)
 from .outputs import Output, Outputs, load_outputs
 from .probes import probe
@@ -17,7 +17,7 @@ from .resources import (AthenaWorkgroup, CallerIdentity, CdkBootstrap, Certifica
 __version__ = "0.1.0"
 
 __all__ = [
-    "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError", "BindingError",
+    "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError",
     "CallerIdentity", "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService",
     "CloudWatch", "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule",
     "GlueDatabase", "Hint", "HttpEndpoint", "IamRole", "LambdaFunction", "LoadBalancer",

@@ -26,10 +26,6 @@ class SensitiveOutputError(AwsHealthError):
     """An output is a masked secret (e.g. Pulumi ``[secret]``) and has no usable value."""
 
 
-class BindingError(AwsHealthError):
-    """A resource fixture is used without an ``aws_output`` binding."""
-
-
 class AwsCallError(AwsHealthError):
     """An AWS API call made for a resource handle failed."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, MutableMapping
+from typing import Any, Iterator, Mapping, MutableMapping
 
 Context = Mapping[str, Any]
 
@@ -99,5 +99,3 @@ class Catalog(MutableMapping[str, Hint]):
 
         return cls(builtin_hints())
 
-
-Renderer = Callable[[str, Context], "str | None"]
