@@ -11,17 +11,17 @@ from .remediation import Catalog, Hint
 from .resources import (AthenaWorkgroup, CallerIdentity, CdkBootstrap, Certificate, CfnStack,
                         CloudMapService, CloudWatch, CognitoUser, DynamoTable, EcsService,
                         EventRule, GlueDatabase, HttpEndpoint, IamRole, LambdaFunction,
-                        LoadBalancer, LogGroup, Resource, S3Bucket, Secret, SnsTopic, SqsQueue,
-                        SsmParameter, StateMachine, TargetGroup, UserPool)
+                        LoadBalancer, LogGroup, Resource, S3Bucket, Secret, SecurityGroup,
+                        SnsTopic, SqsQueue, SsmParameter, StateMachine, TargetGroup, UserPool)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError",
-    "CallerIdentity", "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService",
-    "CloudWatch", "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule",
-    "GlueDatabase", "Hint", "HttpEndpoint", "IamRole", "LambdaFunction", "LoadBalancer",
-    "LogGroup", "Output", "Outputs", "OutputsError", "Resource", "ResourceNotFound", "S3Bucket",
-    "Secret", "SensitiveOutputError", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
-    "TargetGroup", "UnknownOutputError", "UserPool", "load_outputs", "probe",
+    "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError", "CallerIdentity",
+    "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService", "CloudWatch",
+    "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule", "GlueDatabase",
+    "Hint", "HttpEndpoint", "IamRole", "LambdaFunction", "LoadBalancer", "LogGroup", "Output",
+    "Outputs", "OutputsError", "Resource", "ResourceNotFound", "S3Bucket", "Secret",
+    "SecurityGroup", "SensitiveOutputError", "SnsTopic", "SqsQueue", "SsmParameter",
+    "StateMachine", "TargetGroup", "UnknownOutputError", "UserPool", "load_outputs", "probe",
 ]

@@ -518,3 +518,39 @@ def test_ecs_failed_tasks(pytester, write_outputs, aws_env) -> None:
         "*aws logs tail /ecs/streamlit-app --since 30m --region us-east-1",
         f"*aws ecs update-service --cluster {CLUSTER} --service {SERVICE} --region us-east-1 "
         "--force-new-deployment*"])
+
+
+def test_security_group_ingress(pytester, write_outputs, aws_env) -> None:
+    ec2 = aws_env.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    alb = ec2.create_security_group(GroupName="alb", Description="ALB", VpcId=vpc)["GroupId"]
+    tasks = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=alb, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_ingress(GroupId=tasks, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 8000, "ToPort": 8100,
+        "UserIdGroupPairs": [{"GroupId": alb}]}])
+    result = run(pytester, write_outputs, {"alb_sg": alb, "task_sg": tasks}, f"""
+        import pytest
+        @pytest.mark.aws_output(security_group="alb_sg")
+        def test_internet_reaches_alb(security_group):
+            assert security_group.exists
+            assert security_group.allows_ingress(443)
+            assert security_group.allows_ingress(443, "203.0.113.0/24")
+            assert not security_group.allows_ingress(80)
+        @pytest.mark.aws_output(security_group="task_sg")
+        def test_alb_reaches_tasks(security_group):
+            assert security_group.allows_ingress(8080, "{alb}")
+        @pytest.mark.aws_output(security_group="task_sg")
+        def test_wrong_port(security_group):
+            assert security_group.allows_ingress(3000, "{alb}")
+        def test_missing(aws):
+            assert aws.security_group("sg-00000000000000000").exists
+    """)
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines([
+        f"Security group {tasks} in us-east-1 does not allow TCP 3000 from {alb}",
+        f"*aws ec2 authorize-security-group-ingress --group-id {tasks} --protocol tcp --port 3000 "
+        f"--source-group {alb} --region us-east-1*",
+        "Security group sg-00000000000000000 does not exist in us-east-1"])

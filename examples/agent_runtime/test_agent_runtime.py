@@ -15,10 +15,25 @@ TARGET_GROUPS = ["$.target_group_arns.axon", "$.target_group_arns.orbit"]
 DISCOVERY = ["$.service_discovery_service_ids.axon", "$.service_discovery_service_ids.orbit"]
 LOG_GROUPS = ["$.ecs_log_groups.axon", "$.ecs_log_groups.orbit"]
 ALARMS = ["axon_high_cpu", "orbit_high_cpu", "governance_p95_latency", "system_health"]
+PORTS = {"axon": 8080, "orbit": 3000}
 
 
 def test_aws_credentials_work(aws_identity):
     assert aws_identity.account
+
+
+# -- Network ("ALB Target Group Health Checks Failing": verify security groups)
+
+@pytest.mark.aws_output(security_group="$.security_group_ids.alb")
+def test_internet_reaches_alb(security_group):
+    assert security_group.allows_ingress(443, "0.0.0.0/0")
+
+
+@pytest.mark.parametrize("service", PORTS)
+@pytest.mark.aws_output(security_group="$.security_group_ids.ecs_tasks")
+def test_alb_reaches_service(security_group, aws_outputs, service):
+    alb_group = aws_outputs["$.security_group_ids.alb"]
+    assert security_group.allows_ingress(PORTS[service], alb_group)
 
 
 # -- ECS services (health-check.sh, "ECS Service Stuck in PENDING State")

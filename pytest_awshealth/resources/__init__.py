@@ -19,6 +19,7 @@ from .cloudformation import CdkBootstrap, CfnStack
 from .cloudwatch import CloudWatch
 from .cognito import CognitoUser, UserPool
 from .dynamodb import DynamoTable
+from .ec2 import SecurityGroup
 from .ecs import EcsService
 from .elbv2 import LoadBalancer, TargetGroup
 from .events import EventRule
@@ -38,7 +39,7 @@ from .sts import CallerIdentity
 
 MODULES = ("s3", "dynamodb", "awslambda", "events", "athena", "glue", "http", "logs", "secrets",
            "sts", "ecs", "elbv2", "servicediscovery", "acm", "cloudwatch", "cognito",
-           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam")
+           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam", "ec2")
 
 
 def _collect(attribute: str) -> dict:
@@ -61,6 +62,6 @@ __all__ = [
     "Certificate", "CfnStack", "CloudMapService", "CloudWatch", "CognitoUser", "DynamoTable",
     "EcsService", "EventRule", "GlueDatabase", "HttpEndpoint", "HttpResponse", "IamRole",
     "InvokeResult", "LambdaFunction", "LoadBalancer", "LogGroup", "QueryResult", "Resource",
-    "S3Bucket", "Secret", "SecretValue", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
+    "S3Bucket", "Secret", "SecretValue", "SecurityGroup", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
     "TargetGroup", "TlsCertificate", "TlsError", "UserPool", "resource_hints",
 ]

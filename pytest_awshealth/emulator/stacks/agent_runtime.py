@@ -88,6 +88,11 @@ def _network(d: Deployment) -> None:
                                        VpcId=vpc)["GroupId"]
     ecs_sg = ec2.create_security_group(GroupName=f"{P}-ecs", Description="ECS tasks",
                                        VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_ingress(GroupId=ecs_sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+        "UserIdGroupPairs": [{"GroupId": alb_sg}]} for port in PORTS.values()])
     d.names.update(vpc=vpc, subnets=subnets, alb_sg=alb_sg, ecs_sg=ecs_sg)
 
 
@@ -289,6 +294,7 @@ def outputs(d: Deployment) -> dict[str, Any]:
         "ecs_log_groups": {key: log_group(key) for key in SERVICES},
         "ecs_task_role_arn": d.names["task_role_arn"],
         "alb_arn": d.names["alb_arn"], "alb_dns_name": d.names["alb_dns"],
+        "security_group_ids": {"alb": d.names["alb_sg"], "ecs_tasks": d.names["ecs_sg"]},
         "api_endpoint": d.api.url,
         "target_group_arns": dict(d.names["target_groups"]),
         "certificate_arn": d.names["certificate_arn"],
@@ -314,6 +320,12 @@ def _axon_pending(d: Deployment) -> None:
     _service_event(d, name, f"(service {name}) was unable to place a task. Reason: "
                             "insufficient free IP addresses in subnet "
                             f"{d.names['subnets'][1]}.")
+
+
+def _orbit_port_closed(d: Deployment) -> None:
+    d.client("ec2").revoke_security_group_ingress(GroupId=d.names["ecs_sg"], IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": PORTS["orbit"], "ToPort": PORTS["orbit"],
+        "UserIdGroupPairs": [{"GroupId": d.names["alb_sg"]}]}])
 
 
 def _unhealthy_targets(d: Deployment) -> None:
@@ -418,6 +430,12 @@ AXON = "ecs_services.axon"
 TG_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup"
 
 BREAKS = {
+    "sg_closed": Break(
+        "The ECS tasks' security group no longer admits the ALB on Orbit's port",
+        _orbit_port_closed, ("test_alb_reaches_service[orbit]",),
+        ("Security group sg-* in us-east-1 does not allow TCP 3000 from sg-*",
+         "*aws ec2 authorize-security-group-ingress --group-id sg-* --protocol tcp --port 3000 "
+         "--source-group sg-* --region us-east-1*")),
     "axon_pending": Break(
         "Axon stuck with 1 of 2 tasks: the subnet has no free IP addresses", _axon_pending,
         (f"test_service_at_desired_count[{AXON}]",
