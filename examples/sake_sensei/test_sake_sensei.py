@@ -219,6 +219,16 @@ def test_response_time_p99_under_two_seconds(load_balancer, aws):
         "AWS/ApplicationELB", "TargetResponseTime", dimensions, "p99") < 2.0
 
 
+@pytest.mark.aws_output(security_group="AlbSecurityGroupId")
+def test_internet_reaches_load_balancer(security_group):
+    assert security_group.allows_ingress(443, "0.0.0.0/0")
+
+
+@pytest.mark.aws_output(security_group="ServiceSecurityGroupId")
+def test_load_balancer_reaches_streamlit(security_group, aws_outputs):
+    assert security_group.allows_ingress(8501, aws_outputs["AlbSecurityGroupId"])
+
+
 @pytest.mark.aws_output(load_balancer="LoadBalancerArn")
 def test_load_balancer_active(load_balancer):
     assert load_balancer.state == "active"

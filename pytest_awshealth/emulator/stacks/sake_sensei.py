@@ -198,6 +198,12 @@ def _frontend(d: Deployment) -> None:
                                        Description="ALB: HTTPS from anywhere")["GroupId"]
     task_sg = ec2.create_security_group(GroupName="sakesensei-prod-streamlit", VpcId=vpc,
                                         Description="Streamlit tasks: 8501 from the ALB")["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}]} for port in (80, 443)])
+    ec2.authorize_security_group_ingress(GroupId=task_sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 8501, "ToPort": 8501,
+        "UserIdGroupPairs": [{"GroupId": alb_sg}]}])
     certificate = import_certificate(d, days=75)
     alb = elb.create_load_balancer(Name=ALB, Subnets=subnets, SecurityGroups=[alb_sg],
                                    Scheme="internet-facing", Type="application")["LoadBalancers"][0]
@@ -214,6 +220,7 @@ def _frontend(d: Deployment) -> None:
     targets = ["10.20.1.37", "10.20.2.114"]
     elb.register_targets(TargetGroupArn=tg["TargetGroupArn"],
                          Targets=[{"Id": ip, "Port": 8501} for ip in targets])
+    d.names.update(alb_sg=alb_sg, task_sg=task_sg)
     d.names.update(alb_arn=alb["LoadBalancerArn"], alb_dns=alb["DNSName"],
                    tg_arn=tg["TargetGroupArn"], targets=targets, certificate=certificate)
     _ecs(d, tg["TargetGroupArn"], subnets, task_sg)
@@ -335,7 +342,8 @@ def _output_values(d: Deployment) -> dict[str, dict[str, Any]]:
             "ServiceURL": d.api.url, "LoadBalancerDNS": d.names["alb_dns"],
             "LoadBalancerArn": d.names["alb_arn"], "TargetGroupArn": d.names["tg_arn"],
             "ClusterName": CLUSTER, "ServiceArn": d.names["service_arn"],
-            "CertificateArn": d.names["certificate"], "FrontendLogGroupName": FRONTEND_LOGS},
+            "CertificateArn": d.names["certificate"], "FrontendLogGroupName": FRONTEND_LOGS,
+            "AlbSecurityGroupId": d.names["alb_sg"], "ServiceSecurityGroupId": d.names["task_sg"]},
         "SakeSenseiMonitoringStack": {"AlarmTopicArn": d.names["topic_arn"],
                                       "DashboardURL": f"https://{REGION}.console.aws.amazon.com/"
                                       f"cloudwatch/home?region={REGION}#dashboards:name=SakeSensei"},
