@@ -6,13 +6,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from pytest_awshealth.clients import AwsContext
-from pytest_awshealth.emulator.stacks import log_recent
+from pytest_awshealth.emulator.stacks import log_recent, put_datapoint
 from pytest_awshealth.errors import ResourceNotFound
 from pytest_awshealth.resources.awslambda import LambdaFunction
 from pytest_awshealth.resources.cloudwatch import CloudWatch
@@ -53,14 +52,6 @@ def make_function(emu: Any, name: str, **extra: Any) -> str:
     return emu.client("lambda").create_function(
         FunctionName=name, Runtime="python3.11", Role=role, Handler="handler.handler",
         Code={"ZipFile": _zip()}, **extra)["FunctionArn"]
-
-
-def put_metric(emu: Any, namespace: str, metric: str, dimensions: dict[str, str],
-               value: float, minutes_ago: float = 2) -> None:
-    emu.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[{
-        "MetricName": metric, "Value": value,
-        "Timestamp": datetime.now(timezone.utc) - timedelta(minutes=minutes_ago),
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}])
 
 
 def put_alarm(emu: Any, name: str, state: str = "OK", reason: str = "Threshold Crossed") -> None:
@@ -139,9 +130,9 @@ def test_alarm_state(pytester: pytest.Pytester, aws_env: Any) -> None:
 
 
 def test_metric_sum(pytester: pytest.Pytester, aws_env: Any) -> None:
-    put_metric(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 3)
-    put_metric(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 4, minutes_ago=5)
-    put_metric(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 50, minutes_ago=90)
+    put_datapoint(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 3)
+    put_datapoint(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 4, minutes_ago=5)
+    put_datapoint(aws_env, "Shop", "FailedOrders", {"Service": "checkout"}, 50, minutes_ago=90)
     result = run(pytester, {}, """
         def test_sum(aws):
             assert aws.cloudwatch("shop-").metric_sum("Shop", "FailedOrders", {"Service": "checkout"}) == 7
@@ -172,9 +163,9 @@ def test_metric_period_must_be_whole_minutes(aws_env: Any, handle: Any) -> None:
 def test_lambda_errors_and_throttles(pytester: pytest.Pytester, aws_env: Any) -> None:
     for name in ("good-fn", "bad-fn"):
         make_function(aws_env, name)
-    put_metric(aws_env, "AWS/Lambda", "Errors", {"FunctionName": "good-fn"}, 0)
-    put_metric(aws_env, "AWS/Lambda", "Errors", {"FunctionName": "bad-fn"}, 3)
-    put_metric(aws_env, "AWS/Lambda", "Throttles", {"FunctionName": "bad-fn"}, 2)
+    put_datapoint(aws_env, "AWS/Lambda", "Errors", {"FunctionName": "good-fn"}, 0)
+    put_datapoint(aws_env, "AWS/Lambda", "Errors", {"FunctionName": "bad-fn"}, 3)
+    put_datapoint(aws_env, "AWS/Lambda", "Throttles", {"FunctionName": "bad-fn"}, 2)
     result = run(pytester, {"good": "good-fn", "bad": "bad-fn", "gone": "gone-fn"}, """
         import pytest
         pytestmark = pytest.mark.aws_output(lambda_fn=["good", "bad"])
@@ -510,12 +501,12 @@ def test_dynamo_throttles(pytester: pytest.Pytester, aws_env: Any) -> None:
         ddb.create_table(TableName=name, AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"}], **TABLE)
     for operation, count in (("PutItem", 4), ("Query", 1)):
-        put_metric(aws_env, "AWS/DynamoDB", "ThrottledRequests",
+        put_datapoint(aws_env, "AWS/DynamoDB", "ThrottledRequests",
                    {"TableName": "hot", "Operation": operation}, count)
-    put_metric(aws_env, "AWS/DynamoDB", "ThrottledRequests", {"TableName": "calm", "Operation": "PutItem"},
+    put_datapoint(aws_env, "AWS/DynamoDB", "ThrottledRequests", {"TableName": "calm", "Operation": "PutItem"},
                9, minutes_ago=120)
-    put_metric(aws_env, "AWS/DynamoDB", "WriteThrottleEvents", {"TableName": "hot"}, 6)
-    put_metric(aws_env, "AWS/DynamoDB", "ReadThrottleEvents",
+    put_datapoint(aws_env, "AWS/DynamoDB", "WriteThrottleEvents", {"TableName": "hot"}, 6)
+    put_datapoint(aws_env, "AWS/DynamoDB", "ReadThrottleEvents",
                {"TableName": "hot", "GlobalSecondaryIndexName": "by-owner"}, 2)
     result = run(pytester, {"calm": "calm", "hot": "hot"}, """
         import pytest
@@ -563,7 +554,5 @@ def test_metric_peaks_and_lambda_duration(pytester: pytest.Pytester, aws_env: An
 
 def put_duration(emu: Any, function: str, *millis: float) -> None:
     make_function(emu, function)
-    stamp = datetime.now(timezone.utc) - timedelta(minutes=2)
-    emu.client("cloudwatch").put_metric_data(Namespace="AWS/Lambda", MetricData=[
-        {"MetricName": "Duration", "Dimensions": [{"Name": "FunctionName", "Value": function}],
-         "Value": value, "Timestamp": stamp} for value in millis])
+    for value in millis:
+        put_datapoint(emu, "AWS/Lambda", "Duration", {"FunctionName": function}, value)

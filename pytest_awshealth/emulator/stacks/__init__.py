@@ -10,6 +10,7 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
@@ -126,6 +127,40 @@ def log_recent(d: Clients, group: str, *messages: str, minutes_ago: float = 2) -
     stamp = int((time.time() - minutes_ago * 60) * 1000)
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
         {"timestamp": stamp + i, "message": m} for i, m in enumerate(messages)])
+
+
+def put_datapoint(d: Clients, namespace: str, metric: str, dimensions: Mapping[str, str],
+                  value: float, minutes_ago: float = 2) -> None:
+    """One Count datapoint of ``metric`` from a while ago (moto publishes no AWS/* metrics,
+    and drops datapoints newer than a query's EndTime)."""
+    stamp = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    d.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[{
+        "MetricName": metric, "Value": value, "Unit": "Count", "Timestamp": stamp,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}])
+
+
+def roll_back_stack(d: Deployment, stack_name: str, logical_id: str, resource_type: str,
+                    reason: str, physical_id: str = "") -> None:
+    """Record an update of ``stack_name`` that failed on one resource and was rolled back:
+    the events CloudFormation writes, and UPDATE_ROLLBACK_COMPLETE (moto never fails one)."""
+    from moto.cloudformation.models import Event
+
+    stack = next(s for s in d.emulator.backend("cloudformation").stacks.values()
+                 if s.name == stack_name)
+    own = (stack_name, stack.stack_id, "AWS::CloudFormation::Stack")
+    resource = (logical_id, physical_id, resource_type)
+    for (logical, physical, kind), status, why in (
+            (own, "UPDATE_IN_PROGRESS", "User Initiated"),
+            (resource, "UPDATE_IN_PROGRESS", None),
+            (resource, "UPDATE_FAILED", reason),
+            (own, "UPDATE_ROLLBACK_IN_PROGRESS",
+             f"The following resource(s) failed to update: [{logical_id}]."),
+            (resource, "UPDATE_COMPLETE", None),
+            (own, "UPDATE_ROLLBACK_COMPLETE", None)):
+        stack.events.append(Event(stack.stack_id, stack_name, logical, physical, kind, status,
+                                  why, None))
+        time.sleep(0.002)  # distinct timestamps: DescribeStackEvents lists newest first
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
 
 
 def terraform_outputs(values: Mapping[str, Any], sensitive: tuple[str, ...] = ()) -> dict[str, Any]:

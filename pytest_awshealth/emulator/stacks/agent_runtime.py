@@ -36,6 +36,7 @@ from . import (
     create_function,
     lambda_role,
     log_recent,
+    put_datapoint,
     terraform_outputs,
 )
 
@@ -275,15 +276,7 @@ def _alarms(d: Deployment) -> None:
                      "Value": d.names["alb_arn"].split(":loadbalancer/")[1]},
                     {"Name": "TargetGroup",
                      "Value": d.names["target_groups"]["orbit"].split(":")[-1]}])
-    _metric(d, ERROR_NAMESPACE, "ErrorCount", 1.0)
-
-
-def _metric(d: Deployment, namespace: str, name: str, value: float, **dimensions: str) -> None:
-    """One datapoint from two minutes ago (moto drops points newer than a query's EndTime)."""
-    stamp = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=2)
-    d.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[{
-        "MetricName": name, "Value": value, "Unit": "Count", "Timestamp": stamp,
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}])
+    put_datapoint(d, ERROR_NAMESPACE, "ErrorCount", {}, 1.0)
 
 
 def outputs(d: Deployment) -> dict[str, Any]:
@@ -373,8 +366,8 @@ def _throttled(d: Deployment) -> None:
         TableName=TABLE, BillingMode="PROVISIONED",
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
     for operation, value in (("GetItem", 212.0), ("Query", 35.0)):
-        _metric(d, "AWS/DynamoDB", "ThrottledRequests", value,
-                TableName=TABLE, Operation=operation)
+        put_datapoint(d, "AWS/DynamoDB", "ThrottledRequests",
+                      {"TableName": TABLE, "Operation": operation}, value)
 
 
 def _cpu_alarm(d: Deployment) -> None:
@@ -388,7 +381,7 @@ def _axon_errors(d: Deployment) -> None:
     log_recent(d, log_group("axon"),
                "ERROR governance call failed: timeout after 3000ms (agent-runtime-prod-governance)",
                "ERROR run 7f3a aborted: GOVERNANCE_UNAVAILABLE", minutes_ago=1)
-    _metric(d, ERROR_NAMESPACE, "ErrorCount", 56.0)  # + the 1 from before: 57
+    put_datapoint(d, ERROR_NAMESPACE, "ErrorCount", {}, 56.0)  # + the 1 from before: 57
 
 
 def _drop_log_group(d: Deployment) -> None:

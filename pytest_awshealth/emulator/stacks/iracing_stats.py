@@ -26,9 +26,7 @@ How the states are produced on the emulator:
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import (
@@ -39,6 +37,8 @@ from . import (
     create_function,
     lambda_role,
     log_recent,
+    put_datapoint,
+    roll_back_stack,
 )
 
 ACCOUNT, REGION, STAGE = "123456789012", "us-east-1", "prod"
@@ -221,22 +221,13 @@ def _stub_routes(d: Deployment) -> None:
     d.api.route(f"/{STAGE}/custid", 200, {"custids": {}}, headers=ALLOW_ORIGIN, method="GET")
 
 
-def metric(d: Deployment, namespace: str, name: str, dimensions: Mapping[str, str],
-           value: float, minutes_ago: float = 3) -> None:
-    """One datapoint of ``name`` a few minutes ago."""
-    stamp = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    d.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[{
-        "MetricName": name, "Value": value, "Unit": "Count", "Timestamp": stamp,
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}])
-
-
 def _healthy_metrics(d: Deployment) -> None:
     for name in FUNCTIONS.values():
         for metric_name, value in (("Invocations", 42), ("Errors", 0), ("Throttles", 0)):
-            metric(d, "AWS/Lambda", metric_name, {"FunctionName": name}, value)
+            put_datapoint(d, "AWS/Lambda", metric_name, {"FunctionName": name}, value)
     api = {"ApiName": API_NAME, "Stage": STAGE}
     for metric_name, value in (("Count", 120), ("4XXError", 6), ("5XXError", 0)):
-        metric(d, "AWS/ApiGateway", metric_name, api, value)
+        put_datapoint(d, "AWS/ApiGateway", metric_name, api, value)
 
 
 # --------------------------------------------------------------------------- outputs
@@ -272,30 +263,8 @@ TOO_LARGE = ('Resource handler returned message: "Unzipped size must be smaller 
 
 def _rolled_back(d: Deployment) -> None:
     """The last ``cdk deploy`` failed on the drivers function and was rolled back."""
-    from moto.cloudformation.models import Event
-
-    stack = next(s for s in d.emulator.backend("cloudformation").stacks.values()
-                 if s.name == STACK_NAME)
-    own = {"logical_resource_id": STACK_NAME, "physical_resource_id": stack.stack_id,
-           "resource_type": "AWS::CloudFormation::Stack"}
-    function = {"logical_resource_id": "DriversFunction0D6C8B27",
-                "physical_resource_id": FUNCTIONS["drivers"],
-                "resource_type": "AWS::Lambda::Function"}
-    events = [
-        (own, "UPDATE_IN_PROGRESS", "User Initiated"),
-        (function, "UPDATE_IN_PROGRESS", None),
-        (function, "UPDATE_FAILED", TOO_LARGE),
-        (own, "UPDATE_ROLLBACK_IN_PROGRESS",
-         "The following resource(s) failed to update: [DriversFunction0D6C8B27]. "),
-        (function, "UPDATE_COMPLETE", None),
-        (own, "UPDATE_ROLLBACK_COMPLETE", None),
-    ]
-    for fields, status, reason in events:
-        stack.events.append(Event(stack_id=stack.stack_id, stack_name=STACK_NAME,
-                                  resource_status=status, resource_status_reason=reason,
-                                  resource_properties=None, **fields))
-        time.sleep(0.002)  # distinct timestamps, newest first in DescribeStackEvents
-    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    roll_back_stack(d, STACK_NAME, "DriversFunction0D6C8B27", "AWS::Lambda::Function", TOO_LARGE,
+                    physical_id=FUNCTIONS["drivers"])
 
 
 def _secret_deleted(d: Deployment) -> None:
@@ -334,7 +303,7 @@ def _api_permission_removed(d: Deployment) -> None:
     d.client("lambda").remove_permission(FunctionName=FUNCTIONS["custid"],
                                          StatementId=f"ApiPermissioncustid{STAGE}")
     d.api.route(f"/{STAGE}/custid", 500, {"message": "Internal server error"}, method="GET")
-    metric(d, "AWS/ApiGateway", "5XXError", {"ApiName": API_NAME, "Stage": STAGE}, 17,
+    put_datapoint(d, "AWS/ApiGateway", "5XXError", {"ApiName": API_NAME, "Stage": STAGE}, 17,
            minutes_ago=1)
 
 
@@ -349,7 +318,7 @@ def _throttled(d: Deployment) -> None:
         TableName=TABLES["drivers"], BillingMode="PROVISIONED",
         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
     for operation, value in (("PutItem", 31), ("GetItem", 6)):
-        metric(d, "AWS/DynamoDB", "ThrottledRequests",
+        put_datapoint(d, "AWS/DynamoDB", "ThrottledRequests",
                {"TableName": TABLES["drivers"], "Operation": operation}, value, minutes_ago=1)
     log_recent(d, f"/aws/lambda/{FUNCTIONS['drivers']}",
                "[ERROR] Failed to cache driver stats: An error occurred "
@@ -364,7 +333,7 @@ def _timeouts(d: Deployment) -> None:
     log_recent(d, f"/aws/lambda/{FUNCTIONS['auth']}", "START RequestId: 8e21d0c4 Version: $LATEST",
                "2026-01-01T12:00:03.012Z 8e21d0c4 Task timed out after 3.00 seconds",
                "END RequestId: 8e21d0c4", minutes_ago=1)
-    metric(d, "AWS/Lambda", "Errors", {"FunctionName": FUNCTIONS["auth"]}, 4, minutes_ago=1)
+    put_datapoint(d, "AWS/Lambda", "Errors", {"FunctionName": FUNCTIONS["auth"]}, 4, minutes_ago=1)
 
 
 def _credentials_logged(d: Deployment) -> None:

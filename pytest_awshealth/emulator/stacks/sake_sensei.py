@@ -39,6 +39,8 @@ from . import (
     create_function,
     lambda_role,
     log_recent,
+    put_datapoint,
+    roll_back_stack,
 )
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -406,15 +408,15 @@ def _throttle_lambda(d: Deployment) -> None:
     """Reserved concurrency set to 0: every invocation is throttled (429)."""
     name = FUNCTIONS["Recommendation"]
     d.client("lambda").put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
-    _publish(d, "AWS/Lambda", "Throttles", {"FunctionName": name}, 37)
+    put_datapoint(d, "AWS/Lambda", "Throttles", {"FunctionName": name}, 37, minutes_ago=5)
     _fire(d, "SakeSensei-Lambda-ThrottleAlarm", 37, 1)
 
 
 def _throttle_table(d: Deployment) -> None:
     """Hot partition on the users table: GetItem requests throttled."""
     for operation, count in (("GetItem", 42), ("PutItem", 7)):
-        _publish(d, "AWS/DynamoDB", "ThrottledRequests",
-                 {"TableName": TABLES["Users"], "Operation": operation}, count)
+        put_datapoint(d, "AWS/DynamoDB", "ThrottledRequests",
+                      {"TableName": TABLES["Users"], "Operation": operation}, count, minutes_ago=5)
     _fire(d, "SakeSensei-DynamoDB-ThrottleAlarm", 49, 1)
 
 
@@ -426,35 +428,13 @@ def _fire(d: Deployment, alarm: str, value: float, threshold: float) -> None:
                     f"than or equal to the threshold ({threshold:g}).")
 
 
-def _publish(d: Deployment, namespace: str, metric: str, dimensions: dict[str, str],
-             value: float) -> None:
-    d.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[{
-        "MetricName": metric, "Value": value, "Unit": "Count",
-        "Timestamp": dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5),
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}])
-
-
 def _stack_rolled_back(d: Deployment) -> None:
     """The last cdk deploy of the storage stack failed and was rolled back."""
-    from moto.cloudformation.models import Event
-
-    stack = next(s for s in d.emulator.backend("cloudformation").stacks.values()
-                 if s.name == "SakeSenseiStorageStack")
-    reason = ("CloudFormation cannot update a stack when a custom-named resource requires "
-              "replacing. Rename SakeSensei-TastingRecords and update the stack again.")
-    rollback = "The following resource(s) failed to update: [TastingRecordsTable8C1A6E52]."
-    for logical, kind, status, why in (
-            ("SakeSenseiStorageStack", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS",
-             "User Initiated"),
-            ("TastingRecordsTable8C1A6E52", "AWS::DynamoDB::Table", "UPDATE_FAILED", reason),
-            ("SakeSenseiStorageStack", "AWS::CloudFormation::Stack",
-             "UPDATE_ROLLBACK_IN_PROGRESS", rollback),
-            ("SakeSenseiStorageStack", "AWS::CloudFormation::Stack",
-             "UPDATE_ROLLBACK_COMPLETE", None)):
-        physical = stack.stack_id if kind == "AWS::CloudFormation::Stack" else TABLES["TastingRecords"]
-        stack.events.append(Event(stack.stack_id, stack.name, logical, physical, kind, status,
-                                  why, None))
-    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    roll_back_stack(d, "SakeSenseiStorageStack", "TastingRecordsTable8C1A6E52",
+                    "AWS::DynamoDB::Table",
+                    "CloudFormation cannot update a stack when a custom-named resource requires "
+                    "replacing. Rename SakeSensei-TastingRecords and update the stack again.",
+                    physical_id=TABLES["TastingRecords"])
 
 
 def _disable_mfa(d: Deployment) -> None:

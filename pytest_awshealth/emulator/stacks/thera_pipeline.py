@@ -47,6 +47,8 @@ from . import (
     create_function,
     describe_stacks_outputs,
     log_recent,
+    put_datapoint,
+    roll_back_stack,
 )
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -508,9 +510,7 @@ def _apollo_timeout(d: Deployment) -> None:
     daily.error = "Sandbox.Timedout"
     daily.cause = json.dumps({"errorType": "Sandbox.Timedout", "errorMessage":
                               f"RequestId: {request} Error: Task timed out after 3.00 seconds"})
-    d.client("cloudwatch").put_metric_data(Namespace="AWS/Lambda", MetricData=[{
-        "MetricName": "Errors", "Dimensions": [{"Name": "FunctionName", "Value": name}],
-        "Value": 1, "Unit": "Count", "Timestamp": datetime.now(timezone.utc) - timedelta(minutes=20)}])
+    put_datapoint(d, "AWS/Lambda", "Errors", {"FunctionName": name}, 1, minutes_ago=20)
     _alarm(d, "apollo", "Threshold Crossed: 1 datapoint [1.0] was greater than or equal to the threshold (1.0).")
     _alarm(d, "daily", "Threshold Crossed: 1 datapoint [1.0] was greater than or equal to the threshold (1.0).")
 
@@ -551,24 +551,11 @@ def _pitr_off(d: Deployment) -> None:
 
 def _stack_rolled_back(d: Deployment) -> None:
     """An update with an invalid state machine definition failed and was rolled back."""
-    from moto.cloudformation.models import Event
-
-    stack = next(s for s in d.emulator.backend("cloudformation").stacks.values()
-                 if s.name == STACK_NAME)
-
-    def event(logical: str, kind: str, status: str, reason: str | None) -> None:
-        stack.events.append(Event(stack.stack_id, stack.name, logical, "", kind, status, reason, None))
-
-    own = "AWS::CloudFormation::Stack"
-    event(STACK_NAME, own, "UPDATE_IN_PROGRESS", "User Initiated")
-    event("DailyStateMachine", "AWS::StepFunctions::StateMachine", "UPDATE_FAILED",
-          "Resource handler returned message: \"Invalid State Machine Definition: "
-          "'SCHEMA_VALIDATION_FAILED: The value for the field 'Resource' must be a valid ARN "
-          "at /States/ApolloDeltaPull/Resource'\" (HandlerErrorCode: InvalidRequest)")
-    event(STACK_NAME, own, "UPDATE_ROLLBACK_IN_PROGRESS",
-          "The following resource(s) failed to update: [DailyStateMachine].")
-    event(STACK_NAME, own, "UPDATE_ROLLBACK_COMPLETE", None)
-    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    roll_back_stack(d, STACK_NAME, "DailyStateMachine", "AWS::StepFunctions::StateMachine",
+                    "Resource handler returned message: \"Invalid State Machine Definition: "
+                    "'SCHEMA_VALIDATION_FAILED: The value for the field 'Resource' must be a "
+                    "valid ARN at /States/ApolloDeltaPull/Resource'\" (HandlerErrorCode: "
+                    "InvalidRequest)")
 
 
 def _versioning_suspended(d: Deployment) -> None:
