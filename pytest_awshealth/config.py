@@ -46,6 +46,22 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError("must be a finite number of seconds, 0 or more")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return text
+
+    return convert
+
+
 def _retry_mode(text: str) -> str:
     if text not in ("standard", "adaptive", "legacy"):
         raise ValueError("must be one of standard, adaptive, legacy")
@@ -75,6 +91,15 @@ OPTIONS: tuple[Option, ...] = (
            ("AWSHEALTH_CONNECT_TIMEOUT",), 5.0, _positive_float, metavar="SECONDS"),
     Option("read_timeout", "seconds to wait for an AWS response",
            ("AWSHEALTH_READ_TIMEOUT",), 20.0, _positive_float, metavar="SECONDS"),
+    # -- client resilience (retries, rate, fail-fast) ------------------------------------
+    # -- verdicts -------------------------------------------------------------------------
+    Option("inconclusive", "gate policy for checks that could not read the state: fail "
+           "(exit 6), warn (exit 0, listed) or pass", ("AWSHEALTH_INCONCLUSIVE",), "fail",
+           _choice("fail", "warn", "pass"), metavar="POLICY"),
+    Option("settle", "re-check failing checks whose state is still converging (CREATING, "
+           "PENDING, IN_PROGRESS...) for up to this many seconds", ("AWSHEALTH_SETTLE",), 0.0,
+           _non_negative_float, metavar="SECONDS"),
+    # -- reports --------------------------------------------------------------------------
 )
 
 

@@ -47,3 +47,24 @@ class ResourceNotFound(AwsCallError):
                  action: str = "") -> None:
         super().__init__(resource, operation, code, message, action)
         self.args = (f"{resource!r} does not exist ({code} from {operation})",)
+
+
+class CouldNotCheck(AwsCallError):
+    """The state could not be read, so the check is *inconclusive*, not broken.
+
+    ``reason`` is one of ``access_denied``, ``throttled``, ``unreachable``, ``timeout``,
+    ``server_error`` or ``credentials``.
+    """
+
+    def __init__(self, resource: object, operation: str, code: str, message: str,
+                 action: str = "", hint: str = "", reason: str = "server_error") -> None:
+        super().__init__(resource, operation, code, message, action, hint)
+        self.reason = reason
+
+
+class CredentialsError(CouldNotCheck):
+    """AWS rejects or lacks the credentials: no check can run, the session stops."""
+
+    def __init__(self, resource: object, operation: str, code: str, message: str,
+                 action: str = "", hint: str = "") -> None:
+        super().__init__(resource, operation, code, message, action, hint, "credentials")

@@ -22,6 +22,8 @@ class ProbeRecord:
     hint: str
     value: Any
     healthy: Optional[bool]
+    #: True when the value is a documented "not yet" state (CREATING, PENDING...).
+    transitional: bool = False
 
 
 _records: ContextVar[Optional[list[ProbeRecord]]] = ContextVar("awshealth_probes", default=None)

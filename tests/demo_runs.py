@@ -26,3 +26,17 @@ def verdicts(result: pytest.RunResult) -> dict[str, str]:
 
 def failed(result: pytest.RunResult) -> list[str]:
     return sorted(test for test, verdict in verdicts(result).items() if verdict == "FAILED")
+
+
+def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: str,
+             breaks: tuple[str, ...] = ()) -> pytest.RunResult:
+    """Provision ``example`` (with ``breaks``) on this process's emulator and run its gate
+    in-process; ``aws_env`` and ``api_stub`` are the conftest fixtures. ``-n 2`` works too
+    (workers inherit the emulator's environment)."""
+    from pytest_awshealth.emulator.stacks import get_stack
+
+    stack = get_stack(example)
+    deployment = stack.deploy(aws_env, api_stub, breaks)
+    outputs = stack.write_outputs(deployment, pytester.path)
+    return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
+                                        "-p", "no:cacheprovider", *args)
