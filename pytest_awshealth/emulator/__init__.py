@@ -6,7 +6,8 @@ Importing this package is cheap: moto, werkzeug and cryptography load only when 
 
 from __future__ import annotations
 
+from .blackhole import BlackHole, closed_port_url
 from .httpstub import HttpStub, Route
 from .server import Emulator
 
-__all__ = ["Emulator", "HttpStub", "Route"]
+__all__ = ["BlackHole", "Emulator", "HttpStub", "Route", "closed_port_url"]

@@ -29,7 +29,11 @@ Lambda invoke without Docker   FunctionError "Handled"         config ``lambda.u
 IAM SimulatePrincipalPolicy    not implemented                 ``IamSimulatorMiddleware``
                                                                (``iam_simulator.py``) evaluates
                                                                moto's IAM policies
-Throttling, 5xx, latency       never                           ``inject_fault``
+Throttling, 5xx, latency,      never                           ``inject_fault``, ``throttle``,
+AccessDenied, expired                                          ``deny``, ``expire_credentials``,
+credentials                                                    ``fail_server``; endpoints that
+                                                               refuse or never answer:
+                                                               ``blackhole.py``
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
@@ -49,6 +53,7 @@ resources. Use one Emulator per process (pytest-xdist workers are processes).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -57,7 +62,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -98,7 +103,14 @@ def base_config() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault; ``rest_format`` is "xml" or "json" for REST services."""
+    """One injected fault; ``rest_format`` is "xml" or "json" for REST services.
+
+    ``kind`` "error" answers ``error_code``/``status`` as given; "throttle", "deny",
+    "expired", "invalid" and "server_error" pick the code, status and body each service
+    really answers (see :func:`fault_shape`). ``fraction`` of the matching requests get
+    the fault, chosen deterministically from ``seed`` and the request's content, and
+    never more than ``max_consecutive`` times in a row for the same request.
+    """
 
     service: str
     operation: str | None
@@ -107,15 +119,30 @@ class Fault:
     delay: float
     message: str
     rest_format: str
+    kind: str = "error"
+    fraction: float = 1.0
+    max_consecutive: int | None = None
+    seed: int = 0
+
+
+@dataclass
+class _Streak:
+    """How often one request (by content) was seen and faulted in a row."""
+
+    seen: int = 0
+    in_a_row: int = 0
 
 
 class FaultTable:
-    """Thread-safe faults keyed by (signing name, operation or None)."""
+    """Thread-safe faults keyed by (signing name or "*", operation or None)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[tuple[str, str | None], Fault] = {}
         self._remaining: dict[tuple[str, str | None], int | None] = {}
+        self._streaks: dict[tuple[str, str | None, str], _Streak] = {}
+        self.faulted = 0  # requests answered with an injected error
+        self.passed = 0  # requests a fraction fault let through
 
     def add(self, fault: Fault, count: int | None) -> None:
         """Add or replace the fault for its service and operation."""
@@ -123,33 +150,112 @@ class FaultTable:
         with self._lock:
             self._faults[key] = fault
             self._remaining[key] = count
+            self._streaks = {k: v for k, v in self._streaks.items() if k[:2] != key}
 
     def clear(self) -> None:
         """Remove every fault."""
         with self._lock:
             self._faults.clear()
             self._remaining.clear()
+            self._streaks.clear()
+            self.faulted = self.passed = 0
 
     def covers(self, service: str | None) -> bool:
-        """Whether any fault targets ``service``."""
+        """Whether any fault targets ``service`` (or every service)."""
         with self._lock:
-            return any(key[0] == service for key in self._faults)
+            return any(key[0] in (service, "*") for key in self._faults)
 
-    def take(self, service: str, operation: str | None) -> Fault | None:
-        """The fault for this request (exact operation first), counting it down."""
+    def take(self, service: str, operation: str | None, request_key: str = "") -> Fault | None:
+        """The fault for this request (exact operation first, then the service, then
+        every service), counting it down; None when no fault or its fraction spares it."""
         with self._lock:
-            for key in ((service, operation), (service, None)):
+            for key in ((service, operation), (service, None), ("*", operation), ("*", None)):
                 if key in self._faults:
-                    return self._consume(key)
+                    return self._consume(key, request_key)
         return None
 
-    def _consume(self, key: tuple[str, str | None]) -> Fault:
+    def _consume(self, key: tuple[str, str | None], request_key: str) -> Fault | None:
         fault, left = self._faults[key], self._remaining[key]
+        if not self._hits(fault, (*key, request_key)):
+            self.passed += 1
+            return None
         if left is not None and left <= 1:
             del self._faults[key], self._remaining[key]
         elif left is not None:
             self._remaining[key] = left - 1
+        if fault.error_code is not None or fault.kind != "error":
+            self.faulted += 1
         return fault
+
+    def _hits(self, fault: Fault, streak_key: tuple[str, str | None, str]) -> bool:
+        if fault.fraction >= 1.0:
+            return True
+        streak = self._streaks.setdefault(streak_key, _Streak())
+        streak.seen += 1
+        hit = _unit_hash(fault.seed, streak_key, streak.seen) < fault.fraction
+        if hit and fault.max_consecutive is not None and streak.in_a_row >= fault.max_consecutive:
+            hit = False
+        streak.in_a_row = streak.in_a_row + 1 if hit else 0
+        return hit
+
+
+def _unit_hash(seed: int, key: tuple[Any, ...], attempt: int) -> float:
+    """A number in [0, 1) fixed by seed, request and attempt (no luck involved)."""
+    digest = hashlib.blake2b(repr((seed, key, attempt)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+#: Signing names of REST services whose errors are XML (the rest answer JSON).
+REST_XML_SERVICES = frozenset({"s3", "route53", "cloudfront"})
+
+#: kind -> protocol -> (code, status); "rest-xml" is S3-like, "rest-json" Lambda-like.
+_SHAPES: Mapping[str, Mapping[str, tuple[str, int]]] = MappingProxyType({
+    "throttle": {"json": ("ThrottlingException", 400), "query": ("Throttling", 400),
+                 "ec2": ("RequestLimitExceeded", 503), "rest-xml": ("SlowDown", 503),
+                 "rest-json": ("TooManyRequestsException", 429)},
+    "deny": {"json": ("AccessDeniedException", 400), "query": ("AccessDenied", 403),
+             "ec2": ("UnauthorizedOperation", 403), "rest-xml": ("AccessDenied", 403),
+             "rest-json": ("AccessDeniedException", 403)},
+    "expired": {"json": ("ExpiredTokenException", 400), "query": ("ExpiredToken", 403),
+                "ec2": ("RequestExpired", 400), "rest-xml": ("ExpiredToken", 400),
+                "rest-json": ("ExpiredTokenException", 403)},
+    "invalid": {"json": ("UnrecognizedClientException", 400),
+                "query": ("InvalidClientTokenId", 403), "ec2": ("AuthFailure", 401),
+                "rest-xml": ("InvalidAccessKeyId", 403),
+                "rest-json": ("UnrecognizedClientException", 403)},
+    "server_error": {"json": ("InternalFailure", 500), "query": ("InternalFailure", 500),
+                     "ec2": ("InternalError", 500), "rest-xml": ("InternalError", 500),
+                     "rest-json": ("ServiceException", 500)},
+})
+FAULT_KINDS = frozenset({"error", *_SHAPES})
+
+
+def _shape_protocol(service: str, protocol: str) -> str:
+    if service == "ec2":
+        return "ec2"
+    if protocol in ("json", "cbor"):
+        return "json"
+    if protocol == "query":
+        return "query"
+    return "rest-xml" if service in REST_XML_SERVICES else "rest-json"
+
+
+def fault_shape(kind: str, service: str, protocol: str) -> tuple[str, int]:
+    """(error code, HTTP status) that ``service`` answers for a fault of ``kind``."""
+    return _SHAPES[kind][_shape_protocol(service, protocol)]
+
+
+def _realised(fault: Fault, service: str, protocol: str) -> Fault:
+    """``fault`` with the code, status and body format for this service and protocol."""
+    if fault.kind == "error":
+        return replace(fault, service=service)
+    code, status = fault_shape(fault.kind, service, protocol)
+    if fault.kind == "server_error" and fault.status >= 500:
+        status = fault.status
+        code = "ServiceUnavailable" if status == 503 else code
+    rest_format = "xml" if service in REST_XML_SERVICES else "json"
+    return replace(fault, service=service, error_code=fault.error_code or code, status=status,
+                   rest_format=rest_format)
 
 
 # --------------------------------------------------------------------------- requests
@@ -199,12 +305,26 @@ def buffer_body(environ: dict[str, Any]) -> bytes:
     """A form body, read once and put back as a BytesIO so moto can read it too."""
     if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
         return b""
+    return request_body(environ)
+
+
+def request_body(environ: dict[str, Any]) -> bytes:
+    """The request body (any type), read once and put back as a BytesIO."""
     if "awshealth.body" not in environ:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
         environ["awshealth.body"] = body
     return environ["awshealth.body"]
+
+
+def request_key(environ: dict[str, Any]) -> str:
+    """What stays the same when botocore retries a request: method, path, query without
+    signing parameters, and a digest of the body."""
+    query = [part for part in str(environ.get("QUERY_STRING", "")).split("&")
+             if not part.startswith("X-Amz-")]
+    digest = hashlib.blake2b(request_body(environ), digest_size=8).hexdigest()
+    return f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}?{'&'.join(query)} {digest}"
 
 
 # --------------------------------------------------------------------------- error bodies
@@ -240,6 +360,13 @@ def error_response(fault: Fault, protocol: str) -> tuple[list[tuple[str, str]], 
             headers + [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")],
             body,
         )
+    if protocol == "query" and fault.service == "ec2":
+        xml = (
+            f"<Response><Errors><Error><Code>{escape(code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error></Errors>"
+            f"<RequestID>{request_id}</RequestID></Response>"
+        )
+        return headers + [("Content-Type", "text/xml")], xml.encode()
     if protocol == "query":
         xml = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code>"
@@ -278,14 +405,18 @@ class FaultMiddleware:
         service = request_service(environ)
         if service is None or not self.faults.covers(service):
             return self.app(environ, start_response)
-        fault = self.faults.take(service, request_operation(environ))
+        fault = self.faults.take(service, request_operation(environ), request_key(environ))
         if fault is None:
             return self.app(environ, start_response)
         if fault.delay > 0:
             time.sleep(fault.delay)
-        if fault.error_code is None:
+        if fault.error_code is None and fault.kind == "error":
             return self.app(environ, start_response)
-        headers, body = error_response(fault, request_protocol(environ))
+        protocol = request_protocol(environ)
+        fault = _realised(fault, service, protocol)
+        headers, body = error_response(fault, protocol)
+        if environ.get("REQUEST_METHOD") == "HEAD":  # S3 HeadBucket: a bare status, no body
+            headers, body = [h for h in headers if h[0] != "Content-Type"], b""
         start_response(_status_line(fault.status), headers + [("Content-Length", str(len(body)))])
         return [body]
 
@@ -601,24 +732,94 @@ class Emulator:
         delay: float = 0.0,
         message: str = "injected fault",
         count: int | None = None,
+        kind: str = "error",
+        fraction: float = 1.0,
+        max_consecutive: int | None = None,
+        seed: int = 0,
     ) -> None:
         """Delay (then pass on) or fail requests to ``service``/``operation``.
 
-        ``service`` is a boto3 client name ("cloudwatch", "elbv2") or a SigV4 signing
-        name ("monitoring"); ``operation`` is an API name ("DescribeTable"), None for
-        any request (the only choice for REST services such as s3 and lambda).
-        Without ``error_code`` the request passes on after ``delay``; with ``count``
-        the fault expires after that many requests. A new fault for the same service
-        and operation replaces the old one.
+        ``service`` is a boto3 client name ("cloudwatch", "elbv2"), a SigV4 signing
+        name ("monitoring") or "*" for every service; ``operation`` is an API name
+        ("DescribeTable"), None for any request (the only choice for REST services such
+        as s3 and lambda). Without ``error_code`` the request passes on after ``delay``;
+        with ``count`` the fault expires after that many requests. ``kind`` other than
+        "error" answers what the service really answers (see :meth:`throttle`,
+        :meth:`deny`, :meth:`expire_credentials`, :meth:`fail_server`). ``fraction``
+        faults only that share of the requests, chosen from ``seed`` and the request's
+        content (the same run gets the same faults, whatever the order of requests), at
+        most ``max_consecutive`` times in a row for one request. A new fault for the same
+        service and operation replaces the old one.
         """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {sorted(FAULT_KINDS)}")
+        if not 0.0 < fraction <= 1.0:
+            raise ValueError(f"fraction must be in (0, 1], not {fraction!r}")
         signing_name, protocol = self._service_info(service)
         if operation is not None and protocol.startswith("rest"):
             raise ValueError(
                 f"{service} is a REST service: faults match any request (operation=None)"
             )
         rest_format = "xml" if protocol == "rest-xml" else "json"
-        fault = Fault(signing_name, operation, error_code, status, delay, message, rest_format)
+        fault = Fault(signing_name, operation, error_code, status, delay, message, rest_format,
+                      kind, fraction, max_consecutive, seed)
         self._faults.add(fault, count)
+
+    def throttle(
+        self,
+        service: str = "*",
+        operation: str | None = None,
+        *,
+        fraction: float = 1.0,
+        max_consecutive: int | None = None,
+        count: int | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Throttle requests as each service does: JSON ``ThrottlingException`` 400, query
+        ``Throttling`` 400, EC2 ``RequestLimitExceeded`` 503, Lambda (REST JSON)
+        ``TooManyRequestsException`` 429, S3 ``SlowDown`` 503.
+
+        ``throttle(fraction=0.3, max_consecutive=5)`` throttles 30% of all requests, the
+        same request at most 5 times in a row.
+        """
+        self.inject_fault(service, operation, kind="throttle", fraction=fraction,
+                          max_consecutive=max_consecutive, count=count, seed=seed,
+                          message="Rate exceeded")
+
+    def deny(self, service: str, operation: str | None = None, *, count: int | None = None) -> None:
+        """Answer AccessDenied as the service does (``AccessDeniedException``, query
+        ``AccessDenied`` 403, EC2 ``UnauthorizedOperation``; S3 HEAD: a bare 403)."""
+        self.inject_fault(service, operation, kind="deny", count=count,
+                          message="User: arn:aws:iam::123456789012:user/ci is not authorized "
+                                  "to perform this operation")
+
+    def expire_credentials(self, service: str = "*", *, invalid: bool = False) -> None:
+        """Reject every request's credentials: expired (``ExpiredToken``,
+        ``ExpiredTokenException``) or, with ``invalid``, unknown (``InvalidClientTokenId``,
+        ``UnrecognizedClientException``, ``InvalidAccessKeyId``). S3 HeadBucket gets a bare
+        400 (expired) or 403 (invalid) with no body, as from AWS."""
+        kind = "invalid" if invalid else "expired"
+        message = ("The security token included in the request is invalid." if invalid
+                   else "The security token included in the request is expired")
+        self.inject_fault(service, None, kind=kind, message=message)
+
+    def fail_server(
+        self,
+        service: str = "*",
+        operation: str | None = None,
+        *,
+        status: int = 500,
+        fraction: float = 1.0,
+        count: int | None = None,
+    ) -> None:
+        """Answer a 5xx (``InternalFailure``/``InternalError``/``ServiceException``)."""
+        self.inject_fault(service, operation, kind="server_error", status=status,
+                          fraction=fraction, count=count, message="We encountered an internal error")
+
+    @property
+    def faults_answered(self) -> int:
+        """How many requests got an injected error since the faults were last cleared."""
+        return self._faults.faulted
 
     def clear_faults(self) -> None:
         """Remove every injected fault and stop failing Athena queries."""
