@@ -1,6 +1,8 @@
 """One boto3 session per process and one cached client per (service, region).
 
 boto3 is imported on first use, so ``pytest --help`` and collection never pay for it.
+Every client gets the run's retry handler, shared rate limiter and fail-fast breaker
+(:mod:`.retries`); every call is made and its errors mapped by :mod:`.awscalls`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
     from .config import Settings
+    from .errors import CredentialsError
+    from .retries import Resilience
 
 
 class AwsContext:
@@ -29,10 +33,11 @@ class AwsContext:
         role_arn: Optional[str] = None,
         external_id: Optional[str] = None,
         endpoint_url: Optional[str] = None,
-        retry_mode: str = "standard",
+        retry_mode: str = "adaptive",
         max_attempts: int = 3,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
+        throttle_attempts: int = 12,
     ) -> None:
         self.profile = profile
         self.role_arn = role_arn
@@ -42,7 +47,9 @@ class AwsContext:
         self.max_attempts = max_attempts
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.throttle_attempts = throttle_attempts
         self.redactor = Redactor()
+        self._credentials_check: Optional[tuple[Optional[CredentialsError]]] = None
         self._region = region
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._lock = threading.RLock()
@@ -51,8 +58,8 @@ class AwsContext:
     def from_settings(cls, settings: Settings) -> AwsContext:
         """Build a context from resolved plugin settings."""
         names = ("region", "profile", "role_arn", "external_id", "endpoint_url", "retry_mode",
-                 "max_attempts", "connect_timeout", "read_timeout")
-        return cls(**{name: settings[name] for name in names})
+                 "max_attempts", "connect_timeout", "read_timeout", "throttle_attempts")
+        return cls(**{name: settings[name] for name in names if name in settings.values})
 
     def __repr__(self) -> str:
         return f"AwsContext(region={self._region!r}, profile={self.profile!r})"
@@ -66,14 +73,32 @@ class AwsContext:
             base = boto3.Session(profile_name=self.profile, region_name=self._region)
             return self._assume_role(base) if self.role_arn else base
 
+    @cached_property
+    def resilience(self) -> Resilience:
+        """Retry handler parts, the shared rate limiter, the breaker and call counts."""
+        from .retries import Resilience
+
+        return Resilience(self.retry_mode, self.max_attempts, self.throttle_attempts)
+
     def _assume_role(self, base: boto3.Session) -> boto3.Session:
         import boto3
+
+        from .awscalls import Subject, call_aws
+        from .errors import CouldNotCheck, CredentialsError
 
         params: dict[str, Any] = {"RoleArn": self.role_arn, "RoleSessionName": "pytest-awshealth"}
         if self.external_id:
             params["ExternalId"] = self.external_id
-        sts = base.client("sts", endpoint_url=self.endpoint_url, config=self._botocore_config())
-        creds = sts.assume_role(**params)["Credentials"]
+        sts = self.resilience.install(base.client(
+            "sts", endpoint_url=self.endpoint_url, config=self._botocore_config()))
+        role = Subject("role", str(self.role_arn), base.region_name or "")
+        try:
+            creds = call_aws(self, sts, "assume_role", params, role)["Credentials"]
+        except CouldNotCheck as exc:
+            if exc.reason != "access_denied" or isinstance(exc, CredentialsError):
+                raise
+            raise CredentialsError(role, exc.operation, exc.code, exc.message, exc.action,
+                                   "error.credentials") from None  # no role, no check runs
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
@@ -99,7 +124,7 @@ class AwsContext:
         from botocore.config import Config
 
         return Config(
-            retries={"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
+            retries=self.resilience.botocore_retries,
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             user_agent_extra="pytest-awshealth",
@@ -113,17 +138,37 @@ class AwsContext:
             with self._lock:
                 client = self._clients.get(key)
                 if client is None:
-                    client = self.session.client(
+                    client = self.resilience.install(self.session.client(
                         service, region_name=key[1], endpoint_url=self.endpoint_url,
-                        config=self._botocore_config())
+                        config=self._botocore_config()))
                     self._clients[key] = client
         return client
 
     @cached_property
     def identity(self) -> dict[str, str]:
         """The STS caller identity: ``Account``, ``Arn`` and ``UserId``."""
-        response = self.client("sts").get_caller_identity()
+        from .awscalls import Subject, call_aws
+
+        caller = Subject("caller identity", "", self._region or "")
+        response = call_aws(self, self.client("sts"), "get_caller_identity", {}, caller)
         return {k: response[k] for k in ("Account", "Arn", "UserId")}
+
+    def credentials_rejected(self) -> Optional[CredentialsError]:
+        """The error STS answers GetCallerIdentity with when it rejects the credentials,
+        else None; asked once per run (for S3 HEAD's bare 400/403)."""
+        from .errors import CouldNotCheck, CredentialsError
+
+        with self._lock:
+            if self._credentials_check is None:
+                try:
+                    self.identity  # noqa: B018
+                    found: Optional[CredentialsError] = None
+                except CredentialsError as exc:
+                    found = exc
+                except CouldNotCheck:
+                    found = None
+                self._credentials_check = (found,)
+            return self._credentials_check[0]
 
     @property
     def account(self) -> str:

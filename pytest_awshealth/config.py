@@ -83,15 +83,20 @@ OPTIONS: tuple[Option, ...] = (
            metavar="ID"),
     Option("endpoint_url", "endpoint for every AWS client (unset: botocore's AWS_ENDPOINT_URL "
            "and AWS_ENDPOINT_URL_<SERVICE> apply)", metavar="URL"),
-    Option("retry_mode", "botocore retry mode: standard, adaptive or legacy",
-           ("AWS_RETRY_MODE",), "standard", _retry_mode, metavar="MODE"),
-    Option("max_attempts", "botocore attempts per call, first try included",
+    Option("retry_mode", "retry mode: adaptive (retries plus a rate limiter shared by all "
+           "clients), standard (retries only) or legacy (botocore's own, unchanged)",
+           ("AWS_RETRY_MODE",), "adaptive", _retry_mode, metavar="MODE"),
+    Option("max_attempts", "attempts per call for transient errors and 5xx, first try "
+           "included (throttling: --aws-throttle-attempts)",
            ("AWS_MAX_ATTEMPTS",), 3, _positive_int, metavar="N"),
     Option("connect_timeout", "seconds to wait for a connection to AWS",
            ("AWSHEALTH_CONNECT_TIMEOUT",), 5.0, _positive_float, metavar="SECONDS"),
     Option("read_timeout", "seconds to wait for an AWS response",
            ("AWSHEALTH_READ_TIMEOUT",), 20.0, _positive_float, metavar="SECONDS"),
     # -- client resilience (retries, rate, fail-fast) ------------------------------------
+    Option("throttle_attempts", "attempts per call when AWS throttles it, first try included "
+           "(adaptive and standard modes)", ("AWSHEALTH_THROTTLE_ATTEMPTS",), 12, _positive_int,
+           metavar="N"),
     # -- verdicts -------------------------------------------------------------------------
     Option("inconclusive", "gate policy for checks that could not read the state: fail "
            "(exit 6), warn (exit 0, listed) or pass", ("AWSHEALTH_INCONCLUSIVE",), "fail",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from . import errorcodes
-from .errors import AwsCallError, ResourceNotFound
+from .errors import AwsCallError, CredentialsError, ResourceNotFound
 from .hints import error_key
 from .probes import ProbeRecord
 from .remediation import Catalog
@@ -29,6 +29,8 @@ def _record_context(record: ProbeRecord) -> dict[str, Any]:
 
 def is_credentials_failure(exc: BaseException) -> bool:
     """True when no check can succeed because AWS rejects or lacks credentials."""
+    if isinstance(exc, CredentialsError):
+        return True
     if isinstance(exc, AwsCallError):
         return error_key(exc.code) == "error.credentials"
     return type(exc).__name__ in CREDENTIAL_ERRORS
@@ -74,6 +76,8 @@ def _record_hints(record: ProbeRecord) -> list[tuple[str, dict[str, Any]]]:
 def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
     context = _context_of(exc.resource, {"code": exc.code, "message": exc.message,
                                          "operation": exc.operation, "action": exc.action})
+    if getattr(exc, "endpoint", None):  # set by awscalls for unreachable/timeout
+        context["endpoint"] = exc.endpoint  # type: ignore[attr-defined]
     if exc.hint:
         return (exc.hint, context)
     if isinstance(exc, ResourceNotFound):

@@ -46,8 +46,12 @@ class RunState:
         if not self.settings.is_set("stack"):
             assert self.files is not None
             return self.files
+        from .awscalls import Subject, call_aws
+
         name = self.settings["stack"]
-        answer = self.aws.client("cloudformation").describe_stacks(StackName=name)
+        stack = Subject("CloudFormation stack", name, self.aws.configured_region or "")
+        answer = call_aws(self.aws, self.aws.client("cloudformation"), "describe_stacks",
+                          {"StackName": name}, stack)
         live = outputs_from_stacks(answer, f"stack:{name}")
         return live if self.files is None else self.files.merged_with(live)
 

@@ -93,7 +93,10 @@ def test_retry_and_timeouts_reach_botocore(pytester: pytest.Pytester, aws_env) -
     pytester.makepyfile("""
         def test_config(aws_context):
             config = aws_context.client("dynamodb").meta.config
-            assert config.retries == {"mode": "adaptive", "total_max_attempts": 7}
+            resilience = aws_context.resilience  # replaces botocore's handler (standard mode)
+            assert config.retries["mode"] == "standard"
+            assert (resilience.mode, resilience.max_attempts) == ("adaptive", 7)
+            assert resilience.limiter is not None
             assert (config.connect_timeout, config.read_timeout) == (1.5, 9.0)
             assert aws_context.client("dynamodb") is aws_context.client("dynamodb")
     """)

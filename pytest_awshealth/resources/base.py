@@ -82,24 +82,23 @@ class Resource:
         return result
 
     def _call_uncached(self, method: str, params: dict[str, Any]) -> Any:
+        """The answer, or the mapped error as a value (see :mod:`..awscalls`)."""
         from botocore.exceptions import ClientError
+
+        from ..awscalls import attempt_call
 
         client = self.client
         try:
-            return getattr(client, method)(**params)
+            return attempt_call(self.aws, client, method, params, self, self.is_not_found,
+                                reraise_client_errors=True)
         except ClientError as exc:
             return self._map_error(client, method, exc)
 
     def _map_error(self, client: BaseClient, method: str, exc: Any) -> AwsCallError:
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", "Unknown"))
-        message = str(error.get("Message", ""))
-        operation = client.meta.method_to_api_mapping.get(method, method)
-        action = f"{client.meta.service_model.signing_name}:{operation}"
-        cls = ResourceNotFound if self.is_not_found(code) else AwsCallError
-        mapped = cls(self, operation, code, message, action)
-        mapped.__suppress_context__ = True  # botocore's frames say nothing the hint doesn't
-        return mapped
+        """The one mapping of an AWS error answer (subclasses refine it)."""
+        from ..awscalls import map_client_error
+
+        return map_client_error(self.aws, self, client, method, exc, self.is_not_found)
 
     def is_not_found(self, code: str) -> bool:
         return code in self.not_found_codes
