@@ -14,6 +14,7 @@ event hooks under the ``unique_id`` botocore uses for its own handler, which it 
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 FAIL_FAST = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)
 #: Seconds: the first retry after throttling waits up to this long (then 2x, 4x...).
 THROTTLING_BASE_DELAY = 0.05
-#: Requests per second below which the shared limiter never slows a process.
+#: Requests per second below which the shared limiter never slows a run, shared out
+#: among xdist workers: a throttle that does not ease when we slow down cannot stall the
+#: gate; the throttling attempt budget and the backoff cover the rest.
 MIN_RATE = 50.0
 
 
@@ -91,10 +94,11 @@ class Backoff(standard.ExponentialBackoff):
     (the shared rate limiter paces sending; the backoff only spreads the retries)."""
 
     def __init__(self, service_name: str, detector: ThrottlingDetector,
-                 throttling_base: float = THROTTLING_BASE_DELAY) -> None:
+                 throttling_base: Optional[float] = None) -> None:
         super().__init__(service_name=service_name, throttling_detector=detector)
+        base = THROTTLING_BASE_DELAY if throttling_base is None else throttling_base
         self._DEFAULT_BACKOFF_CONFIG = {**self._DEFAULT_BACKOFF_CONFIG,
-                                        "throttling_base_scale": throttling_base}
+                                        "throttling_base_scale": base}
 
 
 @dataclass
@@ -147,7 +151,13 @@ class Breaker:
             self._open.clear()
 
 
-def shared_rate_limiter(min_rate: float = MIN_RATE) -> adaptive.ClientRateLimiter:
+def xdist_share(rate: float) -> float:
+    """This process's share of ``rate`` when pytest-xdist runs several workers."""
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    return rate / int(workers) if workers.isdigit() and int(workers) > 0 else rate
+
+
+def shared_rate_limiter(min_rate: float) -> adaptive.ClientRateLimiter:
     """botocore's adaptive-mode rate limiter, one for every client that registers it."""
     clock = bucket.Clock()
     return adaptive.ClientRateLimiter(
@@ -164,13 +174,14 @@ class Resilience:
     """The retry, rate and fail-fast state of one run in one process."""
 
     def __init__(self, mode: str = "adaptive", max_attempts: int = 3,
-                 throttle_attempts: int = 12, min_rate: float = MIN_RATE) -> None:
+                 throttle_attempts: int = 12, min_rate: Optional[float] = None) -> None:
         self.mode = mode
         self.max_attempts = max_attempts
         self.throttle_attempts = throttle_attempts
         self.stats = CallStats()
         self.breaker = Breaker()
-        self.limiter = shared_rate_limiter(min_rate) if mode == "adaptive" else None
+        self.min_rate = xdist_share(MIN_RATE if min_rate is None else min_rate)
+        self.limiter = shared_rate_limiter(self.min_rate) if mode == "adaptive" else None
 
     @property
     def botocore_retries(self) -> dict[str, Any]:

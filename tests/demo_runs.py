@@ -29,14 +29,17 @@ def failed(result: pytest.RunResult) -> list[str]:
 
 
 def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: str,
-             breaks: tuple[str, ...] = ()) -> pytest.RunResult:
+             breaks: tuple[str, ...] = (), before_run=None) -> pytest.RunResult:
     """Provision ``example`` (with ``breaks``) on this process's emulator and run its gate
     in-process; ``aws_env`` and ``api_stub`` are the conftest fixtures. ``-n 2`` works too
-    (workers inherit the emulator's environment)."""
+    (workers inherit the emulator's environment). ``before_run(emulator)`` runs after the
+    deploy, e.g. to inject faults."""
     from pytest_awshealth.emulator.stacks import get_stack
 
     stack = get_stack(example)
     deployment = stack.deploy(aws_env, api_stub, breaks)
     outputs = stack.write_outputs(deployment, pytester.path)
+    if before_run is not None:
+        before_run(aws_env)
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
                                         "-p", "no:cacheprovider", *args)

@@ -143,6 +143,7 @@ class FaultTable:
         self._streaks: dict[tuple[str, str | None, str], _Streak] = {}
         self.faulted = 0  # requests answered with an injected error
         self.passed = 0  # requests a fraction fault let through
+        self.longest_streak = 0  # most faults in a row for one request
 
     def add(self, fault: Fault, count: int | None) -> None:
         """Add or replace the fault for its service and operation."""
@@ -158,7 +159,7 @@ class FaultTable:
             self._faults.clear()
             self._remaining.clear()
             self._streaks.clear()
-            self.faulted = self.passed = 0
+            self.faulted = self.passed = self.longest_streak = 0
 
     def covers(self, service: str | None) -> bool:
         """Whether any fault targets ``service`` (or every service)."""
@@ -196,6 +197,7 @@ class FaultTable:
         if hit and fault.max_consecutive is not None and streak.in_a_row >= fault.max_consecutive:
             hit = False
         streak.in_a_row = streak.in_a_row + 1 if hit else 0
+        self.longest_streak = max(self.longest_streak, streak.in_a_row)
         return hit
 
 
@@ -820,6 +822,11 @@ class Emulator:
     def faults_answered(self) -> int:
         """How many requests got an injected error since the faults were last cleared."""
         return self._faults.faulted
+
+    @property
+    def longest_fault_streak(self) -> int:
+        """The most times one request (by content) was faulted in a row (fraction faults)."""
+        return self._faults.longest_streak
 
     def clear_faults(self) -> None:
         """Remove every injected fault and stop failing Athena queries."""
