@@ -65,7 +65,8 @@ class Gate:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         reports = terminalreporter.stats.get(CATEGORY, [])
-        shown = self.policy != "pass" or set(terminalreporter.reportchars) & {"A", "I"}
+        # -rA expands to "PpsxXEf"; inconclusive reports are skips underneath
+        shown = self.policy != "pass" or set(terminalreporter.reportchars) & {"I", "s"}
         if not reports or not shown:
             return
         terminalreporter.write_sep("=", TITLE, yellow=True)

@@ -151,7 +151,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     elif report.passed and call.when == "call":
         report.awshealth_verdict = HEALTHY
     if call.when == "call" or findings:
-        attach_data(report, findings, records, state.aws.redactor)
+        # AWS answered (broken, or denied): learning the account for ARNs costs one STS call
+        reachable = getattr(report, "awshealth_reason", None) in (None, "access_denied")
+        attach_data(report, findings, records, state.aws.redactor, ask=reachable)
     scrub_report(report, state.aws.redactor)
     return report
 
