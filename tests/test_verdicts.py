@@ -368,3 +368,76 @@ def test_report_data_is_masked(pytester, aws_env, write_outputs) -> None:
     assert secret_name not in data and "***" in data
     assert secret_name not in result.stdout.str()
     assert secret_name not in (pytester.path / "junit.xml").read_text()
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_masked_log_errors_keep_their_reason(aws_env) -> None:
+    from pytest_awshealth import LogGroup
+    from pytest_awshealth.errors import CouldNotCheck
+
+    secret = "s3cr3t-value-1234"
+    aws_env.client("logs").create_log_group(logGroupName="/app")
+    aws_env.inject_fault("logs", "FilterLogEvents", error_code="AccessDeniedException",
+                         message=f"denied while looking for {secret}")
+    with pytest.raises(CouldNotCheck) as info:
+        LogGroup("/app").value_absent(secret)
+    assert info.value.reason == "access_denied"
+    assert secret not in str(info.value) and secret not in info.value.message
+
+
+def test_raw_botocore_errors_are_classified() -> None:
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+    from pytest_awshealth.diagnosis import could_not_check
+
+    def client_error(code: str, status: int) -> ClientError:
+        return ClientError({"Error": {"Code": code, "Message": "m"},
+                            "ResponseMetadata": {"HTTPStatusCode": status}}, "GetCallerIdentity")
+
+    assert could_not_check(client_error("ExpiredToken", 403)) == "credentials"
+    assert could_not_check(client_error("AccessDenied", 403)) == "access_denied"
+    assert could_not_check(client_error("Throttling", 400)) == "throttled"
+    assert could_not_check(client_error("InternalFailure", 500)) == "server_error"
+    assert could_not_check(client_error("ValidationError", 400)) is None
+    assert could_not_check(NoCredentialsError()) == "credentials"
+    assert could_not_check(EndpointConnectionError(endpoint_url="http://x")) == "unreachable"
+    assert could_not_check(AssertionError()) is None
+
+
+def test_judge_lets_unhealthy_probes_win() -> None:
+    from pytest_awshealth.diagnosis import judge
+    from pytest_awshealth.errors import CouldNotCheck
+    from pytest_awshealth.probes import ProbeRecord
+
+    denied = CouldNotCheck(None, "DescribeTable", "AccessDenied", "m", reason="access_denied")
+    bad = ProbeRecord("table", "ttl_enabled", "dynamodb.table.ttl", False, False)
+    fine = ProbeRecord("table", "status", "dynamodb.table.status", "ACTIVE", True)
+    assert judge(None, [bad]) == "healthy"
+    assert judge(denied, [fine]) == "inconclusive"
+    assert judge(denied, [fine, bad]) == "broken"
+    assert judge(AssertionError(), [fine]) == "broken"
+    assert judge(ValueError(), []) == "broken"
+
+
+def test_assumed_role_becomes_its_role_for_simulation() -> None:
+    from pytest_awshealth.diagnosis import principal_arn
+
+    assert principal_arn("arn:aws:sts::123456789012:assumed-role/ci-gate/run-42") == \
+        "arn:aws:iam::123456789012:role/ci-gate"
+    assert principal_arn("arn:aws:iam::123456789012:user/alice") == \
+        "arn:aws:iam::123456789012:user/alice"
+
+
+def test_hint_fill_is_the_terminal_text_as_data() -> None:
+    from pytest_awshealth.remediation import Hint
+
+    hint = Hint("{kind} {name} is off", ("cause for {name}",), ("aws x --name {name}",),
+                ("turn {name} on",))
+    filled = hint.fill({"kind": "table", "name": "t"}, "k.off")
+    assert (filled.key, filled.title, filled.causes, filled.diagnose, filled.fix) == (
+        "k.off", "table t is off", ("cause for t",), ("aws x --name t",), ("turn t on",))
+    assert filled.text == hint.render({"kind": "table", "name": "t"})
+    assert filled.text.splitlines()[-3:] == ["  $ aws x --name t", "Fix:", "  - turn t on"]
+    assert filled.as_dict()["causes"] == ["cause for t"]
