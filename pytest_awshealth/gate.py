@@ -71,9 +71,14 @@ class Gate:
             return
         terminalreporter.write_sep("=", TITLE, yellow=True)
         details: dict[str, int] = {}
+        credentials_shown = False
         for report in reports:
             line, detail = inconclusive_parts(report)
             terminalreporter.write_line(f"INCONCLUSIVE {report.nodeid} - {line}")
+            if getattr(report, "awshealth_reason", None) == CREDENTIALS:
+                if credentials_shown:  # one credentials hint, not one per xdist worker
+                    continue
+                credentials_shown = True
             if detail:
                 details[detail] = details.get(detail, 0) + 1
         for detail, count in details.items():

@@ -277,30 +277,36 @@ def test_junit_under_xdist(project, aws_env) -> None:
 
 # --------------------------------------------------------------------------- credentials
 
-CREDENTIAL_TESTS = """
+CREDENTIAL_TESTS = {
+    "test_a_table": """
 import pytest
-@pytest.mark.parametrize("n", range(8))
-@pytest.mark.aws_output(dynamo_table="state_table_name")
-def test_status(dynamo_table, n):
-    assert dynamo_table.status == "ACTIVE"
-@pytest.mark.parametrize("n", range(8))
+@pytest.mark.parametrize("n", range(6))
+def test_table(aws, n):
+    assert aws.dynamo_table("state").status == "ACTIVE"
+""",
+    "test_b_identity": """
+import pytest
+@pytest.mark.parametrize("n", range(6))
 def test_identity(aws_identity, n):
     assert aws_identity.account == "123456789012"
-"""
+"""}
 
 
 @pytest.fixture
 def expired(project, aws_env):
+    """Every STS and DynamoDB call rejected (two different codes)."""
     aws_env.inject_fault("sts", error_code="ExpiredToken", status=403,
                          message="The security token included in the request is expired")
     aws_env.inject_fault("dynamodb", error_code="ExpiredTokenException",
                          message="The security token included in the request is expired")
-    project.makepyfile(CREDENTIAL_TESTS)
+    project.makepyfile(**CREDENTIAL_TESTS)
     return project
 
 
-@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2")], ids=["serial", "xdist"])
+@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2", "--dist", "loadfile")],
+                         ids=["serial", "xdist"])
 def test_expired_credentials_stop_the_run_once(expired, args) -> None:
+    """xdist with loadfile: each worker meets another code first, still one message."""
     result = expired.runpytest(*RUN, *args)
     assert result.ret == pytest.ExitCode.INTERRUPTED
     out = result.stdout.str()
@@ -318,8 +324,8 @@ def test_expired_credentials_stop_the_run_once(expired, args) -> None:
 def test_credentials_error_on_the_first_call_stops_serial_at_that_test(expired) -> None:
     expired.makeconftest(DUMP_CONFTEST)
     expired.runpytest(*RUN, "-p", "no:xdist")
-    assert list(dumped(expired)) == ["test_status[0]"]
-    assert dumped(expired)["test_status[0]"]["reason"] == "credentials"
+    assert list(dumped(expired)) == ["test_table[0]"]
+    assert dumped(expired)["test_table[0]"]["reason"] == "credentials"
 
 
 # --------------------------------------------------------------------------- report data
