@@ -131,7 +131,7 @@ def test_unreachable_endpoint_is_inconclusive(project) -> None:
     assert "urllib3" not in result.stdout.str()
 
 
-def test_raw_client_error_from_a_fixture_is_inconclusive(project, aws_env) -> None:
+def test_denied_stack_read_in_a_fixture_is_inconclusive(project, aws_env) -> None:
     """A live --aws-stack read in the aws_outputs fixture (setup phase), denied."""
     aws_env.inject_fault("cloudformation", "DescribeStacks", error_code="AccessDenied",
                          status=403)
@@ -140,10 +140,21 @@ def test_raw_client_error_from_a_fixture_is_inconclusive(project, aws_env) -> No
     result = project.runpytest("--aws-stack", "app", "-p", "no:cacheprovider")
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 1}
-    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_status - Access denied*DescribeStacks*"])
+    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_status - Access denied: the caller may not "
+                                 "perform cloudformation:DescribeStacks on CloudFormation stack "
+                                 "app (us-east-1)"])
     entry = dumped(project)["test_status"]
     assert (entry["when"], entry["outcome"], entry["verdict"], entry["reason"]) == (
         "setup", "skipped", "inconclusive", "access_denied")
+
+
+def test_missing_live_stack_is_broken_not_inconclusive(project) -> None:
+    project.makepyfile(STATUS_TEST)
+    result = project.runpytest("--aws-stack", "nope", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*CfnStack('nope', region='us-east-1') does not exist "
+                                 "(ValidationError from DescribeStacks)*"])
 
 
 # --------------------------------------------------------------------------- broken wins
@@ -447,3 +458,30 @@ def test_hint_fill_is_the_terminal_text_as_data() -> None:
     assert filled.text == hint.render({"kind": "table", "name": "t"})
     assert filled.text.splitlines()[-3:] == ["  $ aws x --name t", "Fix:", "  - turn t on"]
     assert filled.as_dict()["causes"] == ["cause for t"]
+
+
+@pytest.mark.parametrize(("reason", "title"), [
+    ("unreachable", "Could not reach AWS endpoint http://10.9.9.9:4566 (connect timeout 2 s, "
+                    "max attempts 3): *"),
+    ("timeout", "AWS endpoint http://10.9.9.9:4566 did not answer DescribeTable in time "
+                "(connect timeout 2 s, read timeout 7.5 s, max attempts 3): *"),
+    ("throttled", "AWS throttled DescribeTable on DynamoDB table t (Throttling) in eu-west-1: "
+                  "retries exhausted after 3 attempts (retry mode standard)"),
+])
+def test_could_not_check_hints_name_endpoint_and_limits(reason, title) -> None:
+    """The hints the client layer's CouldNotCheck reasons get, from the run's settings."""
+    from fnmatch import fnmatch
+
+    from pytest_awshealth import AwsContext, DynamoTable
+    from pytest_awshealth.diagnosis import diagnose
+    from pytest_awshealth.errors import CouldNotCheck
+    from pytest_awshealth.remediation import Catalog
+
+    aws = AwsContext(region="eu-west-1", endpoint_url="http://10.9.9.9:4566",
+                     connect_timeout=2, read_timeout=7.5)
+    table = DynamoTable("t", aws=aws)
+    exc = CouldNotCheck(table, "DescribeTable", "Throttling", "gave up", "dynamodb:DescribeTable",
+                        reason=reason)
+    (finding,) = diagnose(exc, [], Catalog.builtin(), aws.endpoint_url or "", aws)
+    assert fnmatch(finding.hint.title, title), finding.hint.title
+    assert finding.subject is table
