@@ -126,7 +126,7 @@ def map_client_error(aws: Optional[AwsContext], subject: object, client: BaseCli
         rejected = aws.credentials_rejected()
         if rejected is not None:
             mapped: AwsCallError = CredentialsError(subject, operation, rejected.code,
-                                                    rejected.message, action, "error.credentials")
+                                                    rejected.message, action)
             return _detached(mapped)
         if code == "403":
             message = message or "Forbidden (HEAD requests carry no error body)"
@@ -137,7 +137,7 @@ def map_client_error(aws: Optional[AwsContext], subject: object, client: BaseCli
 def _by_code(subject: object, operation: str, code: str, message: str, action: str,
              status: int, not_found: Optional[Callable[[str], bool]]) -> AwsCallError:
     if code in CREDENTIALS:
-        return CredentialsError(subject, operation, code, message, action, "error.credentials")
+        return CredentialsError(subject, operation, code, message, action)
     if code in ACCESS_DENIED or code.startswith("AccessDenied"):
         return CouldNotCheck(subject, operation, code, message, action, reason="access_denied")
     if code in THROTTLING or (status == 503 and code == "503"):
@@ -159,8 +159,7 @@ def map_botocore_error(aws: AwsContext, subject: object, client: BaseClient, ope
     name = type(exc).__name__
     action = _action(client, operation)
     if name in CREDENTIAL_EXCEPTIONS:
-        return _detached(CredentialsError(subject, operation, name, str(exc), action,
-                                          "error.credentials"))
+        return _detached(CredentialsError(subject, operation, name, str(exc), action))
     endpoint = endpoint_of(client)
     if name in TIMEOUT_EXCEPTIONS:
         trip = Trip("timeout", name, f"{endpoint} did not answer within the read timeout of "
@@ -192,8 +191,7 @@ def _tripped(subject: object, client: BaseClient, operation: str, trip: Trip) ->
 def _unreachable(subject: object, client: BaseClient, operation: str, trip: Trip,
                  endpoint: str) -> CouldNotCheck:
     mapped = CouldNotCheck(subject, operation, trip.code, trip.message,
-                           _action(client, operation), hint="error.connection",
-                           reason=trip.reason)
+                           _action(client, operation), reason=trip.reason)
     mapped.endpoint = endpoint  # type: ignore[attr-defined]
     return _detached(mapped)
 

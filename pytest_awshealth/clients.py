@@ -97,8 +97,8 @@ class AwsContext:
         except CouldNotCheck as exc:
             if exc.reason != "access_denied" or isinstance(exc, CredentialsError):
                 raise
-            raise CredentialsError(role, exc.operation, exc.code, exc.message, exc.action,
-                                   "error.credentials") from None  # no role, no check runs
+            raise CredentialsError(role, exc.operation, exc.code, exc.message,
+                                   exc.action) from None  # no role, no check can run
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],

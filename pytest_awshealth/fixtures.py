@@ -28,8 +28,8 @@ def aws_outputs(request: pytest.FixtureRequest) -> Outputs:
     """The deploy's outputs, read-only: ``aws_outputs["state_table_name"]`` or a JSONPath."""
     try:
         return request.config.stash[STATE].outputs()
-    except CouldNotCheck:
-        raise  # the live --aws-stack read: inconclusive (or the credentials stop), not failed
+    except CouldNotCheck:  # the stack could not be read: every check using it is inconclusive
+        raise
     except AwsHealthError as exc:
         pytest.fail(str(exc), pytrace=False)
 

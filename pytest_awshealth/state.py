@@ -46,12 +46,11 @@ class RunState:
         if not self.settings.is_set("stack"):
             assert self.files is not None
             return self.files
-        from .awscalls import Subject, call_aws
+        from .resources.cloudformation import CfnStack
 
         name = self.settings["stack"]
-        stack = Subject("CloudFormation stack", name, self.aws.configured_region or "")
-        answer = call_aws(self.aws, self.aws.client("cloudformation"), "describe_stacks",
-                          {"StackName": name}, stack)
+        # through a handle: AWS errors become ResourceNotFound / CouldNotCheck with hints
+        answer = CfnStack(name, aws=self.aws).call("describe_stacks", StackName=name)
         live = outputs_from_stacks(answer, f"stack:{name}")
         return live if self.files is None else self.files.merged_with(live)
 

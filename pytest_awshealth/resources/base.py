@@ -30,6 +30,9 @@ class Resource:
     not_found_codes: ClassVar[frozenset[str]] = NOT_FOUND_CODES
     #: The name a fixture uses when no ``aws_output`` binds it (e.g. ``CDKToolkit``).
     default_name: ClassVar[Optional[str]] = None
+    #: How the ARN follows from the name (fields ``partition``, ``region``, ``account``,
+    #: ``name``); empty when only AWS knows it (a random suffix, an ID...).
+    arn_format: ClassVar[str] = ""
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:
@@ -56,6 +59,24 @@ class Resource:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
         return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
                 "account": lambda: self.aws.account, "output": self.output or "<output>"}
+
+    def known_arn(self, ask: bool = False) -> Optional[str]:
+        """The ARN when it follows from the name; None when it needs an AWS call (or,
+        with ``ask``, one STS GetCallerIdentity for the account, which any caller may make)."""
+        if self.name.startswith("arn:"):
+            return self.name
+        if not self.arn_format:
+            return None
+        try:
+            region = self.region
+            identity = self.aws.__dict__.get("identity")  # cached_property: known without a call
+            account = identity["Account"] if identity else (self.aws.account if ask else None)
+        except Exception:  # no region, or STS cannot answer either
+            return None
+        if account is None:
+            return None
+        return self.arn_format.format(partition=partition_of(region), region=region,
+                                      account=account, name=self.name)
 
     def refresh(self) -> None:
         """Forget what was described, so the next probe asks AWS again."""
@@ -119,6 +140,13 @@ class Resource:
         except ResourceNotFound:
             return False
         return True
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region: ``aws``, ``aws-cn`` or ``aws-us-gov``."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
 
 def attempt(func: Callable[[], Any], default: Any = None) -> Any:
