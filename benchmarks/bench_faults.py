@@ -1,7 +1,7 @@
 """The example gates under injected throttling, serial and under xdist.
 
     python benchmarks/bench_faults.py [--example NAME ...] [--fractions 0 0.3 0.5]
-                                      [--workers 0 4] [--seed 0]
+                                      [--workers 0 4] [--seed 0] [--endpoints]
 
 For each gate, fraction and worker count: wall time, exit code, failed checks (every
 failure under throttling is a false failure: the stack is healthy), the AWS calls and
@@ -9,6 +9,9 @@ throttled retries the plugin counted, and the ratio of the throttled to the unth
 wall time. Default options of the plugin throughout (adaptive retries, 12 attempts for
 throttling, 3 for others). The emulator throttles ``fraction`` of all requests to every
 service, the same request at most 5 times in a row (``Emulator.throttle``).
+
+``--endpoints`` instead runs the gates against a closed port and a black hole (a server
+that accepts and never answers), default options, serial and ``-n 4``.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ def main() -> None:
     parser.add_argument("--fractions", nargs="*", type=float, default=[0.0, 0.3, 0.5])
     parser.add_argument("--workers", nargs="*", type=int, default=[0, 4])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--endpoints", action="store_true",
+                        help="closed port and black hole instead of throttling")
     parser.add_argument("--pytest-args", default="", help="extra options for every run, "
                         "e.g. \"--aws-retry-mode standard\"")
     args = parser.parse_args()
@@ -107,6 +112,8 @@ def main() -> None:
     with Emulator() as emulator, HttpStub() as api:
         for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", *emulator.ENV_TO_UNSET):
             os.environ.pop(name, None)
+        if args.endpoints:
+            return run_endpoints(emulator, api, args)
         run_matrix(emulator, api, args, totals)
     print("\ntotal wall time of the gates:")
     for (workers, fraction), seconds in sorted(totals.items()):
@@ -114,6 +121,22 @@ def main() -> None:
         ratio = f" ({seconds / base:.2f}x unthrottled)" if base and fraction else ""
         mode = f"-n {workers}" if workers else "serial"
         print(f"  {mode:6} {fraction:4.0%}: {seconds:7.2f} s{ratio}")
+
+
+def run_endpoints(emulator: Any, api: Any, args: argparse.Namespace) -> None:
+    from pytest_awshealth.emulator import BlackHole, closed_port_url
+
+    print(f"{'gate':16} {'mode':6} {'endpoint':10} {'wall s':>7} {'exit':>4} {'failed':>6}")
+    for workers in args.workers:
+        for example in args.example:
+            for label in ("closed", "black hole"):
+                with BlackHole() as hole:
+                    url = hole.url if label == "black hole" else closed_port_url()
+                    run = run_once(emulator, api, example, 0.0, workers, args.seed,
+                                   ["--aws-endpoint-url", url, *args.pytest_args.split()])
+                mode = f"-n {workers}" if workers else "serial"
+                print(f"{example:16} {mode:6} {label:10} {run.seconds:7.2f} {run.exit_code:4d} "
+                      f"{run.failed:6d}", flush=True)
 
 
 def run_matrix(emulator: Any, api: Any, args: argparse.Namespace,

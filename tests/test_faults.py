@@ -215,8 +215,8 @@ def test_twenty_checks_against_a_closed_port_finish_fast(pytester, aws_env, work
 
     pytester.makepyfile(TWENTY_CHECKS)
     pytester.makeconftest(SPAN)
-    result = pytester.runpytest_inprocess("--aws-endpoint-url", closed_port_url(),
-                                          "-p", "no:cacheprovider", *(workers or ["-p", "no:xdist"]))
+    result = pytester.runpytest_inprocess("--aws-endpoint-url", closed_port_url(), "-p",
+                                          "no:cacheprovider", *(workers or ["-p", "no:xdist"]))
     assert json.loads((pytester.path / "span.json").read_text()) < 10
     assert result.ret == 6  # nothing broken, all inconclusive
     output = result.stdout.str()

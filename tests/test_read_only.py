@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_awshealth.emulator.stacks import available, get_stack
+from pytest_awshealth.iam_actions import ACTIONS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 READ = re.compile(r"^(Admin)?(Describe|Get|List|Head|Filter|Select|Lookup|Search|Simulate)")
@@ -27,8 +28,10 @@ def record_aws_operations(aws_context):
     create = aws_context.client
     def client(service, region=None):
         made = create(service, region)
-        made.meta.events.register("before-call", lambda model, **_: calls.append(model.name),
-                                  unique_id="awshealth-recorder")
+        made.meta.events.register(
+            "before-call", lambda model, **_: calls.append(
+                [model.service_model.service_name, model.name]),
+            unique_id="awshealth-recorder")
         return made
     aws_context.client = client
     yield
@@ -46,7 +49,10 @@ def test_example_gate_makes_only_reads(pytester, aws_env, api_stub, name) -> Non
     pytester.makeconftest(RECORDER)
     result = pytester.runpytest("--aws-outputs", str(outputs), "-p", "no:xdist")
     assert result.ret == 0, result.stdout.str()
-    operations = json.loads((pytester.path / "operations.json").read_text())
-    assert operations, "the gate made no AWS call at all"
+    recorded = json.loads((pytester.path / "operations.json").read_text())
+    assert recorded, "the gate made no AWS call at all"
+    operations = [op for _, op in recorded]
     writes = sorted({op for op in operations if not READ.match(op)} - ASKED_FOR_BY_TESTS)
     assert writes == []
+    # every operation a gate makes has its IAM action in the table (for AccessDenied hints)
+    assert sorted({tuple(call) for call in recorded} - set(ACTIONS)) == []

@@ -816,7 +816,8 @@ class Emulator:
     ) -> None:
         """Answer a 5xx (``InternalFailure``/``InternalError``/``ServiceException``)."""
         self.inject_fault(service, operation, kind="server_error", status=status,
-                          fraction=fraction, count=count, message="We encountered an internal error")
+                          fraction=fraction, count=count,
+                          message="We encountered an internal error")
 
     @property
     def faults_answered(self) -> int:
