@@ -10,6 +10,15 @@ from ..remediation import Hint
 from .base import Resource
 
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
+#: Operation statuses of a request Cloud Map has not finished (ListOperations docs).
+UNFINISHED = ("SUBMITTED", "PENDING")
+
+
+def _registering(service: CloudMapService, value: Any) -> Optional[str]:
+    """A RegisterInstance for this service is still being processed (RegisterInstance is
+    asynchronous; ECS calls it for each task it starts during a deployment)."""
+    pending = service.pending_registrations()
+    return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}" if pending else None
 
 
 class CloudMapService(Resource):
@@ -47,22 +56,37 @@ class CloudMapService(Resource):
         return self.call("get_service", Id=self.service_id)["Service"]
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def instance_count(self) -> int:
         """Registered instances (ECS registers one per running task)."""
         return len(self._instances())
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def has_instances(self) -> bool:
         """True when at least one instance is registered."""
         return bool(self._instances())
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def instances(self) -> list[dict[str, Any]]:
         """Registered instances: ``[{"Id": ..., "Attributes": {"AWS_INSTANCE_IPV4": ...}}]``."""
         return self._instances()
+
+    def pending_registrations(self) -> list[str]:
+        """IDs of this service's RegisterInstance operations that are not finished."""
+        service_id = self.service_id
+        filters = [{"Name": "SERVICE_ID", "Values": [service_id], "Condition": "EQ"},
+                   {"Name": "STATUS", "Values": list(UNFINISHED), "Condition": "IN"},
+                   {"Name": "TYPE", "Values": ["REGISTER_INSTANCE"], "Condition": "IN"}]
+        unfinished = [o["Id"] for o in self._pages("list_operations", "Operations", Filters=filters)
+                      if o.get("Status") in UNFINISHED]
+        return [op for op in unfinished if self._registers_here(op, service_id)]
+
+    def _registers_here(self, operation_id: str, service_id: str) -> bool:
+        detail = self.call("get_operation", OperationId=operation_id)["Operation"]
+        return (detail.get("Type") == "REGISTER_INSTANCE"
+                and (detail.get("Targets") or {}).get("SERVICE") == service_id)
 
     def _instances(self) -> list[dict[str, Any]]:
         return list(self._pages("list_instances", "Instances", ServiceId=self.service_id))
