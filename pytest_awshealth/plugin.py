@@ -21,6 +21,8 @@ from .state import RECORDS, STATE, RunState
 
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
+pytest_plugins = ["pytest_awshealth.settling"]
+
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
 
 
