@@ -9,7 +9,7 @@ import io
 import json
 import time
 import zipfile
-from typing import Any
+from typing import Any, Callable, Optional
 
 import pytest
 
@@ -201,3 +201,237 @@ def test_later_is_cancelled_by_reset(aws_env: Emulator) -> None:
     aws_env.reset()
     time.sleep(0.3)
     assert calls == [1]
+
+
+# ------------------------------------------------------------------------- declarations
+# Cheap: each handle answers from canned AWS responses, no emulator involved.
+
+from pytest_awshealth.clients import AwsContext  # noqa: E402
+from pytest_awshealth.probes import recording  # noqa: E402
+from pytest_awshealth.resources import (  # noqa: E402
+    Certificate, CfnStack, CloudMapService, CloudWatch, DynamoTable, EcsService,
+    LambdaFunction, LoadBalancer, StateMachine, TargetGroup)
+from pytest_awshealth.settling import aws_settle_signature, pending_states  # noqa: E402
+from pytest_awshealth.waiters import acceptor_states  # noqa: E402
+
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/c"
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1"
+SFN = "arn:aws:states:us-east-1:123456789012:stateMachine:etl"
+
+
+def canned(cls: type, name: str, answers: dict[str, Any]) -> Any:
+    """A handle whose AWS calls return ``answers[method]`` (a callable gets the params)."""
+    handle = cls(name, aws=AwsContext(region="us-east-1"))
+
+    def call(method: str, **params: Any) -> Any:
+        answer = answers[method]
+        return answer(params) if callable(answer) else answer
+
+    handle.call = call
+    return handle
+
+
+def seen(handle: Any, read: Callable[[Any], Any]) -> tuple[bool, Optional[str]]:
+    """(transitional, state) of the last probe record ``read(handle)`` made."""
+    with recording() as records:
+        read(handle)
+    return records[-1].transitional, records[-1].state
+
+
+def table(status: str = "ACTIVE", index: str = "ACTIVE", ttl: str = "ENABLED") -> Any:
+    return canned(DynamoTable, "orders", {
+        "describe_table": {"Table": {"TableStatus": status, "GlobalSecondaryIndexes": [
+            {"IndexName": "by-owner", "IndexStatus": index}]}},
+        "describe_time_to_live": {"TimeToLiveDescription": {"TimeToLiveStatus": ttl}}})
+
+
+def ecs(status: str = "ACTIVE", running: int = 0, pending: int = 2, rollout: str = "IN_PROGRESS",
+        deployments: int = 1) -> Any:
+    primary = {"status": "PRIMARY", "rolloutState": rollout}
+    return canned(EcsService, "web/api", {"describe_services": {"services": [{
+        "status": status, "desiredCount": 2, "runningCount": running, "pendingCount": pending,
+        "deployments": [primary] + [{"status": "ACTIVE"}] * (deployments - 1)}]}})
+
+
+def targets(*states: str) -> Any:
+    return canned(TargetGroup, TG, {"describe_target_health": {"TargetHealthDescriptions": [
+        {"Target": {"Id": f"i-{n}"}, "TargetHealth": {"State": s}} for n, s in enumerate(states)]}})
+
+
+def stack(status: str) -> Any:
+    return canned(CfnStack, "app", {"describe_stacks": {"Stacks": [{"StackStatus": status}]}})
+
+
+def function(state: str = "Active", update: str = "Successful", mapping: str = "Enabled") -> Any:
+    return canned(LambdaFunction, "api", {
+        "get_function_configuration": {"State": state, "LastUpdateStatus": update},
+        "list_event_source_mappings": {"EventSourceMappings": [{"UUID": "u", "State": mapping}]}})
+
+
+def cloudmap(status: str = "PENDING", service: str = "srv-1") -> Any:
+    return canned(CloudMapService, "srv-1", {
+        "list_instances": {"Instances": []},
+        "list_operations": {"Operations": [{"Id": "op-1", "Status": status}]},
+        "get_operation": {"Operation": {"Type": "REGISTER_INSTANCE",
+                                        "Targets": {"SERVICE": service}}}})
+
+
+DECLARATIONS = [
+    # (handle, probe read, transitional state or None)
+    ("table CREATING", lambda: table("CREATING"), lambda h: h.status, "CREATING"),
+    ("table UPDATING", lambda: table("UPDATING"), lambda h: h.status, "UPDATING"),
+    ("table DELETING", lambda: table("DELETING"), lambda h: h.status, None),
+    ("table ACTIVE", lambda: table(), lambda h: h.status, None),
+    ("index CREATING", lambda: table(index="CREATING"), lambda h: h.gsi_active("by-owner"),
+     "CREATING"),
+    ("index DELETING", lambda: table(index="DELETING"), lambda h: h.gsi_active("by-owner"), None),
+    ("indexes CREATING", lambda: table(index="CREATING"), lambda h: h.all_gsis_active, "CREATING"),
+    ("ttl ENABLING", lambda: table(ttl="ENABLING"), lambda h: h.ttl_enabled, "ENABLING"),
+    ("ttl DISABLING", lambda: table(ttl="DISABLING"), lambda h: h.ttl_enabled, None),
+    ("ecs deploying", lambda: ecs(), lambda h: h.running_count,
+     "deploying (0/2 running, 2 pending)"),
+    ("ecs old deployment left", lambda: ecs(running=1, pending=0, rollout="COMPLETED",
+                                           deployments=2), lambda h: h.at_desired,
+     "deploying (1/2 running, 0 pending)"),
+    ("ecs rollout FAILED", lambda: ecs(rollout="FAILED"), lambda h: h.at_desired, None),
+    ("ecs stable but short", lambda: ecs(running=1, pending=0, rollout="COMPLETED"),
+     lambda h: h.at_desired, None),
+    ("ecs DRAINING", lambda: ecs(status="DRAINING"), lambda h: h.running_count, None),
+    ("ecs rollout IN_PROGRESS", lambda: ecs(), lambda h: h.rollout_state, "IN_PROGRESS"),
+    ("targets initial", lambda: targets("initial", "healthy"), lambda h: h.all_healthy, "initial"),
+    ("targets draining", lambda: targets("healthy", "draining"), lambda h: h.health_counts,
+     "draining"),
+    ("only draining", lambda: targets("draining"), lambda h: h.healthy_count, None),
+    ("targets unhealthy", lambda: targets("initial", "unhealthy"), lambda h: h.all_healthy, None),
+    ("lb provisioning", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
+        "LoadBalancers": [{"State": {"Code": "provisioning"}}]}}), lambda h: h.state,
+     "provisioning"),
+    ("lb failed", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
+        "LoadBalancers": [{"State": {"Code": "failed"}}]}}), lambda h: h.state, None),
+    ("stack UPDATE_IN_PROGRESS", lambda: stack("UPDATE_IN_PROGRESS"), lambda h: h.healthy,
+     "UPDATE_IN_PROGRESS"),
+    ("stack cleanup", lambda: stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), lambda h: h.status,
+     "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
+    ("stack rolling back", lambda: stack("UPDATE_ROLLBACK_IN_PROGRESS"), lambda h: h.status, None),
+    ("stack create rollback", lambda: stack("ROLLBACK_IN_PROGRESS"), lambda h: h.healthy, None),
+    ("stack in review", lambda: stack("REVIEW_IN_PROGRESS"), lambda h: h.status, None),
+    ("stack CREATE_FAILED", lambda: stack("CREATE_FAILED"), lambda h: h.status, None),
+    ("lambda Pending", lambda: function("Pending"), lambda h: h.state, "Pending"),
+    ("lambda Failed", lambda: function("Failed"), lambda h: h.state, None),
+    ("lambda update InProgress", lambda: function(update="InProgress"),
+     lambda h: h.last_update_status, "InProgress"),
+    ("lambda update Failed", lambda: function(update="Failed"), lambda h: h.last_update_status,
+     None),
+    ("mapping Creating", lambda: function(mapping="Creating"), lambda h: h.event_sources_enabled,
+     "Creating"),
+    ("mapping Disabled", lambda: function(mapping="Disabled"), lambda h: h.event_sources_enabled,
+     None),
+    ("cert PENDING_VALIDATION", lambda: canned(Certificate, CERT, {"describe_certificate": {
+        "Certificate": {"Status": "PENDING_VALIDATION"}}}), lambda h: h.status,
+     "PENDING_VALIDATION"),
+    ("cert days unknown yet", lambda: canned(Certificate, CERT, {"describe_certificate": {
+        "Certificate": {"Status": "PENDING_VALIDATION"}}}), lambda h: h.days_to_expiry,
+     "PENDING_VALIDATION"),
+    ("cert FAILED", lambda: canned(Certificate, CERT, {"describe_certificate": {
+        "Certificate": {"Status": "FAILED"}}}), lambda h: h.status, None),
+    ("alarm INSUFFICIENT_DATA", lambda: canned(CloudWatch, "app-", {"describe_alarms": {
+        "MetricAlarms": [{"AlarmName": "a", "StateValue": "INSUFFICIENT_DATA"}]}}),
+     lambda h: h.alarm_state("a"), "INSUFFICIENT_DATA"),
+    ("alarm ALARM", lambda: canned(CloudWatch, "app-", {"describe_alarms": {
+        "MetricAlarms": [{"AlarmName": "a", "StateValue": "ALARM"}]}}),
+     lambda h: h.alarm_state("a"), None),
+    ("execution RUNNING", lambda: canned(StateMachine, SFN, {"list_executions": {"executions": [
+        {"executionArn": f"{SFN}:x", "status": "RUNNING"}]}}),
+     lambda h: h.last_execution_status, "RUNNING"),
+    ("execution FAILED", lambda: canned(StateMachine, SFN, {"list_executions": {"executions": [
+        {"executionArn": f"{SFN}:x", "status": "FAILED"}]}}),
+     lambda h: h.last_execution_status, None),
+    ("executions one RUNNING", lambda: canned(StateMachine, SFN, {"list_executions": {
+        "executions": [{"executionArn": f"{SFN}:x", "status": "RUNNING"},
+                       {"executionArn": f"{SFN}:y", "status": "SUCCEEDED"}]}}),
+     lambda h: h.recent_executions(), "RUNNING"),
+    ("cloud map registering", lambda: cloudmap(), lambda h: h.has_instances,
+     "1 registration(s) SUBMITTED/PENDING"),
+    ("cloud map registered elsewhere", lambda: cloudmap(service="srv-2"),
+     lambda h: h.instance_count, None),
+    ("cloud map nothing pending", lambda: cloudmap(status="SUCCESS"), lambda h: h.instances, None),
+]
+
+
+@pytest.mark.parametrize("make, read, state", [d[1:] for d in DECLARATIONS],
+                         ids=[d[0] for d in DECLARATIONS])
+def test_transitional_declarations(make: Callable[[], Any], read: Callable[[Any], Any],
+                                   state: Optional[str]) -> None:
+    assert seen(make(), read) == (state is not None, state)
+
+
+def test_healthy_values_are_never_transitional() -> None:
+    """Asking only happens for values that are not healthy (no extra AWS reads)."""
+    handle = canned(DynamoTable, "orders", {"describe_table": {"Table": {"TableStatus": "ACTIVE"}}})
+    assert seen(handle, lambda h: h.status) == (False, None)
+
+
+def test_a_failing_transition_read_is_not_transitional() -> None:
+    from pytest_awshealth.errors import ResourceNotFound
+    from pytest_awshealth.probes import equals, probe
+    from pytest_awshealth.resources import Resource
+
+    def gone(handle: Any, value: Any) -> str:
+        raise ResourceNotFound(handle, "DescribeThing", "NotFound", "gone", "x:DescribeThing")
+
+    class Thing(Resource):
+        hint_prefix = "thing"
+
+        @property
+        @probe("state", equals("OK"), transitional=gone)
+        def state(self) -> str:
+            return "WAITING"
+
+    assert seen(Thing("t", aws=AwsContext(region="us-east-1")), lambda h: h.state) == (False, None)
+
+
+def test_declared_waiter_states_come_from_botocore() -> None:
+    assert LambdaFunction.state.fget.transitional.names == {"Pending"}
+    assert LambdaFunction.last_update_status.fget.transitional.names == {"InProgress"}
+    assert LoadBalancer.state.fget.transitional.names == {"provisioning"}
+    assert Certificate.status.fget.transitional.names == {"PENDING_VALIDATION"}
+    for service, waiter in [("lambda", "FunctionActive"), ("lambda", "FunctionUpdated"),
+                            ("elbv2", "LoadBalancerAvailable"), ("acm", "CertificateValidated")]:
+        assert not acceptor_states(service, waiter) & acceptor_states(service, waiter, "failure")
+
+
+def test_stack_settling_statuses_end_where_botocore_waiters_succeed() -> None:
+    """An in-progress status is transitional when the status it ends in is not one that
+    botocore's stack waiters fail on; rollbacks and deletes end in such a status."""
+    from pytest_awshealth.resources.cloudformation import HEALTHY_STATUSES, SETTLING_STATUSES
+
+    failures = set().union(*(acceptor_states("cloudformation", w, "failure") for w in (
+        "StackCreateComplete", "StackUpdateComplete", "StackImportComplete")))
+
+    def ends_in(status: str) -> str:
+        return status.replace("_CLEANUP_IN_PROGRESS", "").replace("_IN_PROGRESS", "_COMPLETE")
+
+    for status in SETTLING_STATUSES:
+        assert ends_in(status) in HEALTHY_STATUSES and ends_in(status) not in failures
+    for status in ("ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS",
+                   "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "IMPORT_ROLLBACK_IN_PROGRESS"):
+        assert ends_in(status) in failures, status
+
+
+def test_pending_states_need_every_failing_probe_transitional() -> None:
+    from pytest_awshealth.probes import ProbeRecord
+
+    creating = ProbeRecord("t", "status", "k", "CREATING", False, True, "CREATING")
+    failed = ProbeRecord("f", "state", "k", "Failed", False)
+    fine = ProbeRecord("q", "depth", "k", 0, True)
+    assert pending_states([creating, fine]) == ["CREATING"]
+    assert pending_states([creating, failed]) is None
+    assert pending_states([fine]) is None
+    assert pending_states([]) is None
+
+
+@pytest.mark.parametrize("bad", [-1, float("inf"), float("nan"), "10", True, None])
+def test_marker_signature(bad: Any) -> None:
+    assert aws_settle_signature(0) == 0.0 and aws_settle_signature(2.5) == 2.5
+    with pytest.raises(TypeError, match=r"aws_settle\(seconds\)"):
+        aws_settle_signature(bad)
