@@ -45,6 +45,12 @@ def recording() -> Iterator[list[ProbeRecord]]:
         _records.reset(token)
 
 
+def resources_seen() -> list[Any]:
+    """The handles whose probes the running check has read so far (none outside a check)."""
+    records = _records.get() or []
+    return list({id(r.resource): r.resource for r in records}.values())
+
+
 def record(resource: Any, name: str, hint: str, value: Any, healthy: Optional[bool],
            state: Optional[str] = None) -> None:
     """Add a record to the active collection, if any (``state``: the "not yet" state seen)."""

@@ -435,3 +435,18 @@ def test_marker_signature(bad: Any) -> None:
     assert aws_settle_signature(0) == 0.0 and aws_settle_signature(2.5) == 2.5
     with pytest.raises(TypeError, match=r"aws_settle\(seconds\)"):
         aws_settle_signature(bad)
+
+
+def test_cloud_map_empty_while_the_ecs_service_read_before_deploys() -> None:
+    registry = "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1"
+    deploying = ecs()
+    deploying.call("describe_services")["services"][0]["serviceRegistries"] = [
+        {"registryArn": registry}]
+    with recording() as records:
+        deploying.at_desired
+        cloudmap(status="SUCCESS").has_instances
+    assert records[-1].state == "ECS service api deploying (0/2 running, 2 pending)"
+    with recording() as records:
+        ecs().at_desired  # registers nowhere
+        cloudmap(status="SUCCESS").has_instances
+    assert records[-1].transitional is False

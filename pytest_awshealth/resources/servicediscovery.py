@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import probe, truthy
+from ..probes import probe, resources_seen, truthy
 from ..remediation import Hint
 from .base import Resource
+from .ecs import EcsService, _deploying
 
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
 #: Operation statuses of a request Cloud Map has not finished (ListOperations docs).
@@ -15,10 +16,22 @@ UNFINISHED = ("SUBMITTED", "PENDING")
 
 
 def _registering(service: CloudMapService, value: Any) -> Optional[str]:
-    """A RegisterInstance for this service is still being processed (RegisterInstance is
-    asynchronous; ECS calls it for each task it starts during a deployment)."""
+    """A RegisterInstance for this service is still being processed (it is asynchronous),
+    or an ECS service this check read earlier registers into it and is still deploying
+    (ECS registers each task once it runs)."""
     pending = service.pending_registrations()
-    return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}" if pending else None
+    if pending:
+        return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}"
+    return next((f"ECS service {ecs.name} {state}" for ecs in resources_seen()
+                 if _registers_into(ecs, service) and (state := _deploying(ecs, None))), None)
+
+
+def _registers_into(handle: Any, service: CloudMapService) -> bool:
+    if not isinstance(handle, EcsService):
+        return False
+    registries = handle.describe().get("serviceRegistries") or []
+    return any(r.get("registryArn", "").rsplit("/", 1)[-1] == service.service_id
+               for r in registries)
 
 
 class CloudMapService(Resource):
