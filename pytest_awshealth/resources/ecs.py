@@ -34,7 +34,7 @@ class StoppedTask(NamedTuple):
 S = "--cluster {cluster} --services {name} --region {region}"
 
 
-def _deploying(service: EcsService, value: Any) -> Optional[str]:
+def deployment_in_progress(service: EcsService, value: Any) -> Optional[str]:
     """ECS is still bringing the service to its desired count: a rollout is under way (or
     tasks are pending) and has not failed; the service is not being deleted."""
     from ..waiters import acceptor_states
@@ -100,7 +100,7 @@ class EcsService(Resource):
         return self.describe()["status"]
 
     @property
-    @probe("count", truthy, transitional=_deploying)
+    @probe("count", truthy, transitional=deployment_in_progress)
     def running_count(self) -> int:
         """Tasks in the RUNNING state."""
         return self.describe()["runningCount"]
@@ -112,13 +112,13 @@ class EcsService(Resource):
         return self.describe()["desiredCount"]
 
     @property
-    @probe("count", transitional=_deploying)
+    @probe("count", transitional=deployment_in_progress)
     def pending_count(self) -> int:
         """Tasks placed but not yet RUNNING (pulling images, starting)."""
         return self.describe()["pendingCount"]
 
     @property
-    @probe("count", truthy, transitional=_deploying)
+    @probe("count", truthy, transitional=deployment_in_progress)
     def at_desired(self) -> bool:
         """True when runningCount equals a non-zero desiredCount."""
         service = self.describe()

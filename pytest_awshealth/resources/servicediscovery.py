@@ -8,7 +8,7 @@ from ..errors import ResourceNotFound
 from ..probes import probe, resources_seen, truthy
 from ..remediation import Hint
 from .base import Resource
-from .ecs import EcsService, _deploying
+from .ecs import EcsService, deployment_in_progress
 
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
 #: Operation statuses of a request Cloud Map has not finished (ListOperations docs).
@@ -22,8 +22,10 @@ def _registering(service: CloudMapService, value: Any) -> Optional[str]:
     pending = service.pending_registrations()
     if pending:
         return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}"
-    return next((f"ECS service {ecs.name} {state}" for ecs in resources_seen()
-                 if _registers_into(ecs, service) and (state := _deploying(ecs, None))), None)
+    for ecs in resources_seen():
+        if _registers_into(ecs, service) and (state := deployment_in_progress(ecs, None)):
+            return f"ECS service {ecs.name} {state}"
+    return None
 
 
 def _registers_into(handle: Any, service: CloudMapService) -> bool:
