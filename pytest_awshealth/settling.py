@@ -199,6 +199,9 @@ def _failure_note(item: pytest.Item, settling: Optional[Settling]) -> Optional[s
     if settling is not None and states is not None:
         return (f"still {', '.join(states)} after {describe_seconds(settling.elapsed)} "
                 f"(first seen {', '.join(settling.first)})")
+    if settling is not None:
+        return (f"stopped re-checking after {describe_seconds(settling.elapsed)}: the failing "
+                f"probes now see a settled state (first seen {', '.join(settling.first)})")
     if states is not None:
         return (f"{', '.join(states)} is a transitional state: pass --aws-settle SECONDS "
                 f"(or @pytest.mark.{MARKER}(SECONDS)) to wait for it")

@@ -61,15 +61,20 @@ def run(pytester: pytest.Pytester, body: str, *args: str) -> pytest.RunResult:
     return pytester.runpytest("--aws-outputs", "outputs.json", "-p", "no:cacheprovider", *args)
 
 
+def call_seconds(result: pytest.RunResult) -> dict[str, float]:
+    """Test name -> duration of its call phase (what settling adds to), from the reports."""
+    reports = result.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
+    return {r.nodeid.rsplit("::", 1)[-1]: r.duration for r in reports if r.when == "call"}
+
+
 # ------------------------------------------------------------------------- end to end
 
 
 def test_converging_check_passes_and_says_so(pytester: pytest.Pytester, aws_env: Emulator) -> None:
     deploy(aws_env, then="ACTIVE", after=2.5)
-    started = time.monotonic()
     result = run(pytester, CHECKS, "--aws-settle", "60", "-v", "-rA", "-k", "table")
     result.assert_outcomes(passed=1)
-    assert time.monotonic() - started < 10  # re-checked at 1 s, 3 s: not at the deadline
+    assert call_seconds(result)["test_table_active"] < 8  # re-checked at 1 s, 3 s
     result.stdout.fnmatch_lines([
         "*test_table_active PASSED (converged after 3.* s)*",
         "*awshealth settling*", "converged after 3.* s (3 attempts; first seen CREATING)",
@@ -79,10 +84,9 @@ def test_converging_check_passes_and_says_so(pytester: pytest.Pytester, aws_env:
 
 def test_terminal_state_fails_at_once(pytester: pytest.Pytester, aws_env: Emulator) -> None:
     deploy(aws_env, table_status="ACTIVE", function_state="Failed")
-    started = time.monotonic()
     result = run(pytester, CHECKS, "--aws-settle", "60", "-k", "function")
-    assert time.monotonic() - started < 5
     result.assert_outcomes(failed=1)
+    assert call_seconds(result)["test_function_active"] < 5
     result.stdout.fnmatch_lines([
         "*not re-checked: the failing probes saw a settled state*",
         "FAILED *test_function_active - Lambda function api in us-east-1 is not Active"])
@@ -95,18 +99,17 @@ def test_time_up_says_still_and_first_seen(pytester: pytest.Pytester, aws_env: E
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "awshealth: *settle=3.0 (ini aws_settle)*",
-        "*awshealth settling*", "still UPDATING after 3.0 s (first seen CREATING)",
+        "*awshealth settling*", "still UPDATING after 3.* s (first seen CREATING)",
         "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: "
-        "still UPDATING after 3.0 s (first seen CREATING)"])
+        "still UPDATING after 3.* s (first seen CREATING)"])
 
 
 def test_without_settle_transitional_failure_says_how_to_wait(
         pytester: pytest.Pytester, aws_env: Emulator) -> None:
     deploy(aws_env)
-    started = time.monotonic()
     result = run(pytester, CHECKS, "-k", "table")
-    assert time.monotonic() - started < 5
     result.assert_outcomes(failed=1)
+    assert call_seconds(result)["test_table_active"] < 5
     result.stdout.fnmatch_lines([
         "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: CREATING "
         "is a transitional state: pass --aws-settle SECONDS (or @pytest.mark.aws_settle(SECONDS))"
@@ -117,7 +120,6 @@ def test_marker_overrides_option(pytester: pytest.Pytester, aws_env: Emulator,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     deploy(aws_env, then="ACTIVE", after=1.5)
     monkeypatch.setenv("AWSHEALTH_SETTLE", "60")
-    started = time.monotonic()
     result = run(pytester, """
         import pytest
         pytestmark = pytest.mark.aws_output(dynamo_table="table")
@@ -128,8 +130,8 @@ def test_marker_overrides_option(pytester: pytest.Pytester, aws_env: Emulator,
         def test_waits(dynamo_table):
             assert dynamo_table.status == "ACTIVE"
     """)
-    assert time.monotonic() - started < 10
     result.assert_outcomes(passed=1, failed=1)
+    assert call_seconds(result)["test_no_wait"] < 5
     result.stdout.fnmatch_lines(["FAILED *test_no_wait - *CREATING is a transitional state*"])
 
 
@@ -167,27 +169,17 @@ def test_fresh_reads_of_every_handle_and_the_last_attempts_hint(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "FAILED *test_both - Lambda function api in us-east-1 is not Active: "
-        "still Pending after 2.0 s (first seen CREATING)"])
+        "still Pending after 2.* s (first seen CREATING)"])
 
 
 def test_under_xdist_converges_after_15_s(pytester: pytest.Pytester, aws_env: Emulator) -> None:
     """The issue's numbers, with -n 2: converges after ~15 s, terminal fails in < 5 s."""
     deploy(aws_env, function_state="Failed", then="ACTIVE", after=14)
-    started = time.monotonic()
-    result = run(pytester, CHECKS + """
-    import time
-    def test_function_fails_fast(lambda_fn):
-        started = time.monotonic()
-        try:
-            assert lambda_fn.state == "Active"
-        finally:
-            print(f"terminal took {time.monotonic() - started:.1f} s")
-    """, "--aws-settle", "60", "-n", "2", "-v", "-rA")
-    elapsed = time.monotonic() - started
-    result.assert_outcomes(passed=1, failed=2)
-    assert 15 < elapsed < 45
+    result = run(pytester, CHECKS, "--aws-settle", "60", "-n", "2", "-v", "-rA")
+    result.assert_outcomes(passed=1, failed=1)
+    seconds = call_seconds(result)
+    assert 15 < seconds["test_table_active"] < 30 and seconds["test_function_active"] < 5
     result.stdout.fnmatch_lines(["*PASSED (converged after 15 s)*test_table_active*"])
-    result.stdout.re_match_lines([r".*terminal took [0-4]\.\d s"])
 
 
 # ------------------------------------------------------------------------- emulator helper
@@ -450,3 +442,13 @@ def test_cloud_map_empty_while_the_ecs_service_read_before_deploys() -> None:
         ecs().at_desired  # registers nowhere
         cloudmap(status="SUCCESS").has_instances
     assert records[-1].transitional is False
+
+
+def test_state_turning_wrong_stops_the_wait(pytester: pytest.Pytester, aws_env: Emulator) -> None:
+    deploy(aws_env, then="DELETING", after=0.5)
+    result = run(pytester, CHECKS, "-k", "table", "--aws-settle", "30")
+    result.assert_outcomes(failed=1)
+    assert call_seconds(result)["test_table_active"] < 5
+    result.stdout.fnmatch_lines([
+        "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: stopped "
+        "re-checking after 1.* s: the failing probes now see a settled state (first seen CREATING)"])
