@@ -71,15 +71,15 @@ def call_seconds(result: pytest.RunResult) -> dict[str, float]:
 
 
 def test_converging_check_passes_and_says_so(pytester: pytest.Pytester, aws_env: Emulator) -> None:
-    deploy(aws_env, then="ACTIVE", after=2.5)
+    deploy(aws_env, then="ACTIVE", after=0.5)
     result = run(pytester, CHECKS, "--aws-settle", "60", "-v", "-rA", "-k", "table")
     result.assert_outcomes(passed=1)
-    assert call_seconds(result)["test_table_active"] < 8  # re-checked at 1 s, 3 s
+    assert call_seconds(result)["test_table_active"] < 6  # re-checked after 1 s
     result.stdout.fnmatch_lines([
-        "*test_table_active PASSED (converged after 3.* s)*",
-        "*awshealth settling*", "converged after 3.* s (3 attempts; first seen CREATING)",
-        "*test_table_active: converged after 3.* s (first seen CREATING)",
-        "PASSED (converged after 3.* s) *test_table_active"])
+        "*test_table_active PASSED (converged after 1.* s)*",
+        "*awshealth settling*", "converged after 1.* s (2 attempts; first seen CREATING)",
+        "*test_table_active: converged after 1.* s (first seen CREATING)",
+        "PASSED (converged after 1.* s) *test_table_active"])
 
 
 def test_terminal_state_fails_at_once(pytester: pytest.Pytester, aws_env: Emulator) -> None:
@@ -94,14 +94,14 @@ def test_terminal_state_fails_at_once(pytester: pytest.Pytester, aws_env: Emulat
 
 
 def test_time_up_says_still_and_first_seen(pytester: pytest.Pytester, aws_env: Emulator) -> None:
-    deploy(aws_env, then="UPDATING", after=1.5)
-    result = run(pytester, CHECKS, "-k", "table", "-o", "aws_settle=3")
+    deploy(aws_env, then="UPDATING", after=0.5)
+    result = run(pytester, CHECKS, "-k", "table", "-o", "aws_settle=1.5")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "awshealth: *settle=3.0 (ini aws_settle)*",
-        "*awshealth settling*", "still UPDATING after 3.* s (first seen CREATING)",
+        "awshealth: *settle=1.5 (ini aws_settle)*",
+        "*awshealth settling*", "still UPDATING after 1.* s (first seen CREATING)",
         "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: "
-        "still UPDATING after 3.* s (first seen CREATING)"])
+        "still UPDATING after 1.* s (first seen CREATING)"])
 
 
 def test_without_settle_transitional_failure_says_how_to_wait(
@@ -118,7 +118,7 @@ def test_without_settle_transitional_failure_says_how_to_wait(
 
 def test_marker_overrides_option(pytester: pytest.Pytester, aws_env: Emulator,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    deploy(aws_env, then="ACTIVE", after=1.5)
+    deploy(aws_env, then="ACTIVE", after=0.5)
     monkeypatch.setenv("AWSHEALTH_SETTLE", "60")
     result = run(pytester, """
         import pytest
@@ -159,17 +159,17 @@ def test_fresh_reads_of_every_handle_and_the_last_attempts_hint(
         pytester: pytest.Pytester, aws_env: Emulator) -> None:
     """The re-check reads the function again too (cached answers dropped), and the hint
     comes from the last attempt's records: the table converged, the function did not."""
-    deploy(aws_env, function_state="Pending", then="ACTIVE", after=1.5)
+    deploy(aws_env, function_state="Pending", then="ACTIVE", after=0.5)
     result = run(pytester, """
         import pytest
         @pytest.mark.aws_output(dynamo_table="table", lambda_fn="function")
         def test_both(dynamo_table, lambda_fn):
             assert dynamo_table.status == "ACTIVE" and lambda_fn.state == "Active"
-    """, "--aws-settle", "2")
+    """, "--aws-settle", "1.5")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "FAILED *test_both - Lambda function api in us-east-1 is not Active: "
-        "still Pending after 2.* s (first seen CREATING)"])
+        "still Pending after 1.* s (first seen CREATING)"])
 
 
 def test_under_xdist_converges_after_15_s(pytester: pytest.Pytester, aws_env: Emulator) -> None:
@@ -445,7 +445,7 @@ def test_cloud_map_empty_while_the_ecs_service_read_before_deploys() -> None:
 
 
 def test_state_turning_wrong_stops_the_wait(pytester: pytest.Pytester, aws_env: Emulator) -> None:
-    deploy(aws_env, then="DELETING", after=0.5)
+    deploy(aws_env, then="DELETING", after=0.2)
     result = run(pytester, CHECKS, "-k", "table", "--aws-settle", "30")
     result.assert_outcomes(failed=1)
     assert call_seconds(result)["test_table_active"] < 5
