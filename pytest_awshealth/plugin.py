@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
-pytest_plugins = ["pytest_awshealth.resilience"]
+pytest_plugins = ["pytest_awshealth.resilience", "pytest_awshealth.settling"]
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
 

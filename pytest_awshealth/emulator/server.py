@@ -605,6 +605,7 @@ class Emulator:
         self._botocore: Any = None
         self._boto3_session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
+        self._timers: list[threading.Timer] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -639,6 +640,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop serving and close the socket (moto's state stays in the process)."""
+        self.cancel_later()
         if self._server is None:
             return
         self._server.shutdown()
@@ -714,6 +716,7 @@ class Emulator:
 
     def reset(self) -> None:
         """Wipe all moto state, re-apply :func:`base_config` and clear faults."""
+        self.cancel_later()
         self._post("/moto-api/reset", {})
         self.configure(base_config())
         self.clear_faults()
@@ -922,6 +925,93 @@ class Emulator:
         for deployment in svc.deployments:
             if deployment.get("status") == "PRIMARY":
                 _update_deployment(deployment, running, pending)
+
+
+    # ------------------------------------------------------------------ states that change
+
+    def later(self, seconds: float, func: Callable[..., Any], *args: Any, **kwargs: Any
+              ) -> threading.Timer:
+        """Call ``func(*args, **kwargs)`` in ``seconds`` from a timer thread, e.g. to let a
+        table converge: ``emu.later(15, emu.set_table_status, "t", "ACTIVE")``. Pending
+        calls are cancelled by :meth:`reset`, :meth:`stop` and :meth:`cancel_later`."""
+        timer = threading.Timer(seconds, func, args, kwargs)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+        return timer
+
+    def cancel_later(self) -> None:
+        """Cancel every pending :meth:`later` call."""
+        while self._timers:
+            self._timers.pop().cancel()
+
+    def set_table_status(self, table: str, status: str, *, then: str | None = None,
+                         after: float = 0.0, region: str | None = None) -> None:
+        """Make DescribeTable report TableStatus ``status`` (moto always says ACTIVE); with
+        ``then``, it turns ``then`` ``after`` seconds after it is first described, e.g.
+        CREATING until 15 s after the check first looks: ``then="ACTIVE", after=15``."""
+        backend_table = self._table(table, region)
+        backend_table._awshealth_status = status
+        backend_table._awshealth_then = (then, after) if then is not None else None
+        if "describe" in backend_table.__dict__:
+            return
+        original = type(backend_table).describe.__get__(backend_table)
+
+        def describe(base_key: str = "TableDescription") -> dict[str, Any]:
+            result = original(base_key)
+            result[base_key]["TableStatus"] = backend_table._awshealth_status
+            if backend_table._awshealth_then is not None:
+                final, delay = backend_table._awshealth_then
+                backend_table._awshealth_then = None
+                self.later(delay, self.set_table_status, table, final, region=region)
+            return result
+
+        backend_table.describe = describe
+
+    def set_gsi_status(self, table: str, index: str, status: str,
+                       region: str | None = None) -> None:
+        """Set a global secondary index's IndexStatus (moto creates them ACTIVE)."""
+        for gsi in self._table(table, region).global_indexes:
+            if gsi.name == index:
+                gsi.status = status
+                return
+        raise KeyError(f"no index {index!r} on table {table!r}")
+
+    def set_ttl_status(self, table: str, status: str, attribute: str | None = None,
+                       region: str | None = None) -> None:
+        """Set TimeToLiveStatus (ENABLING, ENABLED, DISABLING, DISABLED)."""
+        ttl = self._table(table, region).ttl
+        ttl["TimeToLiveStatus"] = status
+        if attribute:
+            ttl["AttributeName"] = attribute
+
+    def _table(self, name: str, region: str | None) -> Any:
+        tables = self.backend("dynamodb", region).tables
+        if name not in tables:
+            raise KeyError(f"no DynamoDB table {name!r}")
+        return tables[name]
+
+    def set_lambda_state(self, function: str, state: str | None = None,
+                         last_update_status: str | None = None,
+                         region: str | None = None) -> None:
+        """Set a function's State (Pending, Active, Inactive, Failed) and/or its
+        LastUpdateStatus (InProgress, Successful, Failed); moto says Active/Successful."""
+        from moto.awslambda.utils import get_backend  # the simple backend without Docker
+
+        fn = get_backend(self.account_id, region or self.region).get_function(function)
+        if state is not None:
+            fn.state = state
+        if last_update_status is not None:
+            fn._awshealth_last_update = last_update_status
+            if "get_configuration" not in fn.__dict__:
+                original = type(fn).get_configuration.__get__(fn)
+
+                def get_configuration(on_create: bool = False) -> dict[str, Any]:
+                    config = original(on_create)
+                    config["LastUpdateStatus"] = fn._awshealth_last_update
+                    return config
+
+                fn.get_configuration = get_configuration
 
 
 def _update_deployment(deployment: dict[str, Any], running: int, pending: int) -> None:

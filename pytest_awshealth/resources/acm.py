@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import equals, probe, truthy
+from ..probes import equals, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .base import Resource
 
@@ -38,6 +38,16 @@ def days_until(moment: dt.datetime) -> float:
 def healthy_days(days: Optional[float]) -> bool:
     """Healthy when at least :data:`RENEWAL_WARNING_DAYS` days are left."""
     return days is not None and days >= RENEWAL_WARNING_DAYS
+
+
+def _certificate_status(certificate: Certificate) -> Optional[str]:
+    return certificate.describe().get("Status")
+
+
+#: PENDING_VALIDATION: ``aws acm wait certificate-validated`` keeps waiting through it.
+_VALIDATING = waiter_retries("acm", "CertificateValidated")
+#: NotAfter and the days left are unknown until the certificate is issued.
+_NOT_ISSUED_YET = waiter_retries("acm", "CertificateValidated", of=_certificate_status)
 
 
 @dataclass(frozen=True)
@@ -83,19 +93,19 @@ class Certificate(Resource):
         return self.call("describe_certificate", CertificateArn=self.arn)["Certificate"]
 
     @property
-    @probe("status", equals("ISSUED"))
+    @probe("status", equals("ISSUED"), transitional=_VALIDATING)
     def status(self) -> str:
         """ISSUED when usable; PENDING_VALIDATION, EXPIRED, FAILED, REVOKED, INACTIVE..."""
         return self.describe()["Status"]
 
     @property
-    @probe("expiry")
+    @probe("expiry", transitional=_NOT_ISSUED_YET)
     def not_after(self) -> Optional[dt.datetime]:
         """When the certificate expires (None before it is issued)."""
         return self.describe().get("NotAfter")
 
     @property
-    @probe("expiry", healthy_days)
+    @probe("expiry", healthy_days, transitional=_NOT_ISSUED_YET)
     def days_to_expiry(self) -> Optional[float]:
         """Days until NotAfter (negative when expired; None before it is issued)."""
         return self._days()

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import equals, probe, truthy
+from ..probes import equals, not_yet, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .policy import Statement, allows, source_arn_patterns
 from .base import Resource
@@ -18,6 +18,14 @@ from .cloudwatch import NOW, SINCE, CloudWatch, MetricSum
 from .logs import LogGroup
 
 F = "--function-name {name} --region {region}"
+#: Event source mapping states that end Enabled by themselves (Lambda API reference).
+SETTLING_MAPPING_STATES = frozenset({"Creating", "Enabling", "Updating"})
+
+
+def _mappings_settling(function: LambdaFunction, value: Any) -> Optional[str]:
+    """Every mapping that is not Enabled is on its way to Enabled."""
+    pending = {m.get("State", "") for m in function._mappings()} - {"Enabled"}
+    return ", ".join(sorted(pending)) if pending and pending <= SETTLING_MAPPING_STATES else None
 
 
 @dataclass(frozen=True)
@@ -52,10 +60,19 @@ class LambdaFunction(Resource):
         return self.call("get_function_configuration", FunctionName=self.name)
 
     @property
-    @probe("state", equals("Active"))
+    @probe("state", equals("Active"),
+           transitional=waiter_retries("lambda", "FunctionActive", "State"))
     def state(self) -> str:
         """Active, Pending, Inactive or Failed."""
         return self.describe().get("State", "Active")
+
+    @property
+    @probe("last_update", equals("Successful"),
+           transitional=waiter_retries("lambda", "FunctionUpdated", "LastUpdateStatus"))
+    def last_update_status(self) -> str:
+        """Successful, InProgress (an update is being applied) or Failed. A new function
+        reports none until its first update: that counts as Successful."""
+        return self.describe().get("LastUpdateStatus", "Successful")
 
     @property
     @probe("role")
@@ -135,7 +152,7 @@ class LambdaFunction(Resource):
                 for m in self._mappings()]
 
     @property
-    @probe("event_sources", truthy)
+    @probe("event_sources", truthy, transitional=_mappings_settling)
     def event_sources_enabled(self) -> bool:
         """True when the function has at least one event source mapping and all are Enabled."""
         mappings = self._mappings()
@@ -248,6 +265,16 @@ HINTS = {
         (f"aws lambda get-function-configuration {F} --query '[State,StateReason,StateReasonCode,LastUpdateStatus]'",),
         (f"aws lambda wait function-active-v2 {F}",
          "fix the reason shown by StateReason, then redeploy")),
+    "lambda.function.last_update": Hint(
+        "Lambda function {name} in {region}: the last update did not succeed",
+        ("InProgress: code or configuration is still being applied (invocations run the "
+         "previous version until it finishes)",
+         "Failed: the update could not be applied (role, VPC subnets/ENIs, layers or image); "
+         "the function keeps running the previous configuration"),
+        (f"aws lambda get-function-configuration {F} "
+         "--query '[LastUpdateStatus,LastUpdateStatusReason,LastUpdateStatusReasonCode]'",),
+        (f"aws lambda wait function-updated-v2 {F}",
+         "fix the reason shown by LastUpdateStatusReason, then redeploy")),
     "lambda.function.role": Hint(
         "Lambda function {name} in {region} runs with an unexpected execution role",
         ("the function was deployed with another role than the stack intends (e.g. a shared "

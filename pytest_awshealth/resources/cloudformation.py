@@ -7,13 +7,19 @@ from datetime import datetime
 from typing import Any, Optional
 
 from ..errors import AwsCallError, ResourceNotFound
-from ..probes import empty, one_of, probe, truthy
+from ..probes import empty, not_yet, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource, attempt
 
 #: The only settled, good states. UPDATE_ROLLBACK_COMPLETE is settled but means the last
 #: update failed and was undone.
 HEALTHY_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
+#: Operations under way that end in one of HEALTHY_STATUSES. Not the rollbacks
+#: (ROLLBACK_, UPDATE_ROLLBACK_, IMPORT_ROLLBACK_*_IN_PROGRESS) nor DELETE_IN_PROGRESS: they
+#: end in states botocore's stack waiters treat as failures; nor REVIEW_IN_PROGRESS, which
+#: waits for someone to execute a change set.
+SETTLING_STATUSES = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS",
+                     "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "IMPORT_IN_PROGRESS")
 EVENT_PAGES = 5  # describe-stack-events pages (100 events each) searched for failures
 USER_INITIATED = "User Initiated"  # reason of the stack event that starts each operation
 
@@ -53,6 +59,10 @@ def _arn_region(name: str) -> Optional[str]:
     return (parts[3] or None) if name.startswith("arn:") and len(parts) > 5 else None
 
 
+def _stack_status(stack: CfnStack) -> str:
+    return str(stack.describe()["StackStatus"])
+
+
 class CfnStack(Resource):
     """A CloudFormation stack: ``assert cfn_stack.healthy``."""
 
@@ -83,13 +93,13 @@ class CfnStack(Resource):
         return mapped
 
     @property
-    @probe("status", one_of(*HEALTHY_STATUSES))
+    @probe("status", one_of(*HEALTHY_STATUSES), transitional=not_yet(*SETTLING_STATUSES))
     def status(self) -> str:
         """StackStatus, e.g. CREATE_COMPLETE or UPDATE_ROLLBACK_FAILED."""
         return str(self.describe()["StackStatus"])
 
     @property
-    @probe("status", truthy)
+    @probe("status", truthy, transitional=not_yet(*SETTLING_STATUSES, of=_stack_status))
     def healthy(self) -> bool:
         """True for CREATE_COMPLETE, UPDATE_COMPLETE and IMPORT_COMPLETE only."""
         return self.describe()["StackStatus"] in HEALTHY_STATUSES

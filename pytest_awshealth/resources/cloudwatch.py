@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Mapping
 
 from ..errors import ResourceNotFound
-from ..probes import empty, equals, probe
+from ..probes import empty, equals, not_yet, probe
 from ..remediation import Hint
 from .base import Resource
 
@@ -126,7 +126,7 @@ class CloudWatch(Resource):
         return sorted(a["AlarmName"] for a in self.describe()["Alarms"]
                       if a.get("StateValue") == "ALARM")
 
-    @probe("alarm_state", equals("OK"))
+    @probe("alarm_state", equals("OK"), transitional=not_yet("INSUFFICIENT_DATA"))
     def alarm_state(self, name: str) -> AlarmState:
         """The state of the alarm called ``name`` (any name, not only the prefix's)."""
         __tracebackhide__ = True

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..probes import equals, probe, truthy
+from ..probes import equals, not_yet, probe, truthy
 from ..remediation import Hint
 from .base import NOT_FOUND_CODES, Resource
 from .cloudwatch import NOW, SINCE, CloudWatch, MetricSum
 
 R = "--table-name {name} --region {region}"
+#: TableStatus / IndexStatus values that end ACTIVE by themselves (DescribeTable docs).
+SETTLING = ("CREATING", "UPDATING")
+
+
+def _ttl_status(table: DynamoTable) -> Optional[str]:
+    return table._ttl().get("TimeToLiveStatus")
+
+
+def _asked_index_status(table: DynamoTable) -> Optional[str]:
+    return table._gsi_statuses().get(table._asked.get("index", ""))
+
+
+def _indexes_settling(table: DynamoTable, value: Any) -> Optional[str]:
+    """Every index that is not ACTIVE is being created, updated or removed."""
+    pending = [s for s in table._gsi_statuses().values() if s != "ACTIVE"]
+    known = all(s in SETTLING + ("DELETING",) for s in pending)
+    return ", ".join(sorted(set(pending))) if pending and known else None
 
 
 class DynamoTable(Resource):
@@ -34,13 +51,13 @@ class DynamoTable(Resource):
         return self.call("describe_time_to_live", TableName=self.name)["TimeToLiveDescription"]
 
     @property
-    @probe("status", equals("ACTIVE"))
+    @probe("status", equals("ACTIVE"), transitional=not_yet(*SETTLING))
     def status(self) -> str:
         """TableStatus: ACTIVE when usable."""
         return self.describe()["TableStatus"]
 
     @property
-    @probe("ttl", truthy)
+    @probe("ttl", truthy, transitional=not_yet("ENABLING", of=_ttl_status))
     def ttl_enabled(self) -> bool:
         """True when Time to Live is ENABLED (ENABLING does not count yet)."""
         return self._ttl().get("TimeToLiveStatus") == "ENABLED"
@@ -91,20 +108,20 @@ class DynamoTable(Resource):
         return spec.get("StreamViewType") if spec.get("StreamEnabled") else None
 
     @property
-    @probe("gsi")
+    @probe("gsi", transitional=_indexes_settling)
     def gsis(self) -> dict[str, str]:
         """Global secondary indexes by name, with their IndexStatus (ACTIVE when usable)."""
         return {index["IndexName"]: index.get("IndexStatus", "ACTIVE")
                 for index in self.describe().get("GlobalSecondaryIndexes") or []}
 
-    @probe("gsi", truthy)
+    @probe("gsi", truthy, transitional=not_yet(*SETTLING, of=_asked_index_status))
     def gsi_active(self, name: str) -> bool:
         """True when the index ``name`` exists and is ACTIVE (not CREATING/backfilling)."""
         self._asked["index"] = name
         return self._gsi_statuses().get(name) == "ACTIVE"
 
     @property
-    @probe("gsi", truthy)
+    @probe("gsi", truthy, transitional=_indexes_settling)
     def all_gsis_active(self) -> bool:
         """True when every global secondary index is ACTIVE (also when there are none)."""
         return all(status == "ACTIVE" for status in self._gsi_statuses().values())

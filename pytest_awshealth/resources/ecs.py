@@ -6,7 +6,7 @@ import re
 from typing import Any, NamedTuple, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import empty, equals, one_of, probe, truthy
+from ..probes import empty, equals, not_yet, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource
 
@@ -32,6 +32,25 @@ class StoppedTask(NamedTuple):
             return self.stop_code in FAILED_STOP_CODES
         return bool(FAILURE_WORDS.search(self.reason))  # no stopCode: judge by the reason
 S = "--cluster {cluster} --services {name} --region {region}"
+
+
+def deployment_in_progress(service: EcsService, value: Any) -> Optional[str]:
+    """ECS is still bringing the service to its desired count: a rollout is under way (or
+    tasks are pending) and has not failed; the service is not being deleted."""
+    from ..waiters import acceptor_states
+
+    described = service.describe()
+    if described.get("status") in acceptor_states("ecs", "ServicesStable", "failure"):
+        return None  # DRAINING / INACTIVE: `aws ecs wait services-stable` gives up too
+    primary = service._primary_deployment()
+    if primary.get("rolloutState") == "FAILED" or not described.get("desiredCount"):
+        return None
+    rolling = (primary.get("rolloutState") == "IN_PROGRESS"
+               or len(described.get("deployments", [])) > 1)
+    if not rolling and not described.get("pendingCount"):
+        return None
+    return (f"deploying ({described.get('runningCount', 0)}/{described['desiredCount']} "
+            f"running, {described.get('pendingCount', 0)} pending)")
 U = "--cluster {cluster} --service {name} --region {region}"
 
 
@@ -81,7 +100,7 @@ class EcsService(Resource):
         return self.describe()["status"]
 
     @property
-    @probe("count", truthy)
+    @probe("count", truthy, transitional=deployment_in_progress)
     def running_count(self) -> int:
         """Tasks in the RUNNING state."""
         return self.describe()["runningCount"]
@@ -93,20 +112,20 @@ class EcsService(Resource):
         return self.describe()["desiredCount"]
 
     @property
-    @probe("count")
+    @probe("count", transitional=deployment_in_progress)
     def pending_count(self) -> int:
         """Tasks placed but not yet RUNNING (pulling images, starting)."""
         return self.describe()["pendingCount"]
 
     @property
-    @probe("count", truthy)
+    @probe("count", truthy, transitional=deployment_in_progress)
     def at_desired(self) -> bool:
         """True when runningCount equals a non-zero desiredCount."""
         service = self.describe()
         return service["desiredCount"] > 0 and service["runningCount"] == service["desiredCount"]
 
     @property
-    @probe("rollout", one_of("COMPLETED", None))
+    @probe("rollout", one_of("COMPLETED", None), transitional=not_yet("IN_PROGRESS"))
     def rollout_state(self) -> Optional[str]:
         """The primary deployment's rolloutState: COMPLETED, IN_PROGRESS or FAILED; None
         when ECS reports none (CODE_DEPLOY or EXTERNAL deployment controllers)."""

@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, NamedTuple, Optional
 
-from ..probes import empty, equals, probe, truthy
+from ..probes import empty, equals, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .base import Resource
 
 TG = "--target-group-arn {arn} --region {region}"
 LB = "--load-balancer-arns {arn} --region {region}"
+#: Target states that end by themselves (DescribeTargetHealth docs): ``initial`` while the
+#: target registers and passes its first health checks, ``draining`` while it deregisters.
+SETTLING_TARGET_STATES = frozenset({"initial", "draining"})
+
+
+def _targets_settling(group: TargetGroup, value: Any) -> Optional[str]:
+    """Every target that is not healthy is ``initial`` or ``draining``, and some target is
+    (or is becoming) healthy, so the group ends all healthy: a deployment replacing targets."""
+    states = [t["TargetHealth"]["State"] for t in group._targets()]
+    pending = {state for state in states if state != "healthy"}
+    if not pending or not pending <= SETTLING_TARGET_STATES:
+        return None
+    if not any(state in ("healthy", "initial") for state in states):
+        return None  # only draining targets left: the group ends empty
+    return ", ".join(sorted(pending))
 
 
 class TargetHealth(NamedTuple):
@@ -72,26 +87,26 @@ class TargetGroup(_Elbv2Resource):
         return answer["TargetHealthDescriptions"]
 
     @property
-    @probe("health", lambda counts: set(counts) == {"healthy"})
+    @probe("health", lambda counts: set(counts) == {"healthy"}, transitional=_targets_settling)
     def health_counts(self) -> dict[str, int]:
         """Targets by state, e.g. ``{"healthy": 2, "unhealthy": 1}``."""
         return dict(Counter(t["TargetHealth"]["State"] for t in self._targets()))
 
     @property
-    @probe("health", truthy)
+    @probe("health", truthy, transitional=_targets_settling)
     def healthy_count(self) -> int:
         """Targets in the ``healthy`` state."""
         return sum(t["TargetHealth"]["State"] == "healthy" for t in self._targets())
 
     @property
-    @probe("health", empty)
+    @probe("health", empty, transitional=_targets_settling)
     def unhealthy_targets(self) -> list[TargetHealth]:
         """Targets not ``healthy`` (unhealthy, initial, draining, unused...), with the reason."""
         return [_target_health(t) for t in self._targets()
                 if t["TargetHealth"]["State"] != "healthy"]
 
     @property
-    @probe("health", truthy)
+    @probe("health", truthy, transitional=_targets_settling)
     def all_healthy(self) -> bool:
         """True when at least one target is registered and every target is healthy."""
         states = [t["TargetHealth"]["State"] for t in self._targets()]
@@ -137,7 +152,8 @@ class LoadBalancer(_Elbv2Resource):
         return self.name if self.is_arn else self.describe()["LoadBalancerArn"]
 
     @property
-    @probe("state", equals("active"))
+    @probe("state", equals("active"), transitional=waiter_retries(
+        "elbv2", "LoadBalancerAvailable", "LoadBalancers[].State.Code"))
     def state(self) -> str:
         """active, provisioning, active_impaired or failed."""
         return self.describe()["State"]["Code"]

@@ -5,11 +5,35 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import probe, truthy
+from ..probes import probe, resources_seen, truthy
 from ..remediation import Hint
 from .base import Resource
+from .ecs import EcsService, deployment_in_progress
 
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
+#: Operation statuses of a request Cloud Map has not finished (ListOperations docs).
+UNFINISHED = ("SUBMITTED", "PENDING")
+
+
+def _registering(service: CloudMapService, value: Any) -> Optional[str]:
+    """A RegisterInstance for this service is still being processed (it is asynchronous),
+    or an ECS service this check read earlier registers into it and is still deploying
+    (ECS registers each task once it runs)."""
+    pending = service.pending_registrations()
+    if pending:
+        return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}"
+    for ecs in resources_seen():
+        if _registers_into(ecs, service) and (state := deployment_in_progress(ecs, None)):
+            return f"ECS service {ecs.name} {state}"
+    return None
+
+
+def _registers_into(handle: Any, service: CloudMapService) -> bool:
+    if not isinstance(handle, EcsService):
+        return False
+    registries = handle.describe().get("serviceRegistries") or []
+    return any(r.get("registryArn", "").rsplit("/", 1)[-1] == service.service_id
+               for r in registries)
 
 
 class CloudMapService(Resource):
@@ -47,22 +71,37 @@ class CloudMapService(Resource):
         return self.call("get_service", Id=self.service_id)["Service"]
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def instance_count(self) -> int:
         """Registered instances (ECS registers one per running task)."""
         return len(self._instances())
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def has_instances(self) -> bool:
         """True when at least one instance is registered."""
         return bool(self._instances())
 
     @property
-    @probe("instances", truthy)
+    @probe("instances", truthy, transitional=_registering)
     def instances(self) -> list[dict[str, Any]]:
         """Registered instances: ``[{"Id": ..., "Attributes": {"AWS_INSTANCE_IPV4": ...}}]``."""
         return self._instances()
+
+    def pending_registrations(self) -> list[str]:
+        """IDs of this service's RegisterInstance operations that are not finished."""
+        service_id = self.service_id
+        filters = [{"Name": "SERVICE_ID", "Values": [service_id], "Condition": "EQ"},
+                   {"Name": "STATUS", "Values": list(UNFINISHED), "Condition": "IN"},
+                   {"Name": "TYPE", "Values": ["REGISTER_INSTANCE"], "Condition": "IN"}]
+        unfinished = [o["Id"] for o in self._pages("list_operations", "Operations", Filters=filters)
+                      if o.get("Status") in UNFINISHED]
+        return [op for op in unfinished if self._registers_here(op, service_id)]
+
+    def _registers_here(self, operation_id: str, service_id: str) -> bool:
+        detail = self.call("get_operation", OperationId=operation_id)["Operation"]
+        return (detail.get("Type") == "REGISTER_INSTANCE"
+                and (detail.get("Targets") or {}).get("SERVICE") == service_id)
 
     def _instances(self) -> list[dict[str, Any]]:
         return list(self._pages("list_instances", "Instances", ServiceId=self.service_id))

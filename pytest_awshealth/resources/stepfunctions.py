@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional, Union
 
-from ..probes import equals, probe
+from ..probes import equals, not_yet, probe
 from ..remediation import Hint
 from .base import Resource
 
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+#: Execution statuses that end by themselves (DescribeExecution docs).
+RUNNING_STATUSES = ("RUNNING", "PENDING_REDRIVE")
 MAX_RESULTS = 1000  # ListExecutions page size limit
 #: History event detail fields that carry an error and a cause, most specific first.
 _FAILURE_DETAILS = ("executionFailedEventDetails", "executionTimedOutEventDetails",
@@ -73,6 +75,15 @@ class Executions(list):  # type: ignore[type-arg]
         return {k: field(k) for k in ("execution_arn", "execution", "error", "cause")}
 
 
+def _executions_running(machine: StateMachine, executions: Any) -> Optional[str]:
+    """Some listed execution is still running and none has failed."""
+    statuses = {e.status for e in executions or ()}
+    if statuses & set(FAILED_STATUSES):
+        return None
+    running = statuses & set(RUNNING_STATUSES)
+    return ", ".join(sorted(running)) or None
+
+
 class StateMachine(Resource):
     """A Step Functions state machine: ``assert not state_machine.failed_executions()``."""
 
@@ -108,10 +119,17 @@ class StateMachine(Resource):
         """ACTIVE, or DELETING after delete-state-machine."""
         return str(self.describe().get("status", "ACTIVE"))
 
-    @probe("executions")
+    @probe("executions", transitional=_executions_running)
     def recent_executions(self, limit: int = 10) -> list[Execution]:
         """The newest ``limit`` executions, newest first."""
         return [_execution(e) for e in self._recent(limit)]
+
+    @property
+    @probe("executions", equals("SUCCEEDED"), transitional=not_yet(*RUNNING_STATUSES))
+    def last_execution_status(self) -> Optional[str]:
+        """Status of the newest execution (SUCCEEDED, RUNNING, FAILED...), None if none ran."""
+        newest = self._recent(1)
+        return str(newest[0].get("status", "")) if newest else None
 
     @probe("failures", lambda failed: not failed)
     def failed_executions(self, limit: int = 10, since: Since = None) -> Executions:
