@@ -264,3 +264,38 @@ def test_botocore_dump_of_a_secret_read_is_masked(aws_env, caplog) -> None:
     assert dumps and SM_SECRET in dumps[0]  # no factory outside a run: the raw dump...
     assert SM_SECRET not in context.redactor.scrub(dumps[0])  # ...that the run masks
 
+
+
+def test_probes_take_secret_values_nested_in_headers(api_stub) -> None:
+    from pytest_awshealth.clients import AwsContext
+    from pytest_awshealth.resources import HttpEndpoint
+
+    api_stub.route("/private", 200, "ok")
+    endpoint = HttpEndpoint(api_stub.url, aws=AwsContext(region="us-east-1"))
+    assert endpoint.get("/private", headers={"x-api-key": SecretValue(SSM_SECRET)}).ok
+    assert api_stub.calls[-1].headers.get("X-Api-Key") == SSM_SECRET
+    assert SSM_SECRET in endpoint.aws.redactor
+
+
+def test_collection_error_is_scrubbed(pytester, aws_env, write_outputs) -> None:
+    write_outputs(OUTPUTS)
+    pytester.makepyfile(test_broken='''
+        import json
+        TOKEN = json.load(open("outputs.json"))["admin_token"]["value"]
+        raise RuntimeError(f"cannot use {TOKEN[:15]} here")
+    ''')
+    result = pytester.runpytest("--aws-outputs", "outputs.json", "--report-log=report.jsonl")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*RuntimeError: cannot use *** here*"])
+    assert not leaks(result.stdout.str() + (pytester.path / "report.jsonl").read_text())
+
+
+def test_session_credentials_are_masked(aws_env, monkeypatch) -> None:
+    from pytest_awshealth.clients import AwsContext
+
+    token = "FwoGZXIvYXdzEJr//////////wEaDFakeSessionToken0123456789abcdef"
+    monkeypatch.setenv("AWS_SESSION_TOKEN", token)
+    context = AwsContext(region="us-east-1", endpoint_url=aws_env.url)
+    context.client("sts").get_caller_identity()
+    assert token in context.redactor and token[10:30] in context.redactor
+    assert "testing" not in context.redactor  # the emulator's 7-character key: too short
