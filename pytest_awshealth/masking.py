@@ -25,6 +25,7 @@ from typing import Any, Callable, Generator, Optional
 
 import pytest
 
+from .errors import SensitiveOutputError, UnknownOutputError
 from .redaction import MASK, Redactor, SecretValue
 from .reporting import scrub_report
 from .state import STATE
@@ -41,6 +42,24 @@ def redactor_of(config: pytest.Config) -> Redactor:
 def _active(config: pytest.Config) -> Optional[Redactor]:
     state = config.stash.get(STATE, None)
     return state.aws.redactor if state is not None and state.aws.redactor else None
+
+
+# --------------------------------------------------------------------------- --aws-sensitive
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Mask the outputs ``--aws-sensitive`` names, from before collection on."""
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.files is None:
+        return
+    for ref in state.settings["sensitive"] or []:
+        try:
+            state.aws.redactor.add(state.files[ref])
+        except SensitiveOutputError:
+            continue  # a Pulumi "[secret]": no value to mask
+        except UnknownOutputError as exc:
+            raise pytest.UsageError(f"--aws-sensitive {ref}: {exc}") from None
 
 
 # --------------------------------------------------------------------------- test ids

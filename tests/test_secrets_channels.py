@@ -299,3 +299,35 @@ def test_session_credentials_are_masked(aws_env, monkeypatch) -> None:
     context.client("sts").get_caller_identity()
     assert token in context.redactor and token[10:30] in context.redactor
     assert "testing" not in context.redactor  # the emulator's 7-character key: too short
+
+
+PULUMI_SHOWN = {"dbPassword": "pulumipw-5e6f7a8b9c", "bucket": "app-bucket"}
+
+
+def test_aws_sensitive_masks_outputs_of_any_format(pytester, write_outputs) -> None:
+    write_outputs(PULUMI_SHOWN)  # `pulumi stack output --json --show-secrets`: no marks
+    pytester.makepyfile('''
+        import json, pytest
+        PASSWORD = json.load(open("outputs.json"))["dbPassword"]
+
+        @pytest.mark.parametrize("value", [PASSWORD])
+        def test_id(value):
+            assert value
+
+        def test_print(aws_outputs):
+            print(aws_outputs["dbPassword"][:10], aws_outputs["bucket"])
+            assert False
+    ''')
+    result = pytester.runpytest("--aws-outputs", "outputs.json", "--aws-sensitive", "dbPassword",
+                                "-v", "-rA")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_id[[]***[]] PASSED*", "*** app-bucket*"])
+    assert "pulumipw" not in result.stdout.str()
+
+
+def test_aws_sensitive_unknown_key_is_a_usage_error(pytester, write_outputs) -> None:
+    write_outputs(PULUMI_SHOWN)
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest("--aws-outputs", "outputs.json", "--aws-sensitive", "dbPasword")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --aws-sensitive dbPasword: *dbPassword*"])
