@@ -178,6 +178,9 @@ def scrub_any_report(report: pytest.TestReport | pytest.CollectReport, redactor:
     properties = getattr(report, "user_properties", None)
     if properties:
         report.user_properties = [redactor.mask(tuple(p)) for p in properties]
+    reason = getattr(report, "wasxfail", None)
+    if isinstance(reason, str) and reason in redactor:
+        report.wasxfail = redactor.scrub(reason)  # type: ignore[union-attr]
     for name, value in list(vars(report).items()):
         if name.startswith("awshealth_"):
             setattr(report, name, redactor.mask(value))

@@ -125,6 +125,125 @@ class Redactor:
         """Treat ``value`` (a string, a :class:`SecretValue`, a number, or plain data:
         every string in it) as sensitive from now on. A string holding a JSON document
         is masked whole, and each string inside it as a value of its own."""
+        self.update([value], min_length)
+
+    add_secret = add  # the name resources use for a value they read
+
+    def update(self, values: Iterable[Any], min_length: int = MIN_LENGTH) -> None:
+        """:meth:`add` each of ``values``, rebuilding the index once."""
+        fragmented: set[str] = set()
+        exact: set[str] = set()
+        seen: set[str] = set()
+        for value in values:
+            self._collect(value, min_length, fragmented, exact, seen)
+        if not seen:
+            return
+        with self._lock:
+            self._seen.update(seen)
+            new = fragmented - self._fragmented
+            self._fragmented.update(new)
+            grew = not exact <= self._exact
+            self._exact.update(exact)
+            if new or grew:
+                self._rebuild(new, grew)
+
+    def _collect(self, value: Any, min_length: int, fragmented: set[str], exact: set[str],
+                 seen: set[str]) -> None:
+        if isinstance(value, SecretValue):
+            value = value.reveal()
+        if isinstance(value, (dict, list, tuple)):
+            self._collect_document(value, (json.dumps(value, default=str), str(value)),
+                                   fragmented, exact, seen)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            self._collect(str(value), min_length, fragmented, exact, seen)
+        elif (isinstance(value, str) and len(value) >= min_length
+              and value not in self._seen and value not in seen):
+            document = _document(value)
+            if document is not None:
+                self._collect_document(document, (value,), fragmented, exact, seen)
+                return
+            seen.add(value)
+            (fragmented if len(value) >= FRAGMENT else exact).update(_forms(value))
+
+    def _collect_document(self, document: Any, texts: tuple[str, ...], fragmented: set[str],
+                          exact: set[str], seen: set[str]) -> None:
+        seen.update(texts)
+        exact.update(form for text in texts for form in _forms(text) if len(form) >= MIN_LENGTH)
+        for leaf in _strings(document):
+            self._collect(leaf, MIN_LENGTH, fragmented, exact, seen)
+
+    def _rebuild(self, new_fragmented: set[str], exact_grew: bool) -> None:
+        """Swap in an index with ``new_fragmented`` forms added (called under the lock)."""
+        index = self._index
+        grams = index.grams.union(_grams(new_fragmented, FRAGMENT))
+        probes = index.probes.union(_grams(new_fragmented, _PROBE))
+        pattern = index.exact
+        if exact_grew:
+            short = sorted(self._exact, key=len, reverse=True)
+            pattern = re.compile("|".join(map(re.escape, short)))
+        self._index = _Index(grams, probes, pattern)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """An immutable snapshot of what to mask (swapped whole, so readers need no lock)."""
+
+    grams: frozenset[str] = frozenset()  # every FRAGMENT-long substring of every form
+    probes: frozenset[str] = frozenset()  # every _PROBE-long substring of the same forms
+    exact: Optional[re.Pattern[str]] = None  # whole short values and whole documents
+
+    def spans(self, text: str, first_only: bool = False) -> list[tuple[int, int]]:
+        """Sorted, merged ``(start, end)`` ranges of ``text`` to mask."""
+        found = self._fragment_spans(text, first_only)
+        if first_only and found:
+            return found
+        if self.exact is not None:
+            for match in self.exact.finditer(text):
+                found.append(match.span())
+                if first_only:
+                    return found
+        return _merged(found)
+
+    def _fragment_spans(self, text: str, first_only: bool) -> list[tuple[int, int]]:
+        if not self.grams:
+            return []
+        grams, probes, found = self.grams, self.probes, []
+        last = len(text) - FRAGMENT
+        checked = -1
+        for probe in range(0, len(text) - _PROBE + 1, _PROBE):
+            if text[probe:probe + _PROBE] not in probes:
+                continue
+            for start in range(max(probe - _PROBE, checked + 1, 0), min(probe, last) + 1):
+                if text[start:start + FRAGMENT] in grams:
+                    found.append((start, start + FRAGMENT))
+                    if first_only:
+                        return found
+            checked = max(checked, min(probe, last))
+        return found
+
+
+class Redactor:
+    """The run's sensitive values and the function that masks them: ``scrub(text)``
+    for text, ``mask(obj)`` for nested plain data. Thread-safe."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._fragmented: set[str] = set()  # values whose fragments are masked
+        self._exact: set[str] = set()  # values masked only whole
+        self._seen: set[str] = set()
+        self._index = _Index()
+        self._lock = threading.Lock()
+        self.update(values)
+
+    def add(self, value: Any, min_length: int = MIN_LENGTH) -> None:
+        """Treat ``value`` (a string, a :class:`SecretValue`, a number, or plain data:
+        every string in it) as sensitive from now on. A string holding a JSON document
+        is masked whole, and each string inside it as a value of its own."""
         if isinstance(value, SecretValue):
             value = value.reveal()
         if isinstance(value, (dict, list, tuple)):

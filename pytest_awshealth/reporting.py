@@ -50,6 +50,8 @@ def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
     """Replace every sensitive value in the report's text with ``***``."""
     if not redactor:
         return
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
+        report.longrepr = redactor.mask(report.longrepr)
     if report.longrepr is not None and str(report.longrepr) in redactor:
         if isinstance(report.longrepr, str) or not _scrub_inplace(report.longrepr, redactor):
             report.longrepr = redactor.scrub(str(report.longrepr))

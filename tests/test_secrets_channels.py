@@ -71,6 +71,14 @@ def test_terraform_output_leaks(aws_outputs, record_property):
     assert head == token
 
 
+def test_skip_reason(aws_outputs):
+    pytest.skip(f"needs {aws_outputs['admin_token'][:10]}")
+
+
+def test_xfail_reason(aws_outputs):
+    pytest.xfail(f"known: {aws_outputs['admin_token']}")
+
+
 @pytest.mark.aws_output(secret="slack_secret")
 def test_secrets_manager_value_leaks(secret):
     value = secret.value().reveal()
@@ -106,7 +114,7 @@ def test_passing_test_with_logs(secret, log_group):
     assert value == value.reveal()
 '''
 
-OUTCOMES = {"passed": 9, "failed": 3}
+OUTCOMES = {"passed": 9, "failed": 3, "skipped": 1, "xfailed": 1}
 
 
 def plant_secrets(emu) -> None:
@@ -149,6 +157,7 @@ def test_no_secret_in_any_channel(pytester, aws_env, write_outputs, extra) -> No
     assert 'name="test_sensitive_explicit_ids[***' in junit
     assert "warnings summary" in terminal and "token is ***" in terminal
     assert "secret ***" in junit and "Captured log" in terminal
+    assert "needs ***" in terminal and "known: ***" in terminal and 'message="needs ***"' in junit
     if not extra:  # live logs show in serial runs only; botocore's dump of the response
         assert "live log call" in terminal
         assert "Response body" in terminal and '"SecretString": "***"' in terminal
