@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from pathlib import Path
 from typing import Any, Callable, Generator, Optional
 
 import pytest
@@ -168,6 +169,10 @@ class SecretMasking:
             scrub_warning(warning_message, redactor)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        redactor = _active(config)
+        junit = getattr(config.option, "xmlpath", None)
+        if redactor is not None and junit and not hasattr(config, "workerinput"):
+            scrub_file(Path(junit), redactor)  # record_xml_attribute & co. write it directly
         if logging.getLogRecordFactory() == self._record:
             logging.setLogRecordFactory(self._previous_factory)
 
@@ -184,6 +189,16 @@ def scrub_any_report(report: pytest.TestReport | pytest.CollectReport, redactor:
     for name, value in list(vars(report).items()):
         if name.startswith("awshealth_"):
             setattr(report, name, redactor.mask(value))
+
+
+def scrub_file(path: Path, redactor: Redactor) -> None:
+    """Rewrite a report file that other plugins wrote, when it shows a secret."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    if text in redactor:
+        path.write_text(redactor.scrub(text), encoding="utf-8")
 
 
 def scrub_warning(message: Any, redactor: Redactor) -> None:

@@ -4,7 +4,7 @@ A :class:`Redactor` holds the run's sensitive values and masks them in text: eac
 value of at least ``MIN_LENGTH`` characters, and every fragment of ``FRAGMENT`` or more
 characters of a value (``secret[:12]``, the parts of ``secret.split("-")``), in the
 forms a value takes in reports (raw, JSON-escaped, Python ``repr``, the ``repr`` of
-UTF-8 bytes botocore logs, URL-encoded). The strings inside a JSON (or Python literal)
+UTF-8 bytes botocore logs, URL-encoded, XML-escaped). The strings inside a JSON (or Python literal)
 document are masked as values of their own; the document's keys and punctuation are not
 fragments, so they are masked only where the whole document appears.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import html
 import json
 import re
 import threading
@@ -410,7 +411,8 @@ def _forms(value: str) -> set[str]:
     json_ascii = json.dumps(value)[1:-1]
     json_utf8 = json.dumps(value, ensure_ascii=False)[1:-1]
     nested = json.dumps(json_ascii)[1:-1]  # a JSON document inside a JSON string
-    forms = {value, json_ascii, json_utf8, nested, repr(value)[1:-1],
+    forms = {value, json_ascii, json_utf8, nested, repr(value)[1:-1], html.escape(value),
+             html.escape(value).replace("\n", "&#10;"), html.escape(value, quote=False),
              value.encode("unicode_escape").decode("ascii"),
              quote(value, safe=""), quote_plus(value)}
     forms.update([_bytes_repr(value), _bytes_repr(json_utf8), _bytes_repr(nested)])

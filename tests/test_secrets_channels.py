@@ -59,8 +59,11 @@ def test_warning(aws_outputs):
     warnings.warn(UserWarning("head " + aws_outputs["admin_token"][:12]))
 
 
-def test_terraform_output_leaks(aws_outputs, record_property):
+def test_terraform_output_leaks(aws_outputs, record_property, record_xml_attribute,
+                                record_testsuite_property):
     token = aws_outputs["admin_token"]
+    record_xml_attribute("token", token)
+    record_testsuite_property("token_tail", token[-9:])
     parts = token.split("-")
     head = token[:12]
     record_property("token_head", head)
