@@ -11,7 +11,9 @@ text:
 * logs (captured, live, ``--log-file``): a log-record factory scrubs each record as it
   is created, before any handler formats it;
 * reports (terminal, ``-l``, JUnit, ``--report-log``, xdist): each report is scrubbed
-  before any reporter sees it (``tryfirst`` ``pytest_runtest_logreport``).
+  before any reporter sees it (``tryfirst`` ``pytest_runtest_logreport``), and the JUnit
+  file once more after it is written (``record_testsuite_property`` writes it directly);
+* ``--aws-sensitive KEY`` marks outputs of formats that cannot mark them.
 
 Reports this plugin writes itself call :func:`redactor_of` (``.scrub(text)`` for text,
 ``.mask(obj)`` for nested plain data).
@@ -66,6 +68,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 # --------------------------------------------------------------------------- test ids
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> Optional[str]:
     """``***`` in place of a sensitive parameter value in the test id."""
     if isinstance(val, SecretValue):
