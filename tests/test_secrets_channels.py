@@ -221,17 +221,24 @@ def test_mask_plain_data_for_report_writers() -> None:
     assert redactor.mask(data) == {"hints": [{"title": f"value {MASK}"}], MASK: (1, MASK)}
 
 
-def test_masking_a_megabyte_log_is_fast() -> None:
+def test_masking_a_megabyte_log_is_fast_and_linear() -> None:
     redactor = Redactor(SECRETS)
-    for i in range(50):
-        redactor.add(f"secret-number-{i:04d}-abcdef")
+    redactor.update(f"secret-number-{i:04d}-abcdef" for i in range(50))
     line = "2026-01-01T00:00:00Z INFO request id 4f1c9e2a-0b7d handled in 12 ms\n"
-    text = line * (1_000_000 // len(line)) + SM_SECRET
-    start = time.perf_counter()
-    scrubbed = redactor.scrub(text)
-    elapsed = time.perf_counter() - start
-    assert scrubbed.endswith(MASK) and scrubbed.count(MASK) == 1
-    assert elapsed < 1.0, f"masking 1 MB took {elapsed:.2f} s"
+    megabyte = line * (1_000_000 // len(line)) + SM_SECRET
+
+    def seconds(text: str) -> float:  # the best of two, against a busy machine
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            scrubbed = redactor.scrub(text)
+            best = min(best, time.perf_counter() - start)
+        assert scrubbed.endswith(MASK) and scrubbed.count(MASK) == text.count(SM_SECRET)
+        return best
+
+    quarter, full = seconds(megabyte[-250_000:]), seconds(megabyte)
+    assert full < 2.0, f"masking 1 MB took {full:.2f} s"
+    assert full < 8 * quarter, f"not linear: 250 kB in {quarter:.3f} s, 1 MB in {full:.3f} s"
 
 
 def test_log_records_and_warnings_are_scrubbed() -> None:
