@@ -191,6 +191,32 @@ def test_fragments_of_eight_or_more_are_masked() -> None:
     assert not leaks(redactor.scrub(json.dumps({"k": TF_SECRET})))
 
 
+def test_fragment_index_finds_exactly_the_windows_a_brute_force_finds() -> None:
+    import random
+
+    rng = random.Random(6)
+    for _ in range(300):
+        secret = "".join(rng.choice("ab-c1") for _ in range(rng.randint(8, 20)))
+        text = "".join(rng.choice("ab-c1xy") for _ in range(rng.randint(0, 60)))
+        cut = rng.randint(0, len(text))
+        text = text[:cut] + secret[rng.randint(0, 4):] + text[cut:]
+        grams = {secret[i:i + FRAGMENT] for i in range(len(secret) - FRAGMENT + 1)}
+        covered = [False] * len(text)
+        for i in range(len(text) - FRAGMENT + 1):
+            if text[i:i + FRAGMENT] in grams:
+                covered[i:i + FRAGMENT] = [True] * FRAGMENT
+        expected, i = [], 0
+        while i < len(text):
+            if covered[i]:
+                expected.append(MASK)
+                while i < len(text) and covered[i]:
+                    i += 1
+            else:
+                expected.append(text[i])
+                i += 1
+        assert Redactor([secret]).scrub(text) == "".join(expected), (secret, text)
+
+
 def test_short_values_are_masked_whole_only() -> None:
     redactor = Redactor(["abc", "pin-42"])
     assert redactor.scrub("abc pin-42 pin-4") == f"abc {MASK} pin-4"
