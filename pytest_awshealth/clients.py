@@ -141,6 +141,7 @@ class AwsContext:
                     client = self.resilience.install(self.session.client(
                         service, region_name=key[1], endpoint_url=self.endpoint_url,
                         config=self._botocore_config()))
+                    self.redactor.watch(client, self.session.get_credentials())
                     self._clients[key] = client
         return client
 

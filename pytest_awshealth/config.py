@@ -93,6 +93,10 @@ OPTIONS: tuple[Option, ...] = (
            ("AWSHEALTH_CONNECT_TIMEOUT",), 5.0, _positive_float, metavar="SECONDS"),
     Option("read_timeout", "seconds to wait for an AWS response",
            ("AWSHEALTH_READ_TIMEOUT",), 20.0, _positive_float, metavar="SECONDS"),
+    Option("sensitive", "an output (key or JSONPath) to mask like a Terraform sensitive "
+           "one, for formats that cannot mark it (Pulumi --show-secrets, CDK, CloudFormation, "
+           "plain JSON); repeat for several", ("AWSHEALTH_SENSITIVE",), repeatable=True,
+           metavar="KEY"),
     # -- client resilience (retries, rate, fail-fast) ------------------------------------
     Option("throttle_attempts", "attempts per call when AWS throttles it, first try included "
            "(adaptive and standard modes)", ("AWSHEALTH_THROTTLE_ATTEMPTS",), 12, _positive_int,

@@ -26,6 +26,8 @@ from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 if TYPE_CHECKING:
     from .diagnosis import Finding
 
+pytest_plugins = ["pytest_awshealth.masking"]
+
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 pytest_plugins = ["pytest_awshealth.resilience", "pytest_awshealth.settling"]

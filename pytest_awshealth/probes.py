@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
+from .redaction import reveal_all
+
 F = TypeVar("F", bound=Callable[..., Any])
 Check = Callable[[Any], bool]
 #: ``(handle, value) -> state``: the documented "not yet" state the value shows (e.g.
@@ -71,6 +73,7 @@ def probe(hint: str, ok: Optional[Check] = None, *,
         @functools.wraps(func)
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
+            args, kwargs = plain_arguments(self, args, kwargs)
             value = func(self, *args, **kwargs)
             healthy = None if ok is None else bool(ok(value))
             state = None
@@ -125,6 +128,16 @@ class _StateSet:
     @property
     def names(self) -> frozenset[str]:
         return self.states()
+
+
+def plain_arguments(handle: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments with each ``SecretValue`` (also in a dict or list) as its plain
+    string, so every probe that takes a string takes a secret; each one revealed is
+    registered with the handle's redactor."""
+    redactor = getattr(getattr(handle, "aws", None), "redactor", None)
+    learn = redactor.add if redactor is not None else None
+    return reveal_all(args, learn), reveal_all(kwargs, learn)
 
 
 def truthy(value: Any) -> bool:

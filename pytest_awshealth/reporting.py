@@ -135,8 +135,7 @@ def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
         return
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # a skip (or inconclusive): (path, line, message)
-        report.longrepr = tuple(redactor.scrub(v) if isinstance(v, str) else v
-                                for v in longrepr)  # type: ignore[assignment]
+        report.longrepr = redactor.mask(longrepr)
     elif longrepr is not None and str(longrepr) in redactor:
         if isinstance(longrepr, str) or not _scrub_inplace(longrepr, redactor):
             report.longrepr = redactor.scrub(str(longrepr))

@@ -7,39 +7,9 @@ from typing import Any, Optional
 
 from ..errors import AwsCallError
 from ..probes import probe, truthy
-from ..redaction import MASK
+from ..redaction import SecretValue
 from ..remediation import Hint
 from .base import Resource
-
-
-class SecretValue:
-    """A secret string that prints as ``***``; ``reveal()`` returns the plain value."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"SecretValue({MASK!r})"
-
-    __str__ = lambda self: MASK  # noqa: E731
-
-    def __eq__(self, other: object) -> bool:
-        other = other.reveal() if isinstance(other, SecretValue) else other
-        return self._value == other
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __len__(self) -> int:
-        return len(self._value)
 
 
 class Secret(Resource):
