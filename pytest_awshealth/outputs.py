@@ -58,6 +58,7 @@ __all__ = [
     "Output",
     "Outputs",
     "load_outputs",
+    "name_problem",
     "outputs_from_stacks",
     "parse_outputs",
 ]
@@ -622,6 +623,26 @@ class Outputs(Mapping[str, Any]):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def name_problem(ref: str, value: Any) -> str | None:
+    """Why the value of output ``ref`` cannot name a resource, or None when it can."""
+    if isinstance(value, str):
+        if not value.strip():
+            return (f"output '{ref}' is empty, a resource name is needed: check that the deploy "
+                    f"sets it (e.g. `terraform output {ref}`) and re-export the outputs")
+        if value != value.strip():
+            return (f"output '{ref}' has leading or trailing whitespace, which no resource name "
+                    "has: re-export the outputs as JSON from the deploy tool")
+        return None
+    if isinstance(value, (dict, list)):
+        return (f"output '{ref}' is a JSON {'object' if isinstance(value, dict) else 'array'}, "
+                f"not a resource name; address one field with a JSONPath such as "
+                f"\"$.{ref}.<field>\"")
+    kind = "null" if value is None else type(value).__name__
+    return (f"output '{ref}' is {'null' if value is None else 'a ' + kind}, not a resource "
+            "name; bind an output that holds the name")
+
 
 
 def _reason(exc: BaseException) -> str:
