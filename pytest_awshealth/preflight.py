@@ -45,6 +45,9 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist controller: a worker's usage error ends the run as one usage error (exit 4)."""
     message = (getattr(node, "workeroutput", None) or {}).get(USAGE_ERROR_KEY)
     if message:
+        dsession = node.config.pluginmanager.getplugin("dsession")
+        if dsession is not None:  # let the other workers exit now, not at xdist's timeout
+            dsession.triggershutdown()
         raise pytest.UsageError(message)
 
 

@@ -198,7 +198,11 @@ class LambdaFunction(Resource):
 
     @probe("dry_run", truthy)
     def dry_run(self) -> bool:
-        """Invoke with InvocationType DryRun: checks existence and permission, runs nothing."""
+        """Invoke with InvocationType DryRun: checks existence and permission, runs nothing.
+
+        The function is described first, so a missing one raises ResourceNotFound as AWS
+        does (emulators such as moto answer DryRun with 204 for any name)."""
+        self.describe()
         answer = self.call_fresh("invoke", FunctionName=self.name, InvocationType="DryRun")
         return answer["StatusCode"] == 204
 
