@@ -208,7 +208,9 @@ class LambdaFunction(Resource):
 
     @probe("invoke", lambda result: result.ok)
     def invoke(self, payload: Any = None, *, tail_logs: bool = True) -> InvokeResult:
-        """Run the function synchronously (only ever on an explicit call in a test)."""
+        """Run the function synchronously (only ever on an explicit call in a test). A
+        missing function raises ResourceNotFound, as AWS does (moto answers 200)."""
+        self.describe()
         params: dict[str, Any] = {"FunctionName": self.name, "InvocationType": "RequestResponse"}
         if payload is not None:
             params["Payload"] = json.dumps(payload).encode()
