@@ -2,7 +2,7 @@
 
 * every output bound to a resource fixture holds a usable name (a non-empty string);
 * tests that need AWS have a region (option, environment or profile) and valid shared
-  ``AWS_*`` settings.
+  ``AWS_*`` settings (not checked with ``--collect-only``, which calls nothing).
 
 All problems are listed in one usage error.
 """
@@ -58,8 +58,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state is None:
         return
     problems = binding_problems(state, session.items)
+    collect_only = session.config.option.collectonly  # no AWS call: region not needed yet
     calling = [item for item in session.items if needs_aws(item, state.settings)]
-    if calling:
+    if calling and not collect_only:
         problems.extend(aws_problems(state.settings, calling))
     if len(problems) == 1:
         raise pytest.UsageError(problems[0])

@@ -7,10 +7,11 @@ import os
 
 import pytest
 
-from pytest_awshealth.emulator.stacks import create_function, lambda_role
-from pytest_awshealth.errors import ResourceNotFound, UnknownOutputError
+from pytest_awshealth.emulator.stacks import create_function, lambda_role, log_recent
+from pytest_awshealth.errors import AwsCallError, ResourceNotFound, UnknownOutputError
 from pytest_awshealth.outputs import MAX_BYTES, Outputs, parse_outputs
-from pytest_awshealth.resources import LambdaFunction
+from pytest_awshealth.resources import AthenaWorkgroup, LambdaFunction, LogGroup, SnsTopic
+from pytest_awshealth.resources.logs import may_match
 
 USES_OUTPUTS = "def test_o(aws_outputs):\n    pass\n"
 CALLS_AWS = "def test_t(aws):\n    assert aws.dynamo_table('t').exists\n"
@@ -284,6 +285,13 @@ def test_no_region_is_one_usage_error_before_any_call(pytester, no_region, xdist
                     "pass --aws-region REGION, set AWS_REGION")
 
 
+def test_no_region_is_fine_for_collect_only(pytester, no_region) -> None:
+    pytester.makepyfile(CALLS_AWS)
+    result = pytester.runpytest("--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*1 test collected*"])
+
+
 def test_no_region_is_fine_for_tests_that_do_not_call_aws(pytester, write_outputs,
                                                           no_region) -> None:
     write_outputs({"k": "v"})
@@ -336,3 +344,78 @@ def test_dry_run_of_a_missing_function_fails_with_the_missing_hint(pytester, aws
     result = pytester.runpytest("--aws-outputs", "outputs.json")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*Lambda function deleted-fn does not exist in us-east-1*"])
+
+
+def test_invoke_of_a_missing_function_is_not_found(aws_env) -> None:
+    """moto answers 200 and echoes the payload for any name."""
+    answer = aws_env.client("lambda").invoke(FunctionName="gone", Payload=b"{}")
+    assert answer["StatusCode"] == 200 and not answer.get("FunctionError")
+    with pytest.raises(ResourceNotFound, match="does not exist"):
+        LambdaFunction("gone").invoke({"ping": 1})
+
+
+def test_query_in_a_disabled_workgroup_fails_as_on_aws(aws_env) -> None:
+    """AWS refuses StartQueryExecution in a DISABLED workgroup; moto runs the query."""
+    athena = aws_env.client("athena")
+    athena.create_work_group(Name="off", Configuration={
+        "ResultConfiguration": {"OutputLocation": "s3://results/"}})
+    aws_env.set_athena_workgroup_state("off", "DISABLED")
+    started = athena.start_query_execution(QueryString="SELECT 1", WorkGroup="off")
+    status = athena.get_query_execution(QueryExecutionId=started["QueryExecutionId"])
+    assert status["QueryExecution"]["Status"]["State"] == "SUCCEEDED"  # the quirk
+    result = AthenaWorkgroup("off").query("SELECT 1", timeout=5)
+    assert (result.ok, result.state, result.reason) == (False, "FAILED",
+                                                        "workgroup off is DISABLED")
+
+
+def test_athena_invalid_request_is_not_found_only_when_it_says_so(aws_env) -> None:
+    athena = aws_env.client("athena")
+    athena.create_work_group(Name="wg")
+    aws_env.inject_fault("athena", "StartQueryExecution", error_code="InvalidRequestException",
+                         message="No output location provided", count=1)
+    result = AthenaWorkgroup("wg").query("SELECT 1", timeout=5)
+    assert (result.state, result.reason) == ("FAILED", "No output location provided")
+    aws_env.inject_fault("athena", "GetWorkGroup", error_code="InvalidRequestException",
+                         message="WorkGroup nope is not found.", count=1)
+    assert not AthenaWorkgroup("nope").workgroup_exists
+
+
+@pytest.mark.parametrize(("pattern", "message", "expected"), [
+    ("?ERROR ?Exception", "INFO all good", False),
+    ("?ERROR ?Exception", "java.lang.Exception: boom", True),
+    ("?ERROR ?Exception", "[error] lower case", True),  # a superset: case ignored
+    ("ERROR timeout", "ERROR disk full", False),
+    ('"Task timed out"', "Task timed out after 3.00 seconds", True),
+    ("ERROR -Retrying", "ERROR Retrying", True),  # exclusions are left to AWS
+    ("{ $.level = \"ERROR\" }", "anything", True),
+    ("[ip, user, status=5*]", "anything", True),
+    ("%ERR(OR)?%", "anything", True),
+    ('"unbalanced', "anything", True),
+    ("", "anything", True),
+])
+def test_term_patterns_are_rechecked_as_a_superset_of_aws(pattern, message, expected) -> None:
+    assert may_match(pattern, message) is expected
+
+
+def test_or_pattern_does_not_report_every_line_as_an_error(aws_env) -> None:
+    """moto returns every event for ``?ERROR ?Exception``; AWS only the matching ones."""
+    log_recent(aws_env, "/app", "INFO started", "ERROR db down", "INFO done")
+    raw = aws_env.client("logs").filter_log_events(logGroupName="/app",
+                                                   filterPattern="?ERROR ?Exception")
+    assert len(raw["events"]) == 3  # the quirk
+    group = LogGroup("/app")
+    assert group.errors("?ERROR ?Exception") == ["ERROR db down"]
+    assert not group.no_lines_matching("?ERROR ?Exception")
+    assert group.no_lines_matching("?Exception ?Traceback")
+
+
+def test_unreadable_subscription_is_not_counted_as_confirmed(aws_env) -> None:
+    sns = aws_env.client("sns")
+    arn = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=arn, Protocol="sqs",
+                  Endpoint="arn:aws:sqs:us-east-1:123456789012:q")
+    aws_env.inject_fault("sns", "GetSubscriptionAttributes", error_code="AuthorizationError",
+                         status=403, message="not authorized")
+    with pytest.raises(AwsCallError) as info:
+        SnsTopic(arn).pending_subscriptions
+    assert not isinstance(info.value, ResourceNotFound)
