@@ -51,15 +51,23 @@ _STACK = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}\Z|"
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}\Z", re.ASCII)
 
 
-def _positive_int(text: str) -> int:
-    expected = f"a whole number of attempts from 1 to {MAX_ATTEMPTS}, e.g. 5"
+def _whole(text: str, low: int, high: Optional[int], expected: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise ValueError(expected) from None
-    if not 1 <= value <= MAX_ATTEMPTS:
+    if value < low or (high is not None and value > high):
         raise ValueError(expected)
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1, None, "a whole number, 1 or more")
+
+
+def _attempts(text: str) -> int:
+    return _whole(text, 1, MAX_ATTEMPTS,
+                  f"a whole number of attempts from 1 to {MAX_ATTEMPTS}, e.g. 5")
 
 
 def _seconds(text: str, low: float, high: float, expected: str) -> float:
@@ -73,10 +81,10 @@ def _seconds(text: str, low: float, high: float, expected: str) -> float:
 
 
 def _positive_float(text: str) -> float:
-    value = _seconds(text, 0.0, MAX_TIMEOUT,
-                     f"a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, e.g. 10")
+    expected = f"a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, e.g. 10"
+    value = _seconds(text, 0.0, MAX_TIMEOUT, expected)
     if value == 0:
-        raise ValueError(f"a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, e.g. 10")
+        raise ValueError(expected)
     return value
 
 
@@ -125,10 +133,10 @@ def _path(text: str) -> str:
 def _endpoint_url(text: str) -> str:
     expected = ("a URL with http:// or https:// and a host, e.g. http://127.0.0.1:5000 or "
                 "https://s3.eu-west-1.amazonaws.com")
-    parts = urllib.parse.urlsplit(text)
     try:
+        parts = urllib.parse.urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
+    except ValueError:  # also an unclosed [IPv6 bracket
         raise ValueError(expected) from None
     if (parts.scheme not in ("http", "https") or not parts.hostname
             or any(c.isspace() or not c.isprintable() for c in text)):
@@ -165,7 +173,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("retry_mode", "botocore retry mode: standard, adaptive or legacy",
            ("AWS_RETRY_MODE",), "standard", _retry_mode, metavar="MODE"),
     Option("max_attempts", "botocore attempts per call, first try included",
-           ("AWS_MAX_ATTEMPTS",), 3, _positive_int, metavar="N"),
+           ("AWS_MAX_ATTEMPTS",), 3, _attempts, metavar="N"),
     Option("connect_timeout", "seconds to wait for a connection to AWS",
            ("AWSHEALTH_CONNECT_TIMEOUT",), 5.0, _positive_float, metavar="SECONDS"),
     Option("read_timeout", "seconds to wait for an AWS response",

@@ -151,6 +151,7 @@ def test_hostile_jsonpath_in_a_marker_is_one_usage_error(pytester, write_outputs
     (["--aws-endpoint-url=ftp://host"], "expected a URL with http:// or https:// and a host"),
     (["--aws-endpoint-url=http://"], "expected a URL with http:// or https:// and a host"),
     (["--aws-endpoint-url=http://h:99999"], "--aws-endpoint-url: invalid value"),
+    (["--aws-endpoint-url=http://[::1"], "expected a URL with http:// or https:// and a host"),
     (["--aws-region=useast1"], "--aws-region: invalid value 'useast1' (command line): "
                                "expected an AWS region such as us-east-1"),
     (["--aws-region=us east 1"], "--aws-region: invalid value 'us east 1'"),
