@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+# hypothesis's pytest plugin imports hypothesis in every run's terminal summary; imported
+# here once, pytester's in-process runs keep it instead of importing it again (~3 s each).
+import hypothesis.internal.observability  # noqa: F401
 import pytest
 
 from pytest_awshealth.emulator import Emulator, HttpStub

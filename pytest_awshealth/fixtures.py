@@ -10,7 +10,7 @@ import pytest
 from .binding import binding_for, missing_binding_message
 from .clients import AwsContext
 from .errors import AwsHealthError, CouldNotCheck
-from .outputs import Outputs
+from .outputs import Outputs, name_problem
 from .resources import RESOURCE_TYPES, CallerIdentity, Resource
 from .state import STATE
 
@@ -82,9 +82,9 @@ def _handle(cls: type[R], outputs: Outputs, ref: str, context: AwsContext, **kwa
         value = outputs[ref]
     except AwsHealthError as exc:
         pytest.fail(str(exc), pytrace=False)
-    if not isinstance(value, str):
-        pytest.fail(f"output '{ref}' is a {type(value).__name__}, not a resource name; address "
-                    f"one field with a JSONPath such as \"$.{ref}.<field>\"", pytrace=False)
+    problem = name_problem(ref, value)
+    if problem:
+        pytest.fail(problem, pytrace=False)
     return cls(value, aws=context, output=ref, **kwargs)
 
 

@@ -21,8 +21,13 @@ rule that matches wins:
 * ``plain`` -- any other JSON object (``{}`` included); nested values are reached with
   a JSONPath such as ``"$.lambda_names.detector"``.
 
-Anything else (a list of other objects, a scalar, an empty, non-UTF-8 or invalid JSON
-file) raises :class:`~pytest_awshealth.errors.OutputsError`.
+Files are UTF-8 (a BOM is tolerated) or UTF-16/UTF-32 as detected by :func:`json.detect_encoding`
+(PowerShell's ``>`` writes UTF-16). Anything else raises
+:class:`~pytest_awshealth.errors.OutputsError` with a one-line message naming the file: a
+list of other objects, a scalar, an empty or undecodable file, invalid JSON, ``NaN`` or
+``Infinity``, numbers out of range or longer than Python's int-string limit, nesting deeper
+than :data:`MAX_DEPTH`, lone surrogate escapes, a file over :data:`MAX_BYTES`, a directory or
+an unreadable path.
 
 Lookups accept a key, a JSONPath starting with ``"$"``, ``"Stack.Key"`` (stacks of
 CDK/CloudFormation files), and a key without its CDK logical-ID hash suffix (8
@@ -32,18 +37,18 @@ message ever contains an output value.
 
 from __future__ import annotations
 
-import codecs
 import copy
 import difflib
 import json
+import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from jsonpath_ng import DatumInContext, Root
-from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
 from pytest_awshealth.errors import OutputsError, SensitiveOutputError, UnknownOutputError
@@ -53,6 +58,7 @@ __all__ = [
     "Output",
     "Outputs",
     "load_outputs",
+    "name_problem",
     "outputs_from_stacks",
     "parse_outputs",
 ]
@@ -70,6 +76,12 @@ _ACCEPTED = (
     "`pulumi stack output --json`, or a JSON object of key -> value"
 )
 _MAX_LISTED = 10
+MAX_BYTES = 16 * 2**20
+"""Largest outputs file read (deploy outputs are kilobytes; a bigger file is the wrong one)."""
+MAX_DEPTH = 100
+"""Deepest nesting of arrays and objects accepted in an outputs file."""
+MAX_JSONPATH = 1000
+"""Longest JSONPath evaluated."""
 
 
 @dataclass(frozen=True)
@@ -126,47 +138,148 @@ def parse_outputs(data: Any, source: str) -> list[Output]:
 
 def _read_json(source: str) -> Any:
     """Return the parsed JSON of ``source``; every failure is a one-line OutputsError."""
+    text = _decode(_read_bytes(source), source)
+    if not text.strip():
+        raise OutputsError(
+            f"outputs file is empty: {source}; write it with `terraform output -json > {source}` "
+            "(or your deploy tool's equivalent)"
+        )
+    data = _loads(text, source)
+    _check_tree(data, source)
+    return data
+
+
+def _read_bytes(source: str) -> bytes:
+    """The file's bytes, at most :data:`MAX_BYTES`; any OS failure is an OutputsError."""
     try:
         with open(source, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise OutputsError(
             f"outputs file not found: {source}; create it with "
             f"`terraform output -json > {source}` (or pass the right path)"
         ) from None
     except IsADirectoryError:
-        raise OutputsError(f"outputs path is a directory: {source}; pass a JSON file") from None
-    except OSError as exc:
-        raise OutputsError(f"cannot read outputs file {source}: {exc.strerror or exc}") from None
-    text = _decode(raw, source)
-    if not text.strip():
         raise OutputsError(
-            f"outputs file is empty: {source}; write it with `terraform output -json > {source}` "
-            "(or your deploy tool's equivalent)"
+            f"outputs path is a directory: {source}; pass the JSON file inside it, "
+            f"e.g. --aws-outputs {os.path.join(source, 'outputs.json')}"
+        ) from None
+    except PermissionError:
+        raise OutputsError(
+            f"cannot read outputs file {source}: permission denied; make it readable "
+            f"(`chmod u+r {source}`) or write it where the test run can read it"
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputsError(f"cannot read outputs file {source}: {reason}; pass a readable "
+                           "JSON file") from None
+    if len(raw) > MAX_BYTES:
+        raise OutputsError(
+            f"outputs file {source} is larger than {MAX_BYTES // 2**20} MiB; deploy outputs are "
+            "a few kilobytes: pass the file from `terraform output -json` (not a state file)"
         )
+    return raw
+
+
+def _loads(text: str, source: str) -> Any:
+    """``json.loads`` with NaN, Infinity, out-of-range and too-long numbers refused."""
+    def constant(name: str) -> Any:
+        raise OutputsError(
+            f"outputs file {source} contains {name}, which is not JSON; write null or a "
+            "string instead (or re-export the file with your deploy tool)"
+        )
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):
+            raise OutputsError(f"outputs file {source} contains a number too large for a "
+                               "float; write it as a string")
+        return value
+
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=constant, parse_float=finite)
     except json.JSONDecodeError as exc:
         raise OutputsError(
             f"invalid JSON in {source} at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
             "expected the JSON object written by e.g. `terraform output -json`"
         ) from None
+    except RecursionError:
+        raise _too_deep(source) from None
+    except ValueError:  # int longer than sys.get_int_max_str_digits()
+        raise OutputsError(
+            f"outputs file {source} contains a number with more than "
+            f"{_max_digits()} digits; write it as a string"
+        ) from None
+
+
+def _max_digits() -> int:
+    get = getattr(sys, "get_int_max_str_digits", None)
+    return get() if get is not None else 4300
+
+
+def _too_deep(source: str, key: str | None = None) -> OutputsError:
+    where = f" (output {_shown(key)})" if key is not None else ""
+    return OutputsError(
+        f"outputs file {source} is nested more than {MAX_DEPTH} levels deep{where}; "
+        "deploy outputs are a few levels deep: check it is the file your deploy tool wrote"
+    )
+
+
+def _check_tree(data: Any, source: str) -> None:
+    """Refuse nesting beyond :data:`MAX_DEPTH` and strings that are not Unicode text."""
+    stack: list[tuple[Any, int, str | None]] = [(data, 0, None)]
+    while stack:
+        node, depth, key = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(source, key)
+        if isinstance(node, dict):
+            for name, value in node.items():
+                _check_text(name, source, key)
+                stack.append((value, depth + 1, name if key is None else key))
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1, key) for item in node)
+        elif isinstance(node, str):
+            _check_text(node, source, key)
+
+
+def _check_text(text: str, source: str, key: str | None) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        where = f" in output {_shown(key)}" if key is not None else ""
+        raise OutputsError(
+            f"outputs file {source} has a \\u escape that is not a character (a lone "
+            f"surrogate){where}; re-export the file with your deploy tool"
+        ) from None
 
 
 def _decode(raw: bytes, source: str) -> str:
-    """Decode UTF-8 (BOM tolerated); explain UTF-16 files written by PowerShell."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise OutputsError(
-            f"outputs file {source} is UTF-16, expected UTF-8; PowerShell's `>` writes UTF-16, "
-            f"use `| Out-File -Encoding utf8 {source}` instead"
-        )
+    """Decode UTF-8 (BOM tolerated), or UTF-16/UTF-32 as PowerShell and others write it."""
+    encoding = json.detect_encoding(raw)
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
         raise OutputsError(
-            f"outputs file {source} is not UTF-8 (bad byte at offset {exc.start}); "
+            f"outputs file {source} is not {name} (bad byte at offset {exc.start}); "
             "re-export it as UTF-8 JSON"
         ) from None
+
+
+def _shown(text: str | None) -> str:
+    """``text`` quoted for a one-line message: control characters and surrogates escaped."""
+    text = str(text)
+    if text.isprintable() and _encodable(text):
+        return f"'{text}'"
+    return ascii(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- detection
@@ -444,7 +557,7 @@ class Outputs(Mapping[str, Any]):
         record = self._find_in_stack(ref)
         if record is None:
             hint = _hint(ref, list(self))
-            raise UnknownOutputError(f"no output '{ref}' in {self._where()}; {hint}")
+            raise UnknownOutputError(f"no output {_shown(ref)} in {self._where()}; {hint}")
         return record
 
     def _find_in_stack(self, ref: str) -> Output | None:
@@ -463,21 +576,33 @@ class Outputs(Mapping[str, Any]):
 
     def _query(self, ref: str) -> tuple[Output, list[Output]]:
         """Evaluate a JSONPath against ``{key: value}``."""
-        try:
-            expression = parse_jsonpath(ref)
-        except JSONPathError as exc:
-            reason = " ".join(str(exc).split())
-            raise UnknownOutputError(
-                f"invalid JSONPath '{ref}' ({reason}); write e.g. '$.lambda_names.detector'"
-            ) from None
-        document = {key: record.value for key, record in self._entries.items()}
-        matches = expression.find(document)
+        matches = self._matches(ref)
         if not matches:
             hint = _hint(ref, list(self), close=False)
-            raise UnknownOutputError(f"JSONPath '{ref}' matched nothing in {self._where()}; {hint}")
+            raise UnknownOutputError(
+                f"JSONPath {_shown(ref)} matched nothing in {self._where()}; {hint}")
         roots = self._roots(matches)
         values = [match.value for match in matches]
         return _query_record(ref, values[0] if len(values) == 1 else values, roots, self), roots
+
+    def _matches(self, ref: str) -> list[DatumInContext]:
+        """JSONPath matches; a path jsonpath-ng cannot parse or evaluate is an unknown output."""
+        example = "write e.g. '$.lambda_names.detector'"
+        if len(ref) > MAX_JSONPATH:
+            raise UnknownOutputError(
+                f"JSONPath of {len(ref)} characters is longer than {MAX_JSONPATH}; {example}")
+        try:
+            expression = parse_jsonpath(ref)
+        except Exception as exc:  # noqa: BLE001 - JSONPathError, RecursionError, re.error...
+            raise UnknownOutputError(
+                f"invalid JSONPath {_shown(ref)} ({_reason(exc)}); {example}") from None
+        document = {key: record.value for key, record in self._entries.items()}
+        try:
+            return list(expression.find(document))
+        except Exception as exc:  # noqa: BLE001 - filters and functions can raise anything
+            raise UnknownOutputError(
+                f"JSONPath {_shown(ref)} could not be evaluated ({_reason(exc)}); {example}"
+            ) from None
 
     def _roots(self, matches: list[DatumInContext]) -> list[Output]:
         """Top-level records the matches were read from (all of them if unknown)."""
@@ -498,6 +623,32 @@ class Outputs(Mapping[str, Any]):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def name_problem(ref: str, value: Any) -> str | None:
+    """Why the value of output ``ref`` cannot name a resource, or None when it can."""
+    if isinstance(value, str):
+        if not value.strip():
+            return (f"output '{ref}' is empty, a resource name is needed: check that the deploy "
+                    f"sets it (e.g. `terraform output {ref}`) and re-export the outputs")
+        if value != value.strip():
+            return (f"output '{ref}' has leading or trailing whitespace, which no resource name "
+                    "has: re-export the outputs as JSON from the deploy tool")
+        return None
+    if isinstance(value, (dict, list)):
+        return (f"output '{ref}' is a JSON {'object' if isinstance(value, dict) else 'array'}, "
+                f"not a resource name; address one field with a JSONPath such as "
+                f"\"$.{ref}.<field>\"")
+    kind = "null" if value is None else type(value).__name__
+    return (f"output '{ref}' is {'null' if value is None else 'a ' + kind}, not a resource "
+            "name; bind an output that holds the name")
+
+
+
+def _reason(exc: BaseException) -> str:
+    """One line about a library error, without its traceback."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return ascii(text)[1:-1] if not _encodable(text) else text
 
 
 def _merged(previous: Output | None, record: Output) -> Output:
@@ -553,11 +704,16 @@ def _hint(ref: str, keys: list[str], close: bool = True) -> str:
     """Suggest up to 3 close keys, else list up to 10 available ones."""
     matches = difflib.get_close_matches(ref, keys, n=3) if close else []
     if matches:
-        return "closest: " + ", ".join(matches)
+        return "closest: " + ", ".join(map(_plain, matches))
     if not keys:
         return "no outputs were loaded"
     more = f" (and {len(keys) - _MAX_LISTED} more)" if len(keys) > _MAX_LISTED else ""
-    return "available: " + ", ".join(keys[:_MAX_LISTED]) + more
+    return "available: " + ", ".join(map(_plain, keys[:_MAX_LISTED])) + more
+
+
+def _plain(key: str) -> str:
+    """A key as listed in a message: as is unless it would break the line."""
+    return key if key.isprintable() else ascii(key)
 
 
 def _root_key(match: DatumInContext) -> str | None:

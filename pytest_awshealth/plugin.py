@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["pytest_awshealth.masking"]
 
+pytest_plugins = ["pytest_awshealth.preflight"]  # bindings and region, checked before any test
+
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 pytest_plugins = ["pytest_awshealth.resilience", "pytest_awshealth.settling"]

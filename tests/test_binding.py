@@ -84,8 +84,9 @@ def test_non_string_output_explains_jsonpath(project) -> None:
         def test_t(lambda_fn): pass
     """)
     result = project.runpytest("--aws-outputs", "outputs.json")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*output 'lambda_names' is a dict*$.lambda_names.<field>*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: *test_t: *output 'lambda_names' is a JSON object*$.lambda_names.<field>*"])
 
 
 def test_generic_aws_fixture(project) -> None:

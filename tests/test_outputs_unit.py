@@ -379,7 +379,7 @@ def test_malformed_json_reports_line_and_column(tmp_path: Path) -> None:
     [
         (b"", "empty"),
         (b"  \n", "empty"),
-        (b"\xff\xfe{\x00}\x00", "UTF-16"),
+        (b"\xff\xfe{\x00}", "not UTF-16"),
         (b'{"a": "\xe9"}', "not UTF-8"),
     ],
 )
@@ -391,10 +391,12 @@ def test_unreadable_content(tmp_path: Path, content: bytes, expected: str) -> No
     assert str(path) in str(info.value)
 
 
-def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-32"])
+def test_utf8_bom_and_utf16_or_32_are_accepted(tmp_path: Path, encoding: str) -> None:
+    """PowerShell's `>` writes UTF-16 with a BOM; JSON's own detection reads it."""
     path = tmp_path / "out.json"
-    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"x": "y"}).encode())
-    assert load_outputs([str(path)])["x"] == "y"
+    path.write_bytes(json.dumps({"x": "y\u00e9"}).encode(encoding))
+    assert load_outputs([str(path)])["x"] == "y\u00e9"
 
 
 @pytest.mark.parametrize(

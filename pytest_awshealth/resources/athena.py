@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -12,6 +13,7 @@ from ..remediation import Hint
 from .base import Resource
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+NOT_FOUND_WORDS = re.compile(r"not found|does not exist", re.I)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,18 @@ class AthenaWorkgroup(Resource):
         return group
 
     def is_not_found(self, code: str) -> bool:
-        return code in ("ResourceNotFoundException", "InvalidRequestException")
+        return code == "ResourceNotFoundException"
+
+    def _map_error(self, client: Any, method: str, exc: Any) -> AwsCallError:
+        """InvalidRequestException means "not found" only when it says so; Athena also
+        uses it for a disabled workgroup or a missing result location."""
+        mapped = super()._map_error(client, method, exc)
+        if (type(mapped) is AwsCallError and mapped.code == "InvalidRequestException"
+                and NOT_FOUND_WORDS.search(mapped.message)):
+            mapped = ResourceNotFound(self, mapped.operation, mapped.code, mapped.message,
+                                      mapped.action)
+            mapped.__suppress_context__ = True
+        return mapped
 
     @property
     @probe("missing", truthy)
@@ -63,13 +76,24 @@ class AthenaWorkgroup(Resource):
     @probe("query", lambda result: result.ok)
     def query(self, sql: str, database: Optional[str] = None, timeout: float = 60.0,
               output_location: Optional[str] = None) -> QueryResult:
-        """Run ``sql`` in this workgroup and wait (with backoff) until it ends or ``timeout``."""
+        """Run ``sql`` in this workgroup and wait (with backoff) until it ends or ``timeout``.
+
+        A query AWS refuses to start (a DISABLED workgroup, no result location) is a FAILED
+        result with AWS's reason; the workgroup's state is checked first, as emulators
+        run queries in disabled workgroups."""
+        if self.describe().get("State") == "DISABLED":
+            return QueryResult("(not started)", "FAILED", f"workgroup {self.name} is DISABLED")
         params: dict[str, Any] = {"QueryString": sql, "WorkGroup": self.name}
         if database:
             params["QueryExecutionContext"] = {"Database": database}
         if output_location:
             params["ResultConfiguration"] = {"OutputLocation": output_location}
-        query_id = self.call_fresh("start_query_execution", **params)["QueryExecutionId"]
+        try:
+            query_id = self.call_fresh("start_query_execution", **params)["QueryExecutionId"]
+        except AwsCallError as exc:
+            if type(exc) is not AwsCallError or exc.code != "InvalidRequestException":
+                raise
+            return QueryResult("(not started)", "FAILED", exc.message)
         execution = self._wait(query_id, timeout)
         status = execution["Status"]
         result = QueryResult(query_id, status["State"], status.get("StateChangeReason", ""),

@@ -216,13 +216,19 @@ class LambdaFunction(Resource):
 
     @probe("dry_run", truthy)
     def dry_run(self) -> bool:
-        """Invoke with InvocationType DryRun: checks existence and permission, runs nothing."""
+        """Invoke with InvocationType DryRun: checks existence and permission, runs nothing.
+
+        The function is described first, so a missing one raises ResourceNotFound as AWS
+        does (emulators such as moto answer DryRun with 204 for any name)."""
+        self.describe()
         answer = self.call_fresh("invoke", FunctionName=self.name, InvocationType="DryRun")
         return answer["StatusCode"] == 204
 
     @probe("invoke", lambda result: result.ok)
     def invoke(self, payload: Any = None, *, tail_logs: bool = True) -> InvokeResult:
-        """Run the function synchronously (only ever on an explicit call in a test)."""
+        """Run the function synchronously (only ever on an explicit call in a test). A
+        missing function raises ResourceNotFound, as AWS does (moto answers 200)."""
+        self.describe()
         params: dict[str, Any] = {"FunctionName": self.name, "InvocationType": "RequestResponse"}
         if payload is not None:
             params["Payload"] = json.dumps(payload).encode()

@@ -29,6 +29,29 @@ def _duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def may_match(pattern: str, message: str) -> bool:
+    """False only when a term filter pattern cannot match ``message``.
+
+    CloudWatch Logs has already filtered the events; this re-check keeps a verdict from
+    resting on an emulator that ignores ``?term`` (moto returns every event for
+    ``?ERROR ?Exception``). It is a superset of AWS's (case-sensitive) matching: every
+    plain term, or one of the ``?`` terms, must occur in the message ignoring case.
+    JSON (``{...}``), space-delimited (``[...]``) and ``%regex%`` patterns are not re-checked.
+    """
+    text = pattern.strip()
+    if not text or text[0] in "{[" or "%" in text:  # %regex% terms are not re-checked
+        return True
+    try:
+        terms = shlex.split(text)
+    except ValueError:  # unbalanced quotes: leave the judgement to AWS
+        return True
+    lowered = message.lower()
+    required = [t.lower() for t in terms if t and t[0] not in "?-"]
+    optional = [t[1:].lower() for t in terms if t.startswith("?") and len(t) > 1]
+    return (all(term in lowered for term in required)
+            and (not optional or any(term in lowered for term in optional)))
+
+
 def _millis_ago(since: Since) -> int:
     return int((time.time() - _seconds(since)) * 1000)
 
@@ -77,7 +100,8 @@ class LogGroup(Resource):
     def _filter(self, pattern: str, since: Since, limit: int) -> list[str]:
         answer = self.call_fresh("filter_log_events", logGroupName=self.name,
                                  filterPattern=pattern, startTime=_millis_ago(since), limit=limit)
-        return [event["message"] for event in answer.get("events", [])]
+        return [event["message"] for event in answer.get("events", [])
+                if may_match(pattern, event.get("message", ""))]
 
     @probe("errors", empty)
     def errors(self, pattern: str = "ERROR", since: Since = timedelta(minutes=15),
@@ -135,7 +159,8 @@ class LogGroup(Resource):
                                   "startTime": _millis_ago(since)}
         while True:
             answer = self.call_fresh("filter_log_events", **params)
-            yield from answer.get("events", [])
+            yield from (event for event in answer.get("events", [])
+                        if may_match(pattern, event.get("message", "")))
             token = answer.get("nextToken")
             if not token:
                 return

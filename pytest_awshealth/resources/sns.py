@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..errors import AwsCallError
+from ..errors import ResourceNotFound
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
 from .base import Resource
@@ -85,10 +85,11 @@ class SnsTopic(Resource):
                             arn == PENDING or self._pending_attribute(arn))
 
     def _pending_attribute(self, arn: str) -> bool:
-        """PendingConfirmation from GetSubscriptionAttributes (false when unreadable)."""
+        """PendingConfirmation from GetSubscriptionAttributes (false once it was deleted).
+        Any other error propagates: an unreadable subscription is not a confirmed one."""
         try:
             answer = self.call("get_subscription_attributes", SubscriptionArn=arn)
-        except AwsCallError:
+        except ResourceNotFound:
             return False
         return str(answer.get("Attributes", {}).get(PENDING, "false")).lower() == "true"
 
