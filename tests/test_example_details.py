@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from demo_runs import EXAMPLES, demo
-from pytest_awshealth.emulator.stacks import get_stack, thera_pipeline
-from pytest_awshealth.emulator.stacks.sake_sensei import STACKS, logical_id
+from pytest_awshealth.emulator.stacks import get_stack
+from pytest_awshealth.examples.sake_sensei.stack import STACKS, logical_id
+from pytest_awshealth.examples.thera_pipeline import stack as thera_pipeline
 from pytest_awshealth.outputs import load_outputs
 
 FORMATS = {"mantissa_log": "terraform", "agent_runtime": "terraform", "sake_sensei": "cdk",

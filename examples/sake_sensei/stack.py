@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import (
+from pytest_awshealth.emulator.stacks import (
     Break,
     Deployment,
     Stack,
