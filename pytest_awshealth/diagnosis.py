@@ -38,7 +38,7 @@ def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: C
                   endpoint: str = "") -> list[str]:
     """The rendered hints for a test that raised ``exc`` after making ``records``."""
     rendered = []
-    for key, context in _pick(exc, list(records), endpoint):
+    for key, context in _pick(exc, list(records), endpoint, catalog):
         text = catalog.render(key, context)
         if text is None and key.endswith(".missing"):
             text = catalog.render("error.not_found", context)
@@ -49,8 +49,8 @@ def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: C
     return rendered
 
 
-def _pick(exc: BaseException, records: list[ProbeRecord],
-          endpoint: str) -> list[tuple[str, dict[str, Any]]]:
+def _pick(exc: BaseException, records: list[ProbeRecord], endpoint: str,
+          catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
     if isinstance(exc, AwsCallError):
         return [_call_error(exc)]
     name = type(exc).__name__
@@ -60,15 +60,17 @@ def _pick(exc: BaseException, records: list[ProbeRecord],
         return [("error.connection", {"endpoint": getattr(exc, "kwargs", {}).get(
             "endpoint_url", endpoint or "<default AWS endpoint>"), "message": str(exc)})]
     if isinstance(exc, AssertionError):
-        return [pick for r in _suspects(records) for pick in _record_hints(r)]
+        return [pick for r in _suspects(records) for pick in _record_hints(r, catalog)]
     return []
 
 
-def _record_hints(record: ProbeRecord) -> list[tuple[str, dict[str, Any]]]:
-    """The probe's hint, then what an HTTP status it saw means."""
+def _record_hints(record: ProbeRecord, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
+    """The probe's hint, then what an HTTP status and cataloged error codes it saw mean."""
     context = _record_context(record)
     status = errorcodes.status_key(record.value)
-    return [(record.hint, context)] + ([(status, context)] if status else [])
+    codes = [(key, {**context, "code": key[len(errorcodes.CODE_PREFIX):]})
+             for key in errorcodes.codes_seen(record.value, catalog)]
+    return [(record.hint, context)] + ([(status, context)] if status else []) + codes
 
 
 def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
