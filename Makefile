@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install clean
+.PHONY: demo test test-fast bench install clean
 
 $(BIN)/awshealth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: install  ## the Mantissa Log gate against the embedded emulator
 
 test: install  ## the plugin's own tests
 	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+test-fast: install  ## the unit loop: every test that needs no emulator, serially
+	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator" $(ARGS)
 
 bench: install  ## timing and AWS-call counts of the example gates
 	$(BIN)/python benchmarks/bench_gate.py
