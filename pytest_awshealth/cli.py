@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
+#: This command imports the plugin before pytest can rewrite it (installed from a wheel).
+REWRITE_WARNING = ("ignore:Module already imported so cannot be rewritten; pytest_awshealth"
+                   ":pytest.PytestAssertRewriteWarning")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -82,7 +86,8 @@ def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: li
               f"outputs: {outputs}", flush=True)
         with _environment(emulator.env(), emulator.ENV_TO_UNSET):
             return int(pytest.main([str(tests), "--aws-outputs", str(outputs),
-                                    "-p", "no:cacheprovider", *pytest_args]))
+                                    "-p", "no:cacheprovider", "-W", REWRITE_WARNING,
+                                    *pytest_args]))
 
 
 @contextmanager
