@@ -15,6 +15,13 @@ from pytest_awshealth.emulator import Emulator, HttpStub
 pytest_plugins = ["pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the emulator: ``-m "not emulator"`` is the unit loop."""
+    for item in items:
+        if "emulator" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.emulator)
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """A moto server on 127.0.0.1, shared by this process's tests (xdist: one per worker)."""

@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+#: This command imports the plugin before pytest can rewrite it (installed from a wheel).
+REWRITE_WARNING = ("ignore:Module already imported so cannot be rewritten; pytest_awshealth"
+                   ":pytest.PytestAssertRewriteWarning")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--list-breaks", action="store_true", help="list the example's breaks")
     demo.add_argument("--outputs-dir", metavar="DIR",
                       help="keep the outputs file in DIR (default: a temporary directory)")
-    demo.add_argument("--examples-dir", type=Path, default=EXAMPLES_DIR, metavar="DIR",
-                      help="where the example test folders live (default: the source checkout)")
+    demo.add_argument("--examples-dir", type=Path, metavar="DIR",
+                      help="where the example test folders live (default: the installed "
+                           "pytest_awshealth.examples)")
     return parser
 
 
@@ -46,7 +49,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def demo(args: argparse.Namespace, pytest_args: list[str]) -> int:
     """Run the demo; returns pytest's exit code (2 for a bad demo argument)."""
-    from .emulator.stacks import get_stack
+    from .emulator.stacks import examples_dir, get_stack
 
     try:
         stack = get_stack(args.example)
@@ -62,10 +65,9 @@ def demo(args: argparse.Namespace, pytest_args: list[str]) -> int:
     if unknown:
         return _fail(f"unknown break(s) {', '.join(unknown)} for {args.example}; "
                      f"choose from {', '.join(stack.breaks)}")
-    tests = args.examples_dir / args.example
+    tests = (args.examples_dir or examples_dir()) / args.example
     if not tests.is_dir():
-        return _fail(f"example tests not found at {tests}; run from a source checkout "
-                     "or pass --examples-dir")
+        return _fail(f"example tests not found at {tests}; pass --examples-dir")
     return _run(stack, breaks, tests, args.outputs_dir, pytest_args)
 
 
@@ -84,7 +86,8 @@ def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: li
               f"outputs: {outputs}", flush=True)
         with _environment(emulator.env(), emulator.ENV_TO_UNSET):
             return int(pytest.main([str(tests), "--aws-outputs", str(outputs),
-                                    "-p", "no:cacheprovider", *pytest_args]))
+                                    "-p", "no:cacheprovider", "-W", REWRITE_WARNING,
+                                    *pytest_args]))
 
 
 @contextmanager

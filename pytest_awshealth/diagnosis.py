@@ -113,10 +113,10 @@ def diagnose(exc: BaseException, records: Iterable[ProbeRecord], catalog: Catalo
     seen: set[str] = set()
     extra = _aws_fields(aws, endpoint)
     records = list(records)
-    picks = _pick(exc, records, extra)
+    picks = _pick(exc, records, extra, catalog)
     if not isinstance(exc, AssertionError):  # what was seen broken comes before what was not
         picks = [p for r in _suspects(records, only_unhealthy=True)
-                 for p in _record_hints(r, extra)] + picks
+                 for p in _record_hints(r, extra, catalog)] + picks
     for key, context, subject in picks:
         filled = _fill(catalog, key, context)
         if filled is not None and filled.text not in seen:
@@ -144,7 +144,8 @@ def _fill(catalog: Catalog, key: str, context: dict[str, Any]) -> Optional[Fille
 Pick = tuple[str, dict[str, Any], Any]
 
 
-def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any]) -> list[Pick]:
+def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any],
+          catalog: Catalog) -> list[Pick]:
     if isinstance(exc, AwsCallError):
         return [_call_error(exc, extra)]
     name = type(exc).__name__
@@ -160,7 +161,7 @@ def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any])
     if code is not None:
         return [_raw_client_error(exc, code, extra)]
     if isinstance(exc, AssertionError):
-        return [pick for r in _suspects(records) for pick in _record_hints(r, extra)]
+        return [pick for r in _suspects(records) for pick in _record_hints(r, extra, catalog)]
     return []
 
 
@@ -199,12 +200,14 @@ def _record_context(record: ProbeRecord, extra: dict[str, Any]) -> dict[str, Any
     return _context_of(record.resource, {**extra, **_context_of(record.value)})
 
 
-def _record_hints(record: ProbeRecord, extra: dict[str, Any]) -> list[Pick]:
-    """The probe's hint, then what an HTTP status it saw means."""
+def _record_hints(record: ProbeRecord, extra: dict[str, Any], catalog: Catalog) -> list[Pick]:
+    """The probe's hint, then what an HTTP status and cataloged error codes it saw mean."""
     context = _record_context(record, extra)
     status = errorcodes.status_key(record.value)
+    codes = [(key, {**context, "code": key[len(errorcodes.CODE_PREFIX):]}, record.resource)
+             for key in errorcodes.codes_seen(record.value, catalog)]
     return [(record.hint, context, record.resource)] + (
-        [(status, context, record.resource)] if status else [])
+        [(status, context, record.resource)] if status else []) + codes
 
 
 def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:

@@ -12,10 +12,12 @@ from the failing resource; unknown fields render as ``<field>``.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from .remediation import Context, Hint
 
@@ -423,25 +425,10 @@ HTTP_STATUSES: Mapping[int, ErrorInfo] = MappingProxyType(dict([
                "--query Timeout")),
 ]))
 
-#: The application codes the SakeSensei guide defines, as an example of project codes.
-APPLICATION_ERRORS: Mapping[str, ErrorInfo] = MappingProxyType(dict([
-    _e("SS-001", "the user's preferences are missing: the preference survey was not completed",
-       (), ("complete the preference survey",)),
-    _e("SS-002", "the sake id names no sake in the database", (), ("check the sake id",)),
-    _e("SS-003", "the agent invocation failed (AgentCore error)", (), ("read the agent's logs",)),
-    _e("SS-004", "generating recommendations failed", (), ("read the Lambda function's logs",)),
-    _e("SS-005", "image recognition failed", (), ("retry with another image",)),
-    _e("SS-006", "creating the tasting record failed (database error)", (),
-       ("read the DynamoDB-facing function's logs",)),
-    _e("SS-007", "the authentication token failed JWT validation", (), ("sign in again",)),
-    _e("SS-008", "the gateway tool is not registered", (),
-       ("register the Lambda targets on the gateway again (add_gateway_targets.py)",)),
-]))
-
-
 def explain_error(code: str) -> Optional[ErrorInfo]:
-    """What an AWS (or cataloged application) error code means, or None."""
-    return AWS_ERRORS.get(code) or APPLICATION_ERRORS.get(code)
+    """What an AWS error code means, or None (a project's own codes are catalog hints:
+    see :func:`codes_seen`)."""
+    return AWS_ERRORS.get(code)
 
 
 def explain_status(status: int) -> Optional[ErrorInfo]:
@@ -514,6 +501,31 @@ def render(key: str, context: Context) -> Optional[str]:
 def known_code_key(code: str) -> Optional[str]:
     """``error.code.<code>`` when the catalog explains the AWS error ``code``."""
     return CODE_PREFIX + code if code in AWS_ERRORS else None
+
+
+def codes_seen(value: Any, keys: Iterable[str]) -> list[str]:
+    """The ``error.code.<CODE>`` keys among ``keys`` whose code appears as a whole word in
+    what a probe read: a string, strings in a collection, or a result's string fields (an
+    HTTP body, a function error). This is how a project's own codes (added through the
+    ``pytest_awshealth_hints`` hook) reach a failing check that saw them in a log line."""
+    codes = {key[len(CODE_PREFIX):]: key for key in keys if key.startswith(CODE_PREFIX)}
+    text = "\n".join(_texts(value))
+    if not codes or not text:
+        return []
+    words = "|".join(re.escape(code) for code in sorted(codes, key=len, reverse=True))
+    found = re.findall(rf"(?<![\w-])({words})(?![\w-])", text)
+    return [codes[code] for code in dict.fromkeys(found)]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [item for item in value if isinstance(item, str)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [text for f in dataclasses.fields(value)
+                if isinstance(text := getattr(value, f.name, None), str)]
+    return []
 
 
 def status_key(value: Any) -> Optional[str]:

@@ -1,5 +1,5 @@
-"""Running ``awshealth demo`` in a subprocess (moto's state is per process) and reading
-its verdicts."""
+"""Running example gates: in-process on this worker's emulator (:func:`run_gate`, the
+default), or as a real ``awshealth demo`` subprocess (:func:`demo`, one per example)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
+#: Marks a test that runs a real ``awshealth demo`` subprocess (its own emulator).
+demo_subprocess = pytest.mark.emulator
+
 
 def demo(pytester: pytest.Pytester, example: str, *args: str) -> pytest.RunResult:
-    """``python -m pytest_awshealth demo --example EXAMPLE ARGS...``."""
+    """``python -m pytest_awshealth demo --example EXAMPLE ARGS...`` in a new process.
+    Keep to one per example: :func:`run_gate` runs the same gate in-process."""
     return pytester.run(sys.executable, "-m", "pytest_awshealth", "demo", "--example", example,
                         *args, timeout=300)
 

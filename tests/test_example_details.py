@@ -9,9 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from demo_runs import EXAMPLES, demo
-from pytest_awshealth.emulator.stacks import get_stack, thera_pipeline
-from pytest_awshealth.emulator.stacks.sake_sensei import STACKS, logical_id
+from demo_runs import EXAMPLES, run_gate
+from pytest_awshealth.emulator.stacks import get_stack
+from pytest_awshealth.examples.sake_sensei.stack import STACKS, logical_id
+from pytest_awshealth.examples.thera_pipeline import stack as thera_pipeline
 from pytest_awshealth.outputs import load_outputs
 
 FORMATS = {"mantissa_log": "terraform", "agent_runtime": "terraform", "sake_sensei": "cdk",
@@ -59,8 +60,8 @@ def test_thera_sample_matches_the_stack() -> None:
     assert sample.resolve("DailyStateMachineArn").stack == "thera-pipeline-prod"
 
 
-def test_iracing_leaked_credentials_stay_out_of_the_report(pytester) -> None:
-    result = demo(pytester, "iracing_stats", "--break", "leak", "-l", "-vv")
+def test_iracing_leaked_credentials_stay_out_of_the_report(pytester, aws_env, api_stub) -> None:
+    result = run_gate(pytester, aws_env, api_stub, "iracing_stats", "-l", "-vv", breaks=("leak",))
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     text = result.stdout.str() + result.stderr.str()
     assert "fsa_7Qm2xK9vT4pLw8Rn3Zc6" not in text and "Pit-Lane-Limiter-42" not in text

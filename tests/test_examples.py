@@ -1,5 +1,9 @@
 """Every example gate: healthy passes, each break fails exactly its checks with its hint,
-xdist gives the serial verdicts, and the committed files agree with the tests."""
+xdist gives the serial verdicts, the committed files agree with the tests, and the
+``awshealth demo`` command runs each example for real once.
+
+Gates run in-process on this worker's emulator (``run_gate``); one real subprocess per
+example (``test_demo_command_runs_the_example``, and test_demo.py for the default one)."""
 
 from __future__ import annotations
 
@@ -7,29 +11,45 @@ import re
 
 import pytest
 
-from demo_runs import EXAMPLES, demo, failed, verdicts
+from demo_runs import EXAMPLES, demo, demo_subprocess, failed, run_gate, verdicts
 from pytest_awshealth.emulator.stacks import EXAMPLES as NAMES, get_stack
 
 BREAKS = [(name, b) for name in NAMES for b in get_stack(name).breaks]
+#: The example ``awshealth demo`` runs without --example: test_demo.py runs it for real.
+DEFAULT_EXAMPLE = "mantissa_log"
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_healthy_stack_passes(pytester, name) -> None:
-    result = demo(pytester, name, "-rA")
+def test_healthy_stack_passes(pytester, aws_env, api_stub, name) -> None:
+    result = run_gate(pytester, aws_env, api_stub, name, "-rA")
     assert result.ret == 0, result.stdout.str()
     found = verdicts(result)
     assert found and set(found.values()) == {"PASSED"}
-    result.stdout.fnmatch_lines([f"awshealth demo: {name} on moto at http://127.0.0.1:*",
-                                 f"*{len(found)} passed*"])
+    result.stdout.fnmatch_lines([f"*{len(found)} passed*"])
 
 
 @pytest.mark.parametrize(("name", "broken"), BREAKS, ids=[f"{n}-{b}" for n, b in BREAKS])
-def test_each_break_fails_exactly_its_checks(pytester, name, broken) -> None:
+def test_each_break_fails_exactly_its_checks(pytester, aws_env, api_stub, name, broken) -> None:
     expected = get_stack(name).breaks[broken]
-    result = demo(pytester, name, "--break", broken, "-rA")
+    result = run_gate(pytester, aws_env, api_stub, name, "-rA", breaks=(broken,))
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
     assert failed(result) == sorted(expected.fails)
     result.stdout.fnmatch_lines(["*awshealth remediation*", *expected.hint])
+
+
+@demo_subprocess
+@pytest.mark.parametrize("name", [n for n in NAMES if n != DEFAULT_EXAMPLE])
+def test_demo_command_runs_the_example(pytester, name) -> None:
+    """The real command: its own process and emulator, the example from the package."""
+    stack = get_stack(name)
+    broken = next(iter(stack.breaks))
+    result = demo(pytester, name, "--break", broken, "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines([
+        f"awshealth demo: {name} on moto at http://127.0.0.1:*, broken: {broken}; outputs: *"
+        f"{stack.outputs_file}", "*awshealth remediation*", *stack.breaks[broken].hint])
+    assert failed(result) == sorted(stack.breaks[broken].fails)
+    assert set(verdicts(result).values()) == {"PASSED", "FAILED"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -40,13 +60,16 @@ def test_breaks_are_many_and_show_distinct_hints(name) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_xdist_gives_the_same_verdicts_as_serial(pytester, name) -> None:
+def test_xdist_gives_the_same_verdicts_as_serial(pytester, aws_env, api_stub, name) -> None:
     stack = get_stack(name)
-    breaks = ",".join(list(stack.breaks)[:4])
-    serial = verdicts(demo(pytester, name, "--break", breaks, "-rA", "-p", "no:xdist"))
-    parallel = verdicts(demo(pytester, name, "--break", breaks, "-rA", "-n", "2"))
+    breaks = tuple(stack.breaks)[:4]
+    serial = verdicts(run_gate(pytester, aws_env, api_stub, name, "-rA", "-p", "no:xdist",
+                               breaks=breaks))
+    aws_env.reset()  # a fresh deploy for the parallel run, as for the serial one
+    parallel = verdicts(run_gate(pytester, aws_env, api_stub, name, "-rA", "-n", "2",
+                                 breaks=breaks))
     assert parallel == serial
-    expected = {t for b in breaks.split(",") for t in stack.breaks[b].fails}
+    expected = {t for b in breaks for t in stack.breaks[b].fails}
     assert {t for t, v in serial.items() if v == "FAILED"} == expected
 
 
@@ -68,3 +91,11 @@ def test_checks_table_names_every_test(name) -> None:
     tests = re.findall(r"^def (test_\w+)", source, re.MULTILINE)
     listed = set(re.findall(r"`(test_\w+)", checks))
     assert tests and [t for t in tests if t not in listed] == []
+
+
+def test_every_example_folder_has_a_stack_and_a_gate() -> None:
+    folders = sorted(p.name for p in EXAMPLES.iterdir() if (p / "CHECKS.md").is_file())
+    assert list(NAMES) == folders
+    for name in NAMES:
+        assert (EXAMPLES / name / "stack.py").is_file() and (EXAMPLES / name / f"test_{name}.py").is_file()
+        assert get_stack(name).name == name

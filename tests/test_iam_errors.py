@@ -244,7 +244,20 @@ def test_status_catalog() -> None:
     assert "29 seconds" in errorcodes.explain_status(504).causes[0]
     assert errorcodes.explain_status(200) is None
     assert errorcodes.explain_error("NoSuchThing") is None
-    assert errorcodes.explain_error("SS-008").fix
+    assert errorcodes.explain_error("SS-008") is None  # the Sake Sensei example's own code
+
+
+def test_codes_seen_finds_cataloged_codes_as_whole_words() -> None:
+    from pytest_awshealth.resources.http import HttpResponse
+
+    keys = ["error.code.APP-4", "error.code.APP-42", "logs.group.errors"]
+    lines = ["[ERROR] APP-42 payment failed", "retrying APP-420", "APP-42 again"]
+    assert errorcodes.codes_seen(lines, keys) == ["error.code.APP-42"]
+    assert errorcodes.codes_seen("APP-4: no stock", keys) == ["error.code.APP-4"]
+    body = HttpResponse("https://api.example.com/", 500, body='{"code": "APP-4"}')
+    assert errorcodes.codes_seen(body, keys) == ["error.code.APP-4"]
+    assert errorcodes.codes_seen(["APP-42"], ["logs.group.errors"]) == []
+    assert errorcodes.codes_seen(42, keys) == []
 
 
 def test_every_catalog_hint_renders() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -87,6 +88,35 @@ def test_custom_probe_uses_a_hook_added_hint(table_project) -> None:
     result = table_project.runpytest("--aws-outputs", "outputs.json")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["state: wrong partition key", "*recreate state"])
+
+
+def test_project_error_code_seen_in_a_log_line_shows_its_hook_hint(pytester, aws_env,
+                                                                   write_outputs) -> None:
+    logs = aws_env.client("logs")
+    logs.create_log_group(logGroupName="/app/orders")
+    logs.create_log_stream(logGroupName="/app/orders", logStreamName="web")
+    logs.put_log_events(logGroupName="/app/orders", logStreamName="web", logEvents=[
+        {"timestamp": int(time.time() * 1000) - 60_000, "message": "[ERROR] ORD-7 card declined"}])
+    write_outputs({"orders_log": "/app/orders"})
+    pytester.makeconftest("""
+        from pytest_awshealth import Hint
+        def pytest_awshealth_hints(catalog, config):
+            catalog["error.code.ORD-7"] = Hint("{code} in {name}: the payment provider declined",
+                                               fix=("rotate the provider key of {region}",))
+            catalog["error.code.ORD-8"] = Hint("{code}: never seen")
+    """)
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(log_group="orders_log")
+        def test_no_errors(log_group):
+            assert not log_group.errors("ERROR")
+    """)
+    result = pytester.runpytest("--aws-outputs", "outputs.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["Log group /app/orders in us-east-1 has recent error lines",
+                                 "ORD-7 in /app/orders: the payment provider declined",
+                                 "*rotate the provider key of us-east-1"])
+    assert "never seen" not in result.stdout.str()
 
 
 @pytest.mark.parametrize(("code", "expected"), [

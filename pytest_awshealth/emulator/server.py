@@ -615,13 +615,9 @@ class Emulator:
             return self
         from werkzeug.serving import make_server
 
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-
         for name, level in QUIET_LOGGERS.items():
             logging.getLogger(name).setLevel(level)
-        self._server = make_server(
-            "127.0.0.1", self.port, self._app(), threaded=True, request_handler=MotoRequestHandler
-        )
+        self._server = make_server("127.0.0.1", self.port, self._app(), threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="awshealth-moto", daemon=True
@@ -631,7 +627,8 @@ class Emulator:
         return self
 
     def _app(self) -> WsgiApp:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        # moto.server's names, public since moto 1.x (moto_server.werkzeug_app moves)
+        from moto.server import DomainDispatcherApplication, create_backend_app
 
         from .iam_simulator import IamSimulatorMiddleware
 

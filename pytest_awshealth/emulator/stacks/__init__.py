@@ -1,10 +1,16 @@
-"""Example stacks the demo provisions on the emulator, each with named breaks."""
+"""The framework of the example stacks the demo provisions on the emulator.
+
+Each example lives in ``examples/<name>/`` (installed as ``pytest_awshealth.examples``):
+its test module, outputs sample, ``CHECKS.md`` and ``stack.py``, whose ``STACK`` is a
+:class:`Stack` with named :class:`Break` s built from the helpers here.
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import io
+import pkgutil
 import json
 import time
 import zipfile
@@ -17,7 +23,29 @@ from typing import Any, Callable, Mapping, Protocol
 from ..httpstub import HttpStub
 from ..server import Emulator
 
-EXAMPLES = ("mantissa_log", "sake_sensei", "agent_runtime", "iracing_stats", "thera_pipeline")
+EXAMPLES_PACKAGE = "pytest_awshealth.examples"
+
+
+def examples_dir() -> Path:
+    """The folder holding ``<name>/`` of every example (in a checkout: ``examples/``)."""
+    spec = importlib.util.find_spec(EXAMPLES_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{EXAMPLES_PACKAGE} is not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _discover() -> tuple[str, ...]:
+    """Example folders that hold a ``stack.py`` (found without importing them)."""
+    try:
+        root = examples_dir()
+    except ModuleNotFoundError:
+        return ()
+    return tuple(sorted(info.name for info in pkgutil.iter_modules([str(root)])
+                        if info.ispkg and (root / info.name / "stack.py").is_file()))
+
+
+#: Every example, by folder name.
+EXAMPLES: tuple[str, ...] = _discover()
 
 
 class Clients(Protocol):
@@ -82,12 +110,12 @@ def get_stack(name: str) -> Stack:
     """The stack of example ``name``."""
     if name not in EXAMPLES:
         raise KeyError(f"unknown example {name!r}; choose from {', '.join(EXAMPLES)}")
-    return importlib.import_module(f"{__name__}.{name}").STACK
+    return importlib.import_module(f"{EXAMPLES_PACKAGE}.{name}.stack").STACK
 
 
 def available() -> list[str]:
-    """Examples whose stacks are implemented."""
-    return [n for n in EXAMPLES if importlib.util.find_spec(f"{__name__}.{n}") is not None]
+    """Examples whose stacks are implemented (every example has one)."""
+    return list(EXAMPLES)
 
 
 # -- provisioning helpers shared by the stacks

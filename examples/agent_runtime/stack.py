@@ -29,7 +29,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from . import (
+from pytest_awshealth.emulator.stacks import (
     Break,
     Deployment,
     Stack,

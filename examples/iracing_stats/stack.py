@@ -29,7 +29,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import (
+from pytest_awshealth.emulator.stacks import (
     Break,
     Deployment,
     Stack,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import (Break, Deployment, Stack, create_function, lambda_role, log_recent,
-               terraform_outputs)
+from pytest_awshealth.emulator.stacks import (Break, Deployment, Stack, create_function,
+                                              lambda_role, log_recent, terraform_outputs)
 
 P = "mantissa-log"
 FUNCTIONS = {"detection_engine": f"{P}-detection-engine", "llm_query": f"{P}-llm-query",

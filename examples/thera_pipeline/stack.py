@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import (
+from pytest_awshealth.emulator.stacks import (
     Break,
     Deployment,
     Stack,

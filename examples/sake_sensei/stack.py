@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import (
+from pytest_awshealth.emulator.stacks import (
     Break,
     Deployment,
     Stack,
@@ -495,6 +495,7 @@ BREAKS = {
          "test_lambda_error_alarm_ok"),
         ("Log group /aws/lambda/SakeSensei-Recommendation in us-east-1 has recent error lines",
          "*aws logs tail /aws/lambda/SakeSensei-Recommendation --since 1h --region us-east-1*",
+         "SS-004 in /aws/lambda/SakeSensei-Recommendation: generating recommendations failed",
          "CloudWatch alarm SakeSensei-Lambda-ErrorAlarm in us-east-1 is ALARM: Threshold Crossed*")),
     "concurrency": Break(
         "recommendation function reserved concurrency 0 (every call throttled)", _throttle_lambda,

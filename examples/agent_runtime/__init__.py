@@ -1,0 +1,1 @@
+"""The AWS Agent Runtime example: its gate, outputs sample, CHECKS.md and stack."""

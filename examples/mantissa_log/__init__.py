@@ -1,0 +1,1 @@
+"""The Mantissa Log example: its gate, outputs sample, CHECKS.md and stack."""

@@ -1,0 +1,1 @@
+"""The Sake Sensei example: its gate, outputs sample, CHECKS.md and stack."""

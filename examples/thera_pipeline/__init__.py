@@ -1,0 +1,1 @@
+"""The Thera Pipeline example: its gate, outputs sample, CHECKS.md and stack."""
