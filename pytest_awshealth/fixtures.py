@@ -50,7 +50,9 @@ class ResourceFactory:
 
     def resource(self, fixture: str, name: str, **kwargs: Any) -> Resource:
         """A handle of the type ``fixture`` names (e.g. ``"s3_bucket"``) for ``name``."""
-        return RESOURCE_TYPES[fixture](name, aws=self.context, **kwargs)
+        handle = RESOURCE_TYPES[fixture](name, aws=self.context, **kwargs)
+        handle.origin = f"the name passed to aws.{fixture}()"
+        return handle
 
     def from_output(self, fixture: str, ref: str, **kwargs: Any) -> Resource:
         """A handle for the resource an output (key or JSONPath) names."""
