@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 import pytest
 
+from .alternatives import Alternatives, chosen
 from .binding import binding_for, missing_binding_message
 from .clients import AwsContext
 from .errors import AwsHealthError
@@ -54,10 +55,11 @@ class ResourceFactory:
         handle.origin = f"the name passed to aws.{fixture}()"
         return handle
 
-    def from_output(self, fixture: str, ref: str, **kwargs: Any) -> Resource:
-        """A handle for the resource an output (key or JSONPath) names."""
+    def from_output(self, fixture: str, ref: str | Alternatives, **kwargs: Any) -> Resource:
+        """A handle for the resource an output (key, JSONPath or ``any_of(...)``) names."""
         __tracebackhide__ = True
         outputs: Outputs = self._request.getfixturevalue("aws_outputs")
+        ref = chosen(ref, outputs, fixture)
         return _handle(RESOURCE_TYPES[fixture], outputs, ref, self.context, **kwargs)
 
     def __getattr__(self, fixture: str) -> Callable[..., Resource]:
@@ -97,6 +99,8 @@ def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
     if ref is None and cls.default_name:
         return cls(cls.default_name, aws=context)
     outputs: Outputs = request.getfixturevalue("aws_outputs")
+    if isinstance(ref, Alternatives):
+        ref = chosen(ref, outputs, fixture)
     if not isinstance(ref, str):
         pytest.fail(missing_binding_message(fixture, request.node.nodeid, list(outputs)),
                     pytrace=False)
