@@ -57,11 +57,11 @@ class Resource:
     def hint_context(self) -> dict[str, Any]:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
         return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
-                "account": lambda: self.aws.account, "source": self.source,
-                "output": self.output or self.source}
+                "account": lambda: self.aws.account, "source": self.name_source,
+                "output": self.output or self.name_source}
 
     @property
-    def source(self) -> str:
+    def name_source(self) -> str:
         """Where the name came from, as hints say it: ``output 'table_name'``, or for a
         handle made by name ``the name passed to aws.dynamo_table()``."""
         if self.output:
