@@ -231,3 +231,38 @@ def test_inconclusive_checks_are_waived_only_when_the_waiver_says_so() -> None:
     apply_waiver(report, covering, until + dt.timedelta(days=1))
     assert verdict_of(report) == INCONCLUSIVE
     assert report.awshealth_waiver["status"] == EXPIRED  # type: ignore[attr-defined]
+
+
+def test_inconclusive_check_with_the_verdicts_gate(pytester, aws_env) -> None:
+    """AccessDenied makes a check inconclusive (exit 6); a broken-only waiver leaves it so,
+    ``inconclusive=True`` waives it (exit 0)."""
+    aws_env.client("dynamodb").create_table(
+        TableName="state", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    aws_env.inject_fault("dynamodb", "DescribeTable", error_code="AccessDeniedException")
+    (pytester.path / "outputs.json").write_text(json.dumps({"table": "state"}))
+    pytester.makepyfile(test_gate=f"""
+        import pytest
+
+        @pytest.mark.aws_output(dynamo_table="table")
+        @pytest.mark.aws_waiver("known broken", until="{FUTURE}")
+        def test_broken_only(dynamo_table):
+            assert dynamo_table.status == "ACTIVE"
+    """)
+    result = run(pytester)
+    assert result.ret == 6
+    result.stdout.fnmatch_lines(["NOT WAIVED test_gate.py::test_broken_only is inconclusive; "
+                                 "the waiver covers broken checks only"])
+    pytester.makepyfile(test_gate=f"""
+        import pytest
+
+        @pytest.mark.aws_output(dynamo_table="table")
+        @pytest.mark.aws_waiver("CI role lacks DescribeTable", until="{FUTURE}", inconclusive=True)
+        def test_covered(dynamo_table):
+            assert dynamo_table.status == "ACTIVE"
+    """)
+    result = run(pytester)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([f"WAIVED test_gate.py::test_covered until {FUTURE}: CI role *",
+                                 "*1 waived*"])
