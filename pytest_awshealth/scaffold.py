@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Iterator, Optional
 
 from .outputs import Outputs
 
@@ -32,13 +32,20 @@ class Check:
     test: str
     asserts: tuple[str, ...]
     comment: str = ""
+    variant: str = ""  # e.g. "dead_letter": a queue that must stay empty
+
+    @property
+    def name(self) -> str:
+        return f"{self.fixture}:{self.variant}" if self.variant else self.fixture
 
 
-CHECKS: dict[str, Check] = {c.fixture: c for c in (
+CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("s3_bucket", "test_bucket_exists", ("s3_bucket.exists",)),
     Check("dynamo_table", "test_table_active", ('dynamo_table.status == "ACTIVE"',)),
     Check("lambda_fn", "test_function_active", ('lambda_fn.state == "Active"',)),
     Check("sqs_queue", "test_queue_exists", ("sqs_queue.exists",)),
+    Check("sqs_queue", "test_dead_letter_queue_empty", ("sqs_queue.is_empty",),
+          "messages here are deliveries or jobs that failed", "dead_letter"),
     Check("sns_topic", "test_topic_exists", ("sns_topic.exists",)),
     Check("state_machine", "test_state_machine_active", ('state_machine.status == "ACTIVE"',)),
     Check("secret", "test_secret_exists", ("secret.exists", "not secret.scheduled_for_deletion")),
@@ -62,7 +69,7 @@ CHECKS: dict[str, Check] = {c.fixture: c for c in (
     Check("rest_api", "test_rest_api_deployed", ("rest_api.exists", "rest_api.stages")),
     Check("cloudwatch", "test_alarm_not_firing", ('cloudwatch.alarm_state(cloudwatch.name) != "ALARM"',),
           "INSUFFICIENT_DATA right after a deploy is normal for low-traffic metrics"),
-    Check("http_endpoint", "test_endpoint_answers", ("http_endpoint.get(expect_status=ANSWERING)",),
+    Check("http_endpoint", "test_endpoint_answers", ("http_endpoint.get(expect_status=ANSWERING).ok",),
           "any answer but a 5xx or no answer: deployed and serving; add your health path"),
 )}
 
@@ -107,6 +114,11 @@ class Found:
     part: str = ""  # "stream", "dns", "task_definition", "cluster", "app_client"
     names_resource: bool = True
     covered_by: Optional[str] = None  # the ref whose check covers this output
+    variant: str = ""
+
+    @property
+    def check(self) -> str:
+        return f"{self.fixture}:{self.variant}" if self.variant else str(self.fixture)
 
     @property
     def covered(self) -> bool:
@@ -123,8 +135,8 @@ class Plan:
     stacks: list[str] = field(default_factory=list)
     companions: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, owner, part)
 
-    def checked(self, fixture: str) -> list[Found]:
-        return [f for f in self.found if f.fixture == fixture and f.covered_by is None]
+    def checked(self, check: str) -> list[Found]:
+        return [f for f in self.found if f.fixture and f.check == check and f.covered_by is None]
 
     @property
     def coverage(self) -> tuple[int, int]:
@@ -144,7 +156,15 @@ def key_words(key: str) -> list[str]:
 
 def classify(ref: str, value: str, words: list[str]) -> Found:
     """What ``value`` (under key words ``words``) names."""
-    found = Found(ref, value)
+    found = _classify(Found(ref, value), value, words)
+    joined = " ".join(words)
+    if found.fixture == "sqs_queue" and ("dead letter" in joined or "dlq" in words
+                                         or value.lower().endswith("dlq")):
+        found.variant = "dead_letter"
+    return found
+
+
+def _classify(found: Found, value: str, words: list[str]) -> Found:
     arn = ARN.match(value)
     if arn:
         return _from_arn(found, arn)
@@ -364,8 +384,8 @@ def render(result: Plan, outputs_arg: str) -> str:
     lines += _comments(result)
     if result.checked("http_endpoint"):
         lines += ["ANSWERING = range(200, 500)  # a 4xx still proves the endpoint is deployed", ""]
-    for fixture, check in CHECKS.items():
-        refs = [f.ref for f in result.checked(fixture)]
+    for name, check in CHECKS.items():
+        refs = [f.ref for f in result.checked(name)]
         if refs:
             lines += _test(check, refs)
     for kind in COMPANION_TESTS:

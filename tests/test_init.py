@@ -20,7 +20,8 @@ SAMPLES = {p.parent.name: p for p in EXAMPLES.glob("*/*.json")}
 BREAKS = {
     "mantissa_log": {"bucket": "test_bucket_exists[rules_bucket]",
                      "function": "test_function_active[detection_engine_function_name]"},
-    "sake_sensei": {"stack": "test_stack_healthy[SakeSenseiStorageStack]"},
+    "sake_sensei": {"ecs": "test_endpoint_answers",
+                    "stack": "test_stack_healthy[SakeSenseiStorageStack]"},
     "agent_runtime": {"stream": "test_table_stream_enabled"},
     "iracing_stats": {"secret": "test_secret_exists"},
     "thera_pipeline": {"rule": "test_rule_enabled[DailyScheduleRuleName]"},
@@ -127,3 +128,17 @@ def test_classify(key, value, fixture) -> None:
 def test_key_words() -> None:
     assert key_words("StateTableName9A3F7E15") == ["state", "table", "name"]
     assert key_words("$.lambda_names") == ["lambda", "names"]
+
+
+def test_dead_letter_queues_must_be_empty_and_endpoints_answer() -> None:
+    dlq = classify("ScheduleDeadLetterQueueUrl", "https://sqs.us-east-1.amazonaws.com/1/x-dlq",
+                   key_words("ScheduleDeadLetterQueueUrl"))
+    assert (dlq.fixture, dlq.variant) == ("sqs_queue", "dead_letter")
+    from pytest_awshealth.outputs import Outputs, parse_outputs
+    from pytest_awshealth.scaffold import render
+
+    outputs = Outputs(parse_outputs({"jobs_dlq_url": dlq.value, "api_url": "https://x.io"}, "o"))
+    text = render(plan(outputs, "o.json"), "o.json")
+    assert "def test_dead_letter_queue_empty(sqs_queue):\n" in text
+    assert "assert sqs_queue.is_empty" in text
+    assert "assert http_endpoint.get(expect_status=ANSWERING).ok" in text
