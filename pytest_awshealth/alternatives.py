@@ -31,6 +31,10 @@ class Alternatives:
             raise TypeError(f"{self.helper}(optional=...): expected True or False, "
                             f"got {self.optional!r}")
 
+    def __iter__(self) -> Iterator[str]:
+        """The keys, so code that walks a binding's references sees each of them."""
+        return iter(self.keys)
+
     @property
     def helper(self) -> str:
         return "optional" if self.optional and len(self.keys) == 1 else "any_of"

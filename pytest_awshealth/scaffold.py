@@ -484,7 +484,7 @@ def init(outputs_path: str, out: str = "tests/smoke", dry_run: bool = False,
         return 2
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    print(f"awshealth init: wrote {target}: {sum(text.count(c) for c in ('def test_',))} checks, "
-          f"{covered} of {total} resource outputs covered; run: "
+    print(f"awshealth init: wrote {target}: {text.count(chr(10) + 'def test_')} test functions, "
+          f"{covered} of {total} outputs that name a resource checked; run: "
           f"pytest --aws-outputs {outputs_path} {target.parent}")
     return 0

@@ -126,6 +126,7 @@ def test_helpers_unit() -> None:
     assert repr(optional("a")) == "optional('a')"
     assert repr(any_of("a", "b", optional=True)) == "any_of('a', 'b', optional=True)"
     assert isinstance(any_of("a"), Alternatives)
+    assert list(any_of("a", "B")) == ["a", "B"]  # walkers of binding references see each key
     with pytest.raises(TypeError, match="any_of"):
         any_of()
     with pytest.raises(TypeError, match="optional"):
