@@ -26,7 +26,8 @@ def aws_context(request: pytest.FixtureRequest) -> AwsContext:
 
 @pytest.fixture(scope="session")
 def aws_outputs(request: pytest.FixtureRequest) -> Outputs:
-    """The deploy's outputs, read-only: ``aws_outputs["state_table_name"]`` or a JSONPath."""
+    """The deploy's outputs, read-only: ``aws_outputs["state_table_name"]`` or a JSONPath.
+    An unknown key raises :class:`~pytest_awshealth.UnknownOutputError`, a ``KeyError``."""
     try:
         return request.config.stash[STATE].outputs()
     except CouldNotCheck:  # the stack could not be read: every check using it is inconclusive
