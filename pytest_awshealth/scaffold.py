@@ -169,7 +169,7 @@ def _classify(found: Found, value: str, words: list[str]) -> Found:
     if arn:
         return _from_arn(found, arn)
     if URL.match(value):
-        return _from_url(found)
+        return _from_url(found, words)
     for prefix, fixture in (("sg-", "security_group"), ("srv-", "cloudmap_service")):
         if value.startswith(prefix) and re.fullmatch(r"[a-z]+-[0-9a-z]+", value):
             return _named(found, fixture, value, f"{prefix} id")
@@ -220,9 +220,10 @@ def _from_arn(found: Found, arn: re.Match[str]) -> Found:
     return _named(found, fixture, identity, f"{service} {kind} ARN")
 
 
-def _from_url(found: Found) -> Found:
+def _from_url(found: Found, words: list[str]) -> Found:
     host = re.sub(r"^https?://", "", found.value, flags=re.IGNORECASE).split("/")[0].lower()
-    if host.startswith("sqs.") or host == "queue.amazonaws.com" or ".sqs." in host:
+    queue_key = [w for w in words if w not in NOISE_WORDS][-1:] == ["queue"]
+    if host.startswith("sqs.") or host == "queue.amazonaws.com" or ".sqs." in host or queue_key:
         return _named(found, "sqs_queue", found.value.rstrip("/").split("/")[-1], "SQS queue URL")
     if "console.aws.amazon.com" in host:
         found.why = "an AWS console link"

@@ -24,7 +24,7 @@ BREAKS = {
                     "stack": "test_stack_healthy[SakeSenseiStorageStack]"},
     "agent_runtime": {"stream": "test_table_stream_enabled"},
     "iracing_stats": {"secret": "test_secret_exists"},
-    "thera_pipeline": {"rule": "test_rule_enabled[DailyScheduleRuleName]"},
+    "thera_pipeline": {"scheduler_role": "test_dead_letter_queue_empty"},
 }
 
 
@@ -115,6 +115,7 @@ def test_bad_outputs_file_is_one_error(pytester, capsys) -> None:
     ("orders_table_name", "orders", "dynamo_table"),
     ("ApiFunctionName", "api", "lambda_fn"),
     ("jobs_queue_url", "https://sqs.us-east-1.amazonaws.com/1/jobs", "sqs_queue"),
+    ("JobsQueueUrl", "http://127.0.0.1:4566/000000000000/jobs", "sqs_queue"),  # an emulator's
     ("site", "https://example.com/", "http_endpoint"),
     ("uploads_bucket", "uploads", "s3_bucket"),
     ("app_log_group", "/app/logs", "log_group"),
