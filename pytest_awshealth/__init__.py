@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .alternatives import Alternatives, any_of, optional
 from .clients import AwsContext
 from .errors import (AwsCallError, AwsHealthError, ConfigError, OutputsError,
                      ResourceNotFound, SensitiveOutputError, UnknownOutputError)
@@ -17,6 +18,7 @@ from .resources import (AthenaWorkgroup, CallerIdentity, CdkBootstrap, Certifica
 __version__ = "0.1.0"
 
 __all__ = [
+    "Alternatives", "any_of", "optional",
     "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError", "CallerIdentity",
     "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService", "CloudWatch",
     "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule", "GlueDatabase",

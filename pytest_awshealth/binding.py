@@ -6,13 +6,15 @@ from typing import Any, Iterator, Optional, Sequence, Union
 
 import pytest
 
+from .alternatives import Alternatives, is_single
 from .resources import RESOURCE_TYPES
 
-Ref = Union[str, Sequence[str]]
+Ref = Union[str, Alternatives, Sequence[Union[str, Alternatives]]]
 MARKER = "aws_output"
 MARKER_HELP = (f"{MARKER}(**fixture_to_output): bind resource fixtures to deploy outputs by key "
                "or JSONPath; a list parametrizes, e.g. "
-               "@pytest.mark.aws_output(s3_bucket=['logs_bucket', 'rules_bucket'])")
+               "@pytest.mark.aws_output(s3_bucket=['logs_bucket', 'rules_bucket']); "
+               "any_of('a', 'B') binds the first present key, optional('k') skips when absent")
 
 
 def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
@@ -23,11 +25,11 @@ def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
         if fixture not in RESOURCE_TYPES:
             known = ", ".join(sorted(RESOURCE_TYPES))
             raise TypeError(f"aws_output(): unknown resource fixture {fixture!r}; known: {known}")
-        refs = [ref] if isinstance(ref, str) else ref
+        refs = [ref] if is_single(ref) else ref
         if not isinstance(refs, (list, tuple)) or not refs or not all(
-                isinstance(r, str) and r for r in refs):
+                isinstance(r, Alternatives) or (isinstance(r, str) and r) for r in refs):
             raise TypeError(f"aws_output({fixture}=...): expected an output key, a JSONPath, "
-                            f"or a non-empty list of them, got {ref!r}")
+                            f"any_of(...)/optional(...), or a non-empty list of them, got {ref!r}")
     return bindings
 
 
@@ -42,8 +44,10 @@ def binding_for(node: Any, fixture: str) -> Optional[Ref]:
     return next((ref for name, ref in bindings(node) if name == fixture), None)
 
 
-def param_id(ref: str) -> str:
+def param_id(ref: Union[str, Alternatives]) -> str:
     """A readable test id for a key or JSONPath: ``$.lambda_names.detector`` -> ``lambda_names.detector``."""
+    if isinstance(ref, Alternatives):
+        return ref.label
     return ref[2:] if ref.startswith("$.") else ref
 
 
@@ -54,7 +58,7 @@ def parametrize(metafunc: pytest.Metafunc) -> None:
         if fixture in done or fixture not in metafunc.fixturenames:
             continue
         done.add(fixture)
-        if not isinstance(ref, str):
+        if not is_single(ref):
             metafunc.parametrize(fixture, list(ref), indirect=True,
                                  ids=[param_id(r) for r in ref])
 

@@ -35,12 +35,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--examples-dir", type=Path, metavar="DIR",
                       help="where the example test folders live (default: the installed "
                            "pytest_awshealth.examples)")
+    add_init_parser(commands)
     return parser
+
+
+def add_init_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    init = commands.add_parser(
+        "init", help="write a first gate (a pytest module) from a deploy outputs file",
+        description="Read an outputs file (Terraform, CDK, CloudFormation, SAM, Pulumi or flat "
+                    "JSON), recognise the resources its values name, and write a test module "
+                    "with one bound health check per resource. Makes no AWS call.")
+    init.add_argument("outputs", metavar="OUTPUTS", help="the deploy outputs file")
+    init.add_argument("--out", default="tests/smoke", metavar="DIR",
+                      help="folder (or .py file) to write to (default: tests/smoke)")
+    init.add_argument("--dry-run", action="store_true", help="print the module, write nothing")
+    init.add_argument("--force", action="store_true", help="overwrite an existing module")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args, pytest_args = parser.parse_known_args(argv)
+    if args.command == "init":
+        from .scaffold import init
+
+        if pytest_args:
+            parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
+        return init(args.outputs, args.out, args.dry_run, args.force)
     if args.command != "demo":
         parser.print_help()
         return 0 if args.command is None and not pytest_args else 2

@@ -195,6 +195,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("settle", "re-check failing checks whose state is still converging (CREATING, "
            "PENDING, IN_PROGRESS...) for up to this many seconds", ("AWSHEALTH_SETTLE",), 0.0,
            _non_negative_float, metavar="SECONDS"),
+    Option("waivers", "waivers file (TOML, YAML or JSON): node id pattern -> reason, owner, "
+           "until; a waived broken check passes the gate until that date",
+           ("AWSHEALTH_WAIVERS",), metavar="FILE"),
     # -- reports --------------------------------------------------------------------------
 )
 

@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 import pytest
 
+from .alternatives import Alternatives, chosen
 from .binding import binding_for, missing_binding_message
 from .clients import AwsContext
 from .errors import AwsHealthError, CouldNotCheck
@@ -25,7 +26,8 @@ def aws_context(request: pytest.FixtureRequest) -> AwsContext:
 
 @pytest.fixture(scope="session")
 def aws_outputs(request: pytest.FixtureRequest) -> Outputs:
-    """The deploy's outputs, read-only: ``aws_outputs["state_table_name"]`` or a JSONPath."""
+    """The deploy's outputs, read-only: ``aws_outputs["state_table_name"]`` or a JSONPath.
+    An unknown key raises :class:`~pytest_awshealth.UnknownOutputError`, a ``KeyError``."""
     try:
         return request.config.stash[STATE].outputs()
     except CouldNotCheck:  # the stack could not be read: every check using it is inconclusive
@@ -52,12 +54,15 @@ class ResourceFactory:
 
     def resource(self, fixture: str, name: str, **kwargs: Any) -> Resource:
         """A handle of the type ``fixture`` names (e.g. ``"s3_bucket"``) for ``name``."""
-        return RESOURCE_TYPES[fixture](name, aws=self.context, **kwargs)
+        handle = RESOURCE_TYPES[fixture](name, aws=self.context, **kwargs)
+        handle.origin = f"the name passed to aws.{fixture}()"
+        return handle
 
-    def from_output(self, fixture: str, ref: str, **kwargs: Any) -> Resource:
-        """A handle for the resource an output (key or JSONPath) names."""
+    def from_output(self, fixture: str, ref: str | Alternatives, **kwargs: Any) -> Resource:
+        """A handle for the resource an output (key, JSONPath or ``any_of(...)``) names."""
         __tracebackhide__ = True
         outputs: Outputs = self._request.getfixturevalue("aws_outputs")
+        ref = chosen(ref, outputs, fixture)
         return _handle(RESOURCE_TYPES[fixture], outputs, ref, self.context, **kwargs)
 
     def __getattr__(self, fixture: str) -> Callable[..., Resource]:
@@ -97,6 +102,8 @@ def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
     if ref is None and cls.default_name:
         return cls(cls.default_name, aws=context)
     outputs: Outputs = request.getfixturevalue("aws_outputs")
+    if isinstance(ref, Alternatives):
+        ref = chosen(ref, outputs, fixture)
     if not isinstance(ref, str):
         pytest.fail(missing_binding_message(fixture, request.node.nodeid, list(outputs)),
                     pytrace=False)

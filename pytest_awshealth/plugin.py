@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Generator, Optional
 import pytest
 
 from . import hooks
+from .alternatives import Leaf, binding_problem, leaves
 from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
@@ -26,13 +27,16 @@ from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 if TYPE_CHECKING:
     from .diagnosis import Finding
 
-pytest_plugins = ["pytest_awshealth.masking"]
-
-pytest_plugins = ["pytest_awshealth.preflight"]  # bindings and region, checked before any test
+#: Hook modules of their own: client resilience, settling, masking, pre-run checks, waivers.
+pytest_plugins = [
+    "pytest_awshealth.resilience",
+    "pytest_awshealth.settling",
+    "pytest_awshealth.masking",
+    "pytest_awshealth.preflight",
+    "pytest_awshealth.waivers",
+]
 
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
-
-pytest_plugins = ["pytest_awshealth.resilience", "pytest_awshealth.settling"]
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
 
@@ -99,8 +103,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
                 for item in session.items for fixture, ref in bindings(item)
-                for one in ([ref] if isinstance(ref, str) else ref)
-                if (problem := _lookup_problem(state, one))]
+                for one in leaves(ref) if (problem := _lookup_problem(state, one, fixture))]
     if problems:
         unique = list(dict.fromkeys(problems))
         raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))
@@ -122,10 +125,12 @@ def _needs_outputs(item: pytest.Item) -> bool:
         for name in names)
 
 
-def _lookup_problem(state: RunState, ref: str) -> Optional[str]:
+def _lookup_problem(state: RunState, ref: Leaf, fixture: str) -> Optional[str]:
     from .errors import SensitiveOutputError, UnknownOutputError
 
     assert state.files is not None
+    if not isinstance(ref, str):
+        return binding_problem(state.files, ref, fixture)
     try:
         state.files[ref]
     except SensitiveOutputError:

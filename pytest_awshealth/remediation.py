@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, MutableMapping
@@ -71,6 +72,12 @@ def _bullet(item: str, heading: str) -> str:
     return "$ " if words and words[0] in COMMANDS else "- "
 
 
+#: Templates say where a name came from as ``output '{output}'``; rendered as ``{source}``
+#: so a handle made by name (``aws.lambda_fn("x")``) says that instead of a placeholder.
+OUTPUT_PHRASE = re.compile(r"\boutput '\{output\}'")
+SOURCE_FALLBACK = "the output or name the check uses"
+
+
 class _Filler:
     """Fills templates; context values may be zero-argument callables, evaluated once if used."""
 
@@ -79,12 +86,14 @@ class _Filler:
         self._values: dict[str, str] = {}
 
     def __call__(self, template: str) -> str:
+        template = OUTPUT_PHRASE.sub("{source}", template)
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
         return template.format_map({f: self._value(f) for f in fields})
 
     def _value(self, field: str) -> str:
         if field not in self._values:
-            raw = self._context.get(field, f"<{field}>")
+            fallback = SOURCE_FALLBACK if field == "source" else f"<{field}>"
+            raw = self._context.get(field, fallback)
             try:
                 raw = raw() if callable(raw) else raw
             except Exception:  # a hint must render even when AWS cannot answer

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .acm import Certificate
+from .apigateway import RestApi
 from .athena import AthenaWorkgroup, QueryResult
 from .awslambda import InvokeResult, LambdaFunction
 from .base import Resource
@@ -39,7 +40,7 @@ from .sts import CallerIdentity
 
 MODULES = ("s3", "dynamodb", "awslambda", "events", "athena", "glue", "http", "logs", "secrets",
            "sts", "ecs", "elbv2", "servicediscovery", "acm", "cloudwatch", "cognito",
-           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam", "ec2")
+           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam", "ec2", "apigateway")
 
 
 def _collect(attribute: str) -> dict:
@@ -59,7 +60,7 @@ def resource_hints() -> dict:
 
 __all__ = [
     "MODULES", "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "CdkBootstrap",
-    "Certificate", "CfnStack", "CloudMapService", "CloudWatch", "CognitoUser", "DynamoTable",
+    "Certificate", "CfnStack", "RestApi", "CloudMapService", "CloudWatch", "CognitoUser", "DynamoTable",
     "EcsService", "EventRule", "GlueDatabase", "HttpEndpoint", "HttpResponse", "IamRole",
     "InvokeResult", "LambdaFunction", "LoadBalancer", "LogGroup", "QueryResult", "Resource",
     "S3Bucket", "Secret", "SecretValue", "SecurityGroup", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",

@@ -39,6 +39,8 @@ class Resource:
         self.name = name
         self.aws = aws if aws is not None else AwsContext(region=region)
         self.output = output
+        #: Where the name came from when no output holds it, for hints (``output`` wins).
+        self.origin: Optional[str] = None
         self._region = region
         self._cache: dict[Any, Any] = {}
         self._lock = threading.Lock()
@@ -58,7 +60,20 @@ class Resource:
     def hint_context(self) -> dict[str, Any]:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
         return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
-                "account": lambda: self.aws.account, "output": self.output or "<output>"}
+                "account": lambda: self.aws.account, "source": self.name_source,
+                "output": self.output or self.name_source}
+
+    @property
+    def name_source(self) -> str:
+        """Where the name came from, as hints say it: ``output 'table_name'``, or for a
+        handle made by name ``the name passed to aws.dynamo_table()``."""
+        if self.output:
+            return f"output '{self.output}'"
+        if self.origin:
+            return self.origin
+        if self.name == self.default_name:
+            return f"the default name '{self.name}'"
+        return f"the name given to {type(self).__name__}()"
 
     def known_arn(self, ask: bool = False) -> Optional[str]:
         """The ARN when it follows from the name; None when it needs an AWS call (or,

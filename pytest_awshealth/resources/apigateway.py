@@ -1,0 +1,59 @@
+"""API Gateway REST APIs (the control plane; the invoke URL is an ``http_endpoint``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import ResourceNotFound
+from ..probes import probe, truthy
+from ..remediation import Hint
+from .base import Resource
+
+API_ID = re.compile(r"^[a-z0-9]{10}$")
+
+
+class RestApi(Resource):
+    """A REST API by id (``k7x2m9q4ab``) or by name: ``assert rest_api.exists``."""
+
+    service = "apigateway"
+    kind = "REST API"
+    hint_prefix = "apigateway.rest_api"
+
+    def describe(self) -> dict[str, Any]:
+        if API_ID.match(self.name):
+            return self.call("get_rest_api", restApiId=self.name)
+        for api in self.call("get_rest_apis", limit=500).get("items", []):
+            if api.get("name") == self.name:
+                return api
+        raise ResourceNotFound(self, "GetRestApis", "NotFoundException",
+                               f"no REST API named {self.name!r}", "apigateway:GET")
+
+    @property
+    def api_id(self) -> str:
+        return str(self.describe()["id"])
+
+    @property
+    @probe("stages", truthy)
+    def stages(self) -> list[str]:
+        """Names of the deployed stages (empty: the API was never deployed)."""
+        answer = self.call("get_stages", restApiId=self.api_id)
+        return [stage["stageName"] for stage in answer.get("item", [])]
+
+
+HINTS = {
+    "apigateway.rest_api.missing": Hint(
+        "REST API {name} does not exist in {region}",
+        ("the deploy did not create it, or it was deleted and re-created with a new id",
+         "output '{output}' holds a stale id or the wrong name",
+         "the checks run in another region or account than the deploy"),
+        ("aws apigateway get-rest-apis --region {region} --query 'items[].[id,name]'",),
+        ("re-run the deploy, then refresh the outputs file",)),
+    "apigateway.rest_api.stages": Hint(
+        "REST API {name} in {region} has no deployed stage",
+        ("the API was created but never deployed (no aws apigateway create-deployment)",),
+        ("aws apigateway get-stages --rest-api-id <api-id> --region {region}",),
+        ("aws apigateway create-deployment --rest-api-id <api-id> --stage-name prod --region {region}",)),
+}
+
+FIXTURES = {"rest_api": RestApi}
