@@ -19,6 +19,8 @@ from .resources import RESOURCE_TYPES
 from .reporting import attach_hints, mask_comparison, scrub_report
 from .state import RECORDS, STATE, RunState
 
+pytest_plugins = ["pytest_awshealth.reports.plugin"]
+
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"

@@ -1,0 +1,136 @@
+"""The reports' hooks: registered from ``pytest_awshealth.plugin``'s ``pytest_plugins``.
+
+On every process (xdist workers too), a ``pytest_runtest_makereport`` wrapper puts the
+check's properties, the 80-column headline and the pytest-html extras on the report.
+On the controller only, :class:`Reports` folds the reports into one :class:`Run` and
+writes the summary, GitHub annotations and job summary, JSON and SARIF at the end."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Generator, Optional
+
+import pytest
+
+from ..state import STATE
+from ..verdicts import BROKEN, INCONCLUSIVE, hints_of, verdict_of
+from . import github, html
+from .checks import Run, headline
+from .info import RunInfo
+from .json_report import report_document
+from .junit import add_properties, handle_resource, is_check
+from .masking import write_json
+from .sarif import sarif_document
+from .summary import summary_lines
+
+REPORTS = pytest.StashKey["Reports"]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Outermost wrapper: runs after the verdict, hints and masking are on the report."""
+    report = yield
+    state = item.config.stash.get(STATE, None)
+    if state is None or not (report.when == "call" or report.failed) or not is_check(item):
+        return report
+    redactor = state.aws.redactor
+    add_properties(item, report, redactor)
+    _set_headline(item, report, redactor)
+    if html.html_active(item.config):
+        html.add_hint_extras(report, redactor)
+    return report
+
+
+def _set_headline(item: pytest.Item, report: pytest.TestReport, redactor: Any) -> None:
+    """Make the short summary line (``FAILED id - message``) lead with resource and problem."""
+    hints = hints_of(report)
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if not hints or crash is None or verdict_of(report) not in (BROKEN, INCONCLUSIVE):
+        return
+    resource = {**handle_resource(item), **{k: v for k, v in (hints[0].get("resource") or {})
+                                            .items() if v}}
+    crash.message = redactor.scrub(headline(str(hints[0]["title"]), resource, where=True))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # xdist workers report to the controller
+        config.stash[REPORTS] = reports = Reports(config)
+        config.pluginmanager.register(reports, "awshealth-reports")
+
+
+class Reports:
+    """The run's checks on the controller, and the files and lines made from them."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.run = Run()
+        self.info = RunInfo()
+
+    @property
+    def state(self) -> Any:
+        return self.config.stash.get(STATE, None)
+
+    def setting(self, name: str) -> Any:
+        state = self.state
+        return state.settings[name] if state is not None else None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.state is not None:
+            self.run.add(report)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if state is None:
+            return
+        wants_files = bool(self.setting("report") or self.setting("sarif"))
+        self.info.finish(self.run, state, int(session.exitstatus), ask_sts=wants_files)
+        redactor = state.aws.redactor
+        if self.setting("report"):
+            write_json(self.setting("report"), report_document(self.run, self.info), redactor)
+        if self.setting("sarif"):
+            document = sarif_document(self.run, self.info, state.catalog, state.files,
+                                      str(self.config.rootpath), os.environ)
+            write_json(self.setting("sarif"), document, redactor)
+        if self._github():
+            self._write_step_summary(redactor)
+
+    def _github(self) -> bool:
+        return github.enabled(self.setting("github") or "off", os.environ)
+
+    def _write_step_summary(self, redactor: Any) -> None:
+        path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not path or not self.run.checks:
+            return
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(redactor.scrub(github.step_summary(self.run, self.info)))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        state = self.state
+        if state is None or not self.run.checks:
+            return
+        scrub = state.aws.redactor.scrub
+        if self.setting("summary") != "off":
+            terminalreporter.write_sep("=", "awshealth summary")
+            for line in summary_lines(self.run, self.config.get_terminal_writer().fullwidth):
+                terminalreporter.write_line(scrub(line))
+        if self._github():
+            other = self.config.pluginmanager.has_plugin(github.OTHER_ANNOTATOR)
+            for command in github.annotations(self.run, str(self.config.rootpath), os.environ,
+                                              skip_failed=other):
+                terminalreporter.write_line(scrub(command))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[Any], summary: list[Any],
+                                    postfix: list[Any], session: pytest.Session) -> None:
+        state = self.state
+        if state is None or not self.run.checks:
+            return
+        lines = [state.aws.redactor.scrub(line) for line in summary_lines(self.run, 100)]
+        prefix.append(html.summary_html(lines))
+
+
+def reports_of(config: pytest.Config) -> Optional[Reports]:
+    """The controller's reports (None on xdist workers)."""
+    return config.stash.get(REPORTS, None)
