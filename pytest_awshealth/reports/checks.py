@@ -95,10 +95,9 @@ class Check:
         if not self.file:
             self.file = str(path)
             self.line = self.fail_line = (lineno or 0) + 1
-        crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
-        if crash is not None and report.failed and os.path.basename(str(crash.path)) == \
-                os.path.basename(self.file):
-            self.fail_line = int(crash.lineno)
+        if report.failed:
+            self.fail_line = _line_in(report.longrepr, os.path.basename(self.file)) or \
+                self.fail_line
 
 
 
@@ -110,6 +109,19 @@ def _add(total: Optional[int], value: Any) -> Optional[int]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (total or 0) + value
     return total
+
+
+def _line_in(longrepr: Any, filename: str) -> Optional[int]:
+    """The last traceback line in the test file (the test's own line that failed)."""
+    entries = getattr(getattr(longrepr, "reprtraceback", None), "reprentries", None) or []
+    for entry in reversed(entries):
+        location = getattr(entry, "reprfileloc", None)
+        if location is not None and os.path.basename(str(location.path)) == filename:
+            return int(location.lineno)
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None and os.path.basename(str(crash.path)) == filename:
+        return int(crash.lineno)
+    return None
 
 
 def _crash_message(report: Any) -> str:
