@@ -1,20 +1,192 @@
-"""From a failed test to the hints that explain it."""
+"""From a finished test to its verdict and the hints that explain it."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from . import errorcodes
-from .errors import AwsCallError, ResourceNotFound
-from .hints import error_key
+from .errors import AwsCallError, CouldNotCheck, ResourceNotFound
+from .hints import ACCESS_DENIED, CREDENTIALS, THROTTLING, error_key
 from .probes import ProbeRecord
-from .remediation import Catalog
+from .remediation import Catalog, FilledHint
+from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE
+
+if TYPE_CHECKING:
+    from .clients import AwsContext
 
 CREDENTIAL_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound",
                      "CredentialRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
                      "TokenRetrievalError")
 CONNECTION_ERRORS = ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
                      "ConnectionClosedError", "ProxyConnectionError")
+TIMEOUT_ERRORS = ("ConnectTimeoutError", "ReadTimeoutError")
+#: The hint key for each reason a check could not be made (unless the error code knows better).
+REASON_KEYS = {"access_denied": "error.access_denied", "throttled": "error.throttling",
+               "unreachable": "error.connection", "timeout": "error.timeout",
+               "credentials": "error.credentials"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One filled hint and the resource (or other subject) it is about."""
+
+    hint: FilledHint
+    subject: Any = None
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def could_not_check(exc: BaseException) -> Optional[str]:
+    """Why ``exc`` means the state could not be read (a :class:`CouldNotCheck` reason),
+    or None when it is an ordinary failure. Raw botocore errors count too."""
+    if isinstance(exc, CouldNotCheck):
+        return exc.reason
+    if isinstance(exc, AwsCallError):
+        return _code_reason(exc.code)
+    name = type(exc).__name__
+    if name in CREDENTIAL_ERRORS:
+        return "credentials"
+    if name in TIMEOUT_ERRORS:
+        return "timeout"
+    if name in CONNECTION_ERRORS:
+        return "unreachable"
+    code, status = _client_error(exc)
+    if code is None:
+        return None
+    return _code_reason(code) or ("server_error" if status >= 500 else None)
+
+
+def _code_reason(code: str) -> Optional[str]:
+    if code in CREDENTIALS:
+        return "credentials"
+    if code in ACCESS_DENIED:
+        return "access_denied"
+    if code in THROTTLING:
+        return "throttled"
+    return None
+
+
+def _client_error(exc: BaseException) -> tuple[Optional[str], int]:
+    """(code, HTTP status) of a raw botocore ``ClientError``; (None, 0) for anything else."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict) or not _is_client_error(exc):
+        return None, 0
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return str(response.get("Error", {}).get("Code", "Unknown")), int(status)
+
+
+def _is_client_error(exc: BaseException) -> bool:
+    try:
+        from botocore.exceptions import ClientError
+    except ImportError:  # pragma: no cover - botocore is a dependency
+        return False
+    return isinstance(exc, ClientError)
+
+
+def is_credentials_failure(exc: BaseException) -> bool:
+    """True when no check can succeed because AWS rejects or lacks credentials."""
+    return could_not_check(exc) == "credentials"
+
+
+def judge(exc: Optional[BaseException], records: Iterable[ProbeRecord]) -> str:
+    """The verdict of a test that raised ``exc`` (None: it passed) after making ``records``.
+
+    A probe that saw something unhealthy makes the check broken even when another probe
+    could not read its state; otherwise a state that could not be read makes it
+    inconclusive; any other failure is broken."""
+    if exc is None:
+        return HEALTHY
+    if any(r.healthy is False for r in records):
+        return BROKEN
+    return INCONCLUSIVE if could_not_check(exc) else BROKEN
+
+
+# --------------------------------------------------------------------------- hints
+
+
+def diagnose(exc: BaseException, records: Iterable[ProbeRecord], catalog: Catalog,
+             endpoint: str = "", aws: Optional[AwsContext] = None) -> list[Finding]:
+    """The filled hints for a test that raised ``exc`` after making ``records``."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    extra = _aws_fields(aws, endpoint)
+    records = list(records)
+    picks = _pick(exc, records, extra)
+    if not isinstance(exc, AssertionError):  # what was seen broken comes before what was not
+        picks = [p for r in _suspects(records, only_unhealthy=True)
+                 for p in _record_hints(r, extra)] + picks
+    for key, context, subject in picks:
+        filled = _fill(catalog, key, context)
+        if filled is not None and filled.text not in seen:
+            seen.add(filled.text)
+            findings.append(Finding(filled, subject))
+    return findings
+
+
+def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: Catalog,
+                  endpoint: str = "", aws: Optional[AwsContext] = None) -> list[str]:
+    """The rendered hints for a test that raised ``exc`` after making ``records``."""
+    return [finding.hint.text for finding in diagnose(exc, records, catalog, endpoint, aws)]
+
+
+def _fill(catalog: Catalog, key: str, context: dict[str, Any]) -> Optional[FilledHint]:
+    filled = catalog.fill(key, context)
+    if filled is None and key.endswith(".missing"):
+        filled = catalog.fill("error.not_found", context)
+    if filled is None:  # error.code.* and http.status.* unless the catalog overrides them
+        hint = errorcodes.lookup(key, context)
+        filled = hint.fill(context, key) if hint else None
+    return filled
+
+
+Pick = tuple[str, dict[str, Any], Any]
+
+
+def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any]) -> list[Pick]:
+    if isinstance(exc, AwsCallError):
+        return [_call_error(exc, extra)]
+    name = type(exc).__name__
+    if name in CREDENTIAL_ERRORS:
+        return [("error.credentials", {**extra, "code": name}, None)]
+    if name in CONNECTION_ERRORS:
+        endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or extra["endpoint"]
+        endpoint = str(endpoint).rstrip("/")
+        key = "error.timeout" if name in TIMEOUT_ERRORS else "error.connection"
+        return [(key, {**extra, "endpoint": endpoint, "message": str(exc),
+                       "operation": "<operation>"}, None)]
+    code, _ = _client_error(exc)
+    if code is not None:
+        return [_raw_client_error(exc, code, extra)]
+    if isinstance(exc, AssertionError):
+        return [pick for r in _suspects(records) for pick in _record_hints(r, extra)]
+    return []
+
+
+def _aws_fields(aws: Optional[AwsContext], endpoint: str) -> dict[str, Any]:
+    """Hint fields that come from the run's AWS settings (timeouts, retries, caller)."""
+    fields: dict[str, Any] = {"endpoint": endpoint or "<default AWS endpoint>"}
+    if aws is not None:
+        fields.update(connect_timeout=_seconds(aws.connect_timeout),
+                      read_timeout=_seconds(aws.read_timeout), max_attempts=aws.max_attempts,
+                      retry_mode=aws.retry_mode, more_attempts=max(8, aws.max_attempts * 2),
+                      caller_arn=lambda: principal_arn(aws.identity["Arn"]))
+    return fields
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def principal_arn(caller_arn: str) -> str:
+    """The IAM principal ARN ``simulate-principal-policy`` wants: an assumed-role session
+    ARN (``arn:aws:sts::1:assumed-role/Role/session``) becomes its role's ARN."""
+    head, _, rest = caller_arn.partition(":assumed-role/")
+    if not rest:
+        return caller_arn
+    partition_and_account = head.replace(":sts:", ":iam:", 1)
+    return f"{partition_and_account}:role/{rest.split('/')[0]}"
 
 
 def _context_of(subject: Any, extra: Optional[dict[str, Any]] = None) -> dict[str, Any]:
@@ -23,72 +195,65 @@ def _context_of(subject: Any, extra: Optional[dict[str, Any]] = None) -> dict[st
     return context
 
 
-def _record_context(record: ProbeRecord) -> dict[str, Any]:
-    return _context_of(record.resource, _context_of(record.value))
+def _record_context(record: ProbeRecord, extra: dict[str, Any]) -> dict[str, Any]:
+    return _context_of(record.resource, {**extra, **_context_of(record.value)})
 
 
-def is_credentials_failure(exc: BaseException) -> bool:
-    """True when no check can succeed because AWS rejects or lacks credentials."""
-    if isinstance(exc, AwsCallError):
-        return error_key(exc.code) == "error.credentials"
-    return type(exc).__name__ in CREDENTIAL_ERRORS
-
-
-def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: Catalog,
-                  endpoint: str = "") -> list[str]:
-    """The rendered hints for a test that raised ``exc`` after making ``records``."""
-    rendered = []
-    for key, context in _pick(exc, list(records), endpoint):
-        text = catalog.render(key, context)
-        if text is None and key.endswith(".missing"):
-            text = catalog.render("error.not_found", context)
-        if text is None:  # error.code.* and http.status.* unless the catalog overrides them
-            text = errorcodes.render(key, context)
-        if text and text not in rendered:
-            rendered.append(text)
-    return rendered
-
-
-def _pick(exc: BaseException, records: list[ProbeRecord],
-          endpoint: str) -> list[tuple[str, dict[str, Any]]]:
-    if isinstance(exc, AwsCallError):
-        return [_call_error(exc)]
-    name = type(exc).__name__
-    if name in CREDENTIAL_ERRORS:
-        return [("error.credentials", {"code": name})]
-    if name in CONNECTION_ERRORS:
-        return [("error.connection", {"endpoint": getattr(exc, "kwargs", {}).get(
-            "endpoint_url", endpoint or "<default AWS endpoint>"), "message": str(exc)})]
-    if isinstance(exc, AssertionError):
-        return [pick for r in _suspects(records) for pick in _record_hints(r)]
-    return []
-
-
-def _record_hints(record: ProbeRecord) -> list[tuple[str, dict[str, Any]]]:
+def _record_hints(record: ProbeRecord, extra: dict[str, Any]) -> list[Pick]:
     """The probe's hint, then what an HTTP status it saw means."""
-    context = _record_context(record)
+    context = _record_context(record, extra)
     status = errorcodes.status_key(record.value)
-    return [(record.hint, context)] + ([(status, context)] if status else [])
+    return [(record.hint, context, record.resource)] + (
+        [(status, context, record.resource)] if status else [])
 
 
-def _call_error(exc: AwsCallError) -> tuple[str, dict[str, Any]]:
-    context = _context_of(exc.resource, {"code": exc.code, "message": exc.message,
-                                         "operation": exc.operation, "action": exc.action})
+def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:
+    fields = {"code": exc.code, "message": exc.message, "operation": exc.operation,
+              "action": exc.action or "<action>",
+              "resource_arn": lambda: _arn_of(exc.resource, ask=True) or "<resource-arn>"}
+    endpoint = _endpoint_of(exc.resource)
+    context = _context_of(exc.resource, {**extra, **fields,
+                                         **({"endpoint": endpoint} if endpoint else {})})
     if exc.hint:
-        return (exc.hint, context)
+        return (exc.hint, context, exc.resource)
     if isinstance(exc, ResourceNotFound):
         prefix = getattr(exc.resource, "hint_prefix", "")
-        return (f"{prefix}.missing", context)
+        return (f"{prefix}.missing", context, exc.resource)
+    if isinstance(exc, CouldNotCheck) and exc.reason in REASON_KEYS:
+        return (REASON_KEYS[exc.reason], context, exc.resource)
     key = error_key(exc.code)
     if key == "error.generic":
         key = errorcodes.known_code_key(exc.code) or key
-    return (key, context)
+    return (key, context, exc.resource)
 
 
-def _suspects(records: list[ProbeRecord]) -> list[ProbeRecord]:
+def _raw_client_error(exc: Any, code: str, extra: dict[str, Any]) -> Pick:
+    """A botocore ``ClientError`` that reached the test unmapped (e.g. from STS)."""
+    operation = str(getattr(exc, "operation_name", "") or "<operation>")
+    context = {"kind": "AWS", "name": operation, "region": "<region>", **extra, "code": code,
+               "message": str(exc.response.get("Error", {}).get("Message", "")),
+               "operation": operation, "action": "<action>"}
+    key = REASON_KEYS.get(could_not_check(exc) or "", "")
+    return (key or errorcodes.known_code_key(code) or "error.generic", context, None)
+
+
+def _arn_of(resource: Any, ask: bool = False) -> Optional[str]:
+    known_arn = getattr(resource, "known_arn", None)
+    return known_arn(ask=ask) if callable(known_arn) else None
+
+
+def _endpoint_of(resource: Any) -> Optional[str]:
+    """The endpoint the resource's client talks to, if it is known without an AWS call."""
+    try:
+        return str(resource.client.meta.endpoint_url)
+    except Exception:  # no client (CallerIdentity), or no region configured
+        return None
+
+
+def _suspects(records: list[ProbeRecord], only_unhealthy: bool = False) -> list[ProbeRecord]:
     """Probes that saw something unhealthy; failing that, the last probe read."""
     unhealthy = [r for r in records if r.healthy is False]
-    chosen = unhealthy or records[-1:]
+    chosen = unhealthy if only_unhealthy else unhealthy or records[-1:]
     seen: set[tuple[int, str]] = set()
     unique = []
     for record in chosen:

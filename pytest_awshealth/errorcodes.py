@@ -496,13 +496,18 @@ def _service_of(context: Context) -> Optional[str]:
     return action.split(":", 1)[0] if ":" in action else None
 
 
+def lookup(key: str, context: Context) -> Optional[Hint]:
+    """The hint for an ``error.code.*`` or ``http.status.*`` key, else None."""
+    if key.startswith(CODE_PREFIX):
+        return error_hint(key[len(CODE_PREFIX):], _service_of(context))
+    if key.startswith(STATUS_PREFIX) and key[len(STATUS_PREFIX):].isdigit():
+        return status_hint(int(key[len(STATUS_PREFIX):]))
+    return None
+
+
 def render(key: str, context: Context) -> Optional[str]:
     """The filled hint for an ``error.code.*`` or ``http.status.*`` key, else None."""
-    hint: Optional[Hint] = None
-    if key.startswith(CODE_PREFIX):
-        hint = error_hint(key[len(CODE_PREFIX):], _service_of(context))
-    elif key.startswith(STATUS_PREFIX) and key[len(STATUS_PREFIX):].isdigit():
-        hint = status_hint(int(key[len(STATUS_PREFIX):]))
+    hint = lookup(key, context)
     return hint.render(context) if hint else None
 
 

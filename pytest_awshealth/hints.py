@@ -26,8 +26,10 @@ ERROR_HINTS = {
          "a resource policy, permission boundary or SCP denies it",
          "the checks run as another identity than intended (see aws sts get-caller-identity)"),
         ("aws sts get-caller-identity",
-         "aws iam simulate-principal-policy --policy-source-arn <caller-role-arn> --action-names {action}"),
-        ("grant {action} on {name} to the role the checks run as (read-only actions suffice)",)),
+         "aws iam simulate-principal-policy --policy-source-arn {caller_arn} "
+         "--action-names {action} --resource-arns {resource_arn}"),
+        ("grant {action} on {resource_arn} to {caller_arn} (read-only actions suffice), "
+         "then re-run: the check could not be made, it is not known to be broken",)),
     "error.not_found": Hint(
         "{kind} {name} was not found in {region} ({code} from {operation})",
         ("the deploy did not create it, or it was deleted",
@@ -43,17 +45,29 @@ ERROR_HINTS = {
         ("aws sts get-caller-identity", "aws configure list"),
         ("aws sso login --profile <profile>   # or refresh the CI role credentials",)),
     "error.throttling": Hint(
-        "AWS throttled {operation} on {kind} {name} ({code}) in {region}",
-        ("too many calls at once (lower -n, or raise --aws-max-attempts with --aws-retry-mode adaptive)",
+        "AWS throttled {operation} on {kind} {name} ({code}) in {region}: retries exhausted "
+        "after {max_attempts} attempts (retry mode {retry_mode})",
+        ("too many calls at once (lower -n, or allow more attempts)",
          "another workload shares the same account limit"),
         ("aws service-quotas list-service-quotas --service-code <service> --region {region}",),
-        ("re-run with --aws-retry-mode adaptive --aws-max-attempts 8",)),
+        ("re-run with --aws-retry-mode adaptive --aws-max-attempts {more_attempts} "
+         "(or AWS_RETRY_MODE / AWS_MAX_ATTEMPTS)",)),
     "error.connection": Hint(
-        "Could not reach AWS endpoint {endpoint}: {message}",
+        "Could not reach AWS endpoint {endpoint} (connect timeout {connect_timeout} s, "
+        "max attempts {max_attempts}): {message}",
         ("no network route or proxy to the endpoint", "a wrong --aws-endpoint-url / AWS_ENDPOINT_URL",
          "the service is not offered in this region"),
         ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",),
         ("unset AWS_ENDPOINT_URL or fix --aws-endpoint-url",)),
+    "error.timeout": Hint(
+        "AWS endpoint {endpoint} did not answer {operation} in time (connect timeout "
+        "{connect_timeout} s, read timeout {read_timeout} s, max attempts {max_attempts}): "
+        "{message}",
+        ("the network drops packets to the endpoint (firewall, proxy, VPC endpoint policy)",
+         "the service is degraded in this region (see the AWS Health Dashboard)"),
+        ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",
+         "aws health describe-events --region us-east-1 --filter eventStatusCodes=open"),
+        ("re-run later, or allow more time with --aws-read-timeout / --aws-connect-timeout",)),
     "error.generic": Hint(
         "{operation} on {kind} {name} failed with {code}: {message}",
         ("see the AWS documentation of {code} for {operation}",),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generator, Optional
+from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
@@ -10,20 +10,28 @@ from . import hooks
 from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
+from .diagnosis import could_not_check, diagnose, judge
 from .errors import ConfigError
+from .gate import Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
 from .probes import recording
 from .remediation import Catalog
 from .resources import RESOURCE_TYPES
-from .reporting import attach_hints, mask_comparison, scrub_report
+from .reporting import (add_hint_section, attach_data, mark_inconclusive, mask_comparison,
+                        scrub_report)
 from .state import RECORDS, STATE, RunState
+from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE
+
+if TYPE_CHECKING:
+    from .diagnosis import Finding
 
 pytest_plugins = ["pytest_awshealth.reports.plugin"]
 
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
+CREDENTIALS_STOP = "AWS credentials are missing or rejected; no check can run"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -37,6 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", REMEDIATION_HELP)
+    config.pluginmanager.register(Gate(config), "awshealth-gate")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -137,10 +146,44 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     state = item.config.stash.get(STATE, None)
     if state is None:
         return report
-    if report.failed and call.excinfo is not None:
-        attach_hints(item, report, call.excinfo.value, state, item.stash.get(RECORDS, []))
+    records = item.stash.get(RECORDS, []) if call.when == "call" else []
+    findings: list[Finding] = []
+    if report.failed and call.when != "teardown":
+        findings = _judge_failure(item, report, call, state, records)
+    elif report.passed and call.when == "call":
+        report.awshealth_verdict = HEALTHY
+    if call.when == "call" or findings:
+        attach_data(report, findings, records, state.aws.redactor)
     scrub_report(report, state.aws.redactor)
     return report
+
+
+def _judge_failure(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None],
+                   state: RunState, records: list[Any]) -> list[Finding]:
+    """Decide a failed setup or call: broken or inconclusive, with its hints; stop the
+    session when no further check can run (bad configuration, rejected credentials)."""
+    exc = call.excinfo.value if call.excinfo is not None else None
+    report.awshealth_verdict = BROKEN
+    if exc is None:  # e.g. a strict xfail that passed
+        return []
+    if isinstance(exc, ConfigError):
+        report.longrepr = f"awshealth configuration error: {exc}"
+        item.session.shouldstop = f"awshealth: {exc}"
+        return []
+    verdict = judge(exc, records)
+    findings = diagnose(exc, records, state.catalog, state.aws.endpoint_url or "", state.aws)
+    texts = [finding.hint.text for finding in findings] + remediation_texts(item)
+    reason = could_not_check(exc)
+    if verdict == INCONCLUSIVE:
+        line = texts[0].splitlines()[0] if texts else f"{type(exc).__name__}: {exc}"
+        mark_inconclusive(item, report, line, texts, state.aws.redactor)
+        report.awshealth_verdict = INCONCLUSIVE
+        report.awshealth_reason = reason
+    else:
+        add_hint_section(report, texts)
+    if reason == "credentials":
+        item.session.shouldstop = CREDENTIALS_STOP
+    return findings
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,

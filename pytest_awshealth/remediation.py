@@ -9,6 +9,36 @@ from typing import Any, Iterator, Mapping, MutableMapping
 Context = Mapping[str, Any]
 
 
+HEADINGS = (("causes", "Likely causes"), ("diagnose", "Diagnose (read-only)"), ("fix", "Fix"))
+
+
+@dataclass(frozen=True)
+class FilledHint:
+    """A hint with every template field filled in: what the terminal shows, as data."""
+
+    key: str
+    title: str
+    causes: tuple[str, ...] = ()
+    diagnose: tuple[str, ...] = ()
+    fix: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The hint as plain text: the title, then causes, diagnose and fix as bullets."""
+        lines = [self.title]
+        for field, heading in HEADINGS:
+            items = getattr(self, field)
+            if items:
+                lines.append(f"{heading}:")
+                lines.extend(f"  {_bullet(item, heading)}{item}" for item in items)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (lists of strings), for reports that cross process boundaries."""
+        return {"key": self.key, "title": self.title, "causes": list(self.causes),
+                "diagnose": list(self.diagnose), "fix": list(self.fix)}
+
+
 @dataclass(frozen=True)
 class Hint:
     """A catalog entry; its texts are templates filled with ``{name}``, ``{region}``..."""
@@ -18,16 +48,15 @@ class Hint:
     diagnose: tuple[str, ...] = ()
     fix: tuple[str, ...] = ()
 
+    def fill(self, context: Context, key: str = "") -> FilledHint:
+        """The hint with ``context`` filled in (each context value evaluated at most once)."""
+        fill = _Filler(context)
+        return FilledHint(key, fill(self.title), tuple(map(fill, self.causes)),
+                          tuple(map(fill, self.diagnose)), tuple(map(fill, self.fix)))
+
     def render(self, context: Context) -> str:
         """The filled-in hint as plain text."""
-        fill = _Filler(context)
-        lines = [fill(self.title)]
-        for heading, items in (("Likely causes", self.causes),
-                               ("Diagnose (read-only)", self.diagnose), ("Fix", self.fix)):
-            if items:
-                lines.append(f"{heading}:")
-                lines.extend(f"  {_bullet(item, heading)}{fill(item)}" for item in items)
-        return "\n".join(lines)
+        return self.fill(context).text
 
 
 COMMANDS = frozenset({"aws", "curl", "cdk", "dig", "export", "terraform", "sam", "pulumi",
@@ -87,10 +116,15 @@ class Catalog(MutableMapping[str, Hint]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def render(self, key: str, context: Context) -> str | None:
+    def fill(self, key: str, context: Context) -> FilledHint | None:
         """The filled hint for ``key``, or None when the catalog has no such entry."""
         hint = self._entries.get(key)
-        return hint.render(context) if hint else None
+        return hint.fill(context, key) if hint else None
+
+    def render(self, key: str, context: Context) -> str | None:
+        """The filled hint for ``key`` as text, or None when the catalog has no such entry."""
+        filled = self.fill(key, context)
+        return filled.text if filled else None
 
     @classmethod
     def builtin(cls) -> Catalog:

@@ -1,40 +1,34 @@
-"""How hints and redaction reach reports (terminal, JUnit XML, xdist)."""
+"""How verdicts, hints and redaction reach reports (terminal, JUnit XML, xdist).
+
+Only formatting lives here; what a check's verdict is and whether the run stops is
+decided in :mod:`pytest_awshealth.plugin`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+import os
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import pytest
 
-from .binding import remediation_texts
-from .errors import ConfigError
-from .diagnosis import failure_hints, is_credentials_failure
 from .redaction import MASK, Redactor
+from .verdicts import HINTS_ATTR, PROBES_ATTR
 
 if TYPE_CHECKING:
+    from .diagnosis import Finding
     from .probes import ProbeRecord
-    from .state import RunState
 
 SECTION = "awshealth remediation"
+INCONCLUSIVE_PREFIX = "inconclusive: "
+VALUE_LIMIT = 300  # characters of a probe value's repr kept on a report
 
 
-def attach_hints(item: pytest.Item, report: pytest.TestReport, exc: BaseException,
-                 state: RunState, records: list[ProbeRecord]) -> None:
-    """Append the hints for this failure (and any ``aws_remediation`` text) to the report."""
-    if isinstance(exc, ConfigError):
-        report.longrepr = f"awshealth configuration error: {exc}"
-        item.session.shouldstop = f"awshealth: {exc}"
+def add_hint_section(report: pytest.TestReport, texts: list[str]) -> None:
+    """Append the hints of a broken check to its report; the first line becomes the short
+    summary's message."""
+    if not texts:
         return
-    hints = failure_hints(exc, records, state.catalog, state.aws.endpoint_url or "")
-    hints += remediation_texts(item)
-    if is_credentials_failure(exc):
-        report.longrepr = f"{type(exc).__name__}: {exc}"
-        item.session.shouldstop = "AWS credentials are missing or rejected; no check can run"
-    if hints:
-        _add_section(report, "\n\n".join(hints))
-
-
-def _add_section(report: pytest.TestReport, text: str) -> None:
+    text = "\n\n".join(texts)
     longrepr = report.longrepr
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:  # the short summary line names the problem, not "assert False"
@@ -46,13 +40,105 @@ def _add_section(report: pytest.TestReport, text: str) -> None:
         report.longrepr = f"{longrepr}\n\n{'-' * 20} {SECTION} {'-' * 20}\n{text}"
 
 
+def mark_inconclusive(item: pytest.Item, report: pytest.TestReport, line: str,
+                      texts: list[str], redactor: Redactor) -> None:
+    """Turn a failed report into an inconclusive one: outcome ``skipped`` (so JUnit XML
+    writes ``<skipped message="inconclusive: ...">``, never ``<failure>``) with the hints
+    after the one-line reason."""
+    path, lineno = item.reportinfo()[:2]
+    message = INCONCLUSIVE_PREFIX + line + "".join(f"\n\n{text}" for text in texts)
+    report.outcome = "skipped"
+    report.longrepr = (os.fspath(path), (lineno or 0) + 1, redactor.scrub(message))
+
+
+def inconclusive_parts(report: Any) -> tuple[str, str]:
+    """(one-line reason, hint text) of an inconclusive report."""
+    longrepr = report.longrepr
+    message = str(longrepr[2]) if isinstance(longrepr, (tuple, list)) else str(longrepr)
+    message = message.removeprefix(INCONCLUSIVE_PREFIX)
+    line, _, detail = message.partition("\n\n")
+    return line, detail
+
+
+def attach_data(report: pytest.TestReport, findings: Iterable[Finding],
+                records: Iterable[ProbeRecord], redactor: Redactor) -> None:
+    """Set the structured hints and probe records on a report, masked."""
+    setattr(report, HINTS_ATTR, [hint_dict(f, redactor) for f in findings])
+    setattr(report, PROBES_ATTR, [probe_dict(r, redactor) for r in records])
+
+
+def hint_dict(finding: Finding, redactor: Redactor) -> dict[str, Any]:
+    """``{"key", "title", "causes", "diagnose", "fix", "resource"}``, every string masked."""
+    data = finding.hint.as_dict()
+    data["resource"] = resource_dict(finding.subject)
+    return _masked(data, redactor)
+
+
+def resource_dict(subject: Any) -> dict[str, Optional[str]]:
+    """``{"type", "name", "region", "output", "arn"}`` of a hint's subject, learnt without
+    an AWS call (None where unknown)."""
+    if subject is None:
+        return dict.fromkeys(("type", "name", "region", "output", "arn"))
+    known_arn = getattr(subject, "known_arn", None)
+    return {"type": resource_type(subject), "name": _text(getattr(subject, "name", None)),
+            "region": _text(_safe(lambda: subject.region)),
+            "output": _text(getattr(subject, "output", None)),
+            "arn": _text(_safe(known_arn) if callable(known_arn) else None)}
+
+
+def resource_type(subject: Any) -> str:
+    """The fixture name of a handle's type (``dynamo_table``), else its class name."""
+    from .resources import RESOURCE_TYPES
+
+    names = {cls: fixture for fixture, cls in RESOURCE_TYPES.items()}
+    for cls in type(subject).__mro__:
+        if cls in names:
+            return names[cls]
+    return type(subject).__name__
+
+
+def probe_dict(record: ProbeRecord, redactor: Redactor) -> dict[str, Any]:
+    """``{"resource", "probe", "value", "healthy", "transitional"}``; ``value`` a masked repr."""
+    value = repr(record.value)
+    if len(value) > VALUE_LIMIT:
+        value = value[:VALUE_LIMIT] + "..."
+    return {"resource": redactor.scrub(repr(record.resource)), "probe": record.name,
+            "value": redactor.scrub(value), "healthy": record.healthy,
+            "transitional": bool(record.transitional)}
+
+
+def _safe(func: Any) -> Any:
+    try:
+        return func()
+    except Exception:  # a report must be written even when a field cannot be known
+        return None
+
+
+def _text(value: Any) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def _masked(value: Any, redactor: Redactor) -> Any:
+    if isinstance(value, str):
+        return redactor.scrub(value)
+    if isinstance(value, dict):
+        return {k: _masked(v, redactor) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, redactor) for v in value]
+    return value
+
+
 def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
     """Replace every sensitive value in the report's text with ``***``."""
     if not redactor:
         return
-    if report.longrepr is not None and str(report.longrepr) in redactor:
-        if isinstance(report.longrepr, str) or not _scrub_inplace(report.longrepr, redactor):
-            report.longrepr = redactor.scrub(str(report.longrepr))
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip (or inconclusive): (path, line, message)
+        report.longrepr = tuple(redactor.scrub(v) if isinstance(v, str) else v
+                                for v in longrepr)  # type: ignore[assignment]
+    elif longrepr is not None and str(longrepr) in redactor:
+        if isinstance(longrepr, str) or not _scrub_inplace(longrepr, redactor):
+            report.longrepr = redactor.scrub(str(longrepr))
     report.sections = [(title, redactor.scrub(body)) for title, body in report.sections]
 
 

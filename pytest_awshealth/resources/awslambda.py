@@ -40,6 +40,7 @@ class LambdaFunction(Resource):
     service = "lambda"
     kind = "Lambda function"
     hint_prefix = "lambda.function"
+    arn_format = "arn:{partition}:lambda:{region}:{account}:function:{name}"
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if name.startswith("arn:") and ":function:" in name:

@@ -6,7 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional
 
 from ..clients import AwsContext
-from ..errors import AwsCallError, ResourceNotFound
+from ..errors import AwsCallError, CouldNotCheck, CredentialsError, ResourceNotFound
 from ..probes import probe, truthy
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ class Resource:
     not_found_codes: ClassVar[frozenset[str]] = NOT_FOUND_CODES
     #: The name a fixture uses when no ``aws_output`` binds it (e.g. ``CDKToolkit``).
     default_name: ClassVar[Optional[str]] = None
+    #: How the ARN follows from the name (fields ``partition``, ``region``, ``account``,
+    #: ``name``); empty when only AWS knows it (a random suffix, an ID...).
+    arn_format: ClassVar[str] = ""
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:
@@ -56,6 +59,24 @@ class Resource:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
         return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
                 "account": lambda: self.aws.account, "output": self.output or "<output>"}
+
+    def known_arn(self, ask: bool = False) -> Optional[str]:
+        """The ARN when it follows from the name; None when it needs an AWS call (or,
+        with ``ask``, one STS GetCallerIdentity for the account, which any caller may make)."""
+        if self.name.startswith("arn:"):
+            return self.name
+        if not self.arn_format:
+            return None
+        try:
+            region = self.region
+            identity = self.aws.__dict__.get("identity")  # cached_property: known without a call
+            account = identity["Account"] if identity else (self.aws.account if ask else None)
+        except Exception:  # no region, or STS cannot answer either
+            return None
+        if account is None:
+            return None
+        return self.arn_format.format(partition=partition_of(region), region=region,
+                                      account=account, name=self.name)
 
     def refresh(self) -> None:
         """Forget what was described, so the next probe asks AWS again."""
@@ -96,8 +117,7 @@ class Resource:
         message = str(error.get("Message", ""))
         operation = client.meta.method_to_api_mapping.get(method, method)
         action = f"{client.meta.service_model.signing_name}:{operation}"
-        cls = ResourceNotFound if self.is_not_found(code) else AwsCallError
-        mapped = cls(self, operation, code, message, action)
+        mapped = _mapped_error(self, operation, code, message, action)
         mapped.__suppress_context__ = True  # botocore's frames say nothing the hint doesn't
         return mapped
 
@@ -120,6 +140,28 @@ class Resource:
         except ResourceNotFound:
             return False
         return True
+
+
+def _mapped_error(resource: Resource, operation: str, code: str, message: str,
+                  action: str) -> AwsCallError:
+    """The error class for an AWS error code: not found, could not check, or other."""
+    from ..hints import ACCESS_DENIED, CREDENTIALS, THROTTLING
+
+    if resource.is_not_found(code):
+        return ResourceNotFound(resource, operation, code, message, action)
+    if code in CREDENTIALS:
+        return CredentialsError(resource, operation, code, message, action)
+    for codes, reason in ((ACCESS_DENIED, "access_denied"), (THROTTLING, "throttled")):
+        if code in codes:
+            return CouldNotCheck(resource, operation, code, message, action, reason=reason)
+    return AwsCallError(resource, operation, code, message, action)
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region: ``aws``, ``aws-cn`` or ``aws-us-gov``."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
 
 def attempt(func: Callable[[], Any], default: Any = None) -> Any:

@@ -18,6 +18,7 @@ class DynamoTable(Resource):
     service = "dynamodb"
     kind = "DynamoDB table"
     hint_prefix = "dynamodb.table"
+    arn_format = "arn:{partition}:dynamodb:{region}:{account}:table/{name}"
     not_found_codes = NOT_FOUND_CODES | {"TableNotFoundException"}  # DescribeContinuousBackups
 
     def __init__(self, name: str, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ class EventRule(Resource):
     service = "events"
     kind = "EventBridge rule"
     hint_prefix = "events.rule"
+    arn_format = "arn:{partition}:events:{region}:{account}:rule/{name}"
 
     def __init__(self, name: str, *, event_bus: Optional[str] = None, **kwargs: Any) -> None:
         if name.startswith("arn:") and ":rule/" in name:

@@ -15,6 +15,7 @@ class GlueDatabase(Resource):
     service = "glue"
     kind = "Glue database"
     hint_prefix = "glue.database"
+    arn_format = "arn:{partition}:glue:{region}:{account}:database/{name}"
 
     def describe(self) -> dict[str, Any]:
         return self.call("get_database", Name=self.name)["Database"]

@@ -44,6 +44,7 @@ class LogGroup(Resource):
     service = "logs"
     kind = "log group"
     hint_prefix = "logs.group"
+    arn_format = "arn:{partition}:logs:{region}:{account}:log-group:{name}"
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)

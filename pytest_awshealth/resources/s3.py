@@ -25,6 +25,7 @@ class S3Bucket(Resource):
     service = "s3"
     kind = "S3 bucket"
     hint_prefix = "s3.bucket"
+    arn_format = "arn:{partition}:s3:::{name}"
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name.removeprefix("arn:aws:s3:::").removeprefix("s3://").rstrip("/"), **kwargs)

@@ -79,6 +79,7 @@ class StateMachine(Resource):
     service = "stepfunctions"
     kind = "Step Functions state machine"
     hint_prefix = "stepfunctions.state_machine"
+    arn_format = "arn:{partition}:states:{region}:{account}:stateMachine:{name}"
     not_found_codes = frozenset({"StateMachineDoesNotExist", "ExecutionDoesNotExist",
                                  "ResourceNotFound"})
 
