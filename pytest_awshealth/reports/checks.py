@@ -58,7 +58,8 @@ class Check:
 
     @property
     def resource_label(self) -> str:
-        kind, name = self.resource.get("type"), self.resource.get("name")
+        """``DynamoDB table state``: the resource as people call it."""
+        kind, name = kind_of(self.resource.get("type")), self.resource.get("name")
         return " ".join(str(p) for p in (kind, name) if p) or "(no resource)"
 
     def first_fix(self) -> Optional[str]:
@@ -81,7 +82,8 @@ class Check:
         self._locate(report)
         if report.failed:
             self.failed = self.failed or report.when == "call"
-            self.message = self.message or _crash_message(report)
+        if report.failed or verdict in (BROKEN, INCONCLUSIVE, WAIVED):
+            self.message = self.message or _crash_message(report).split("\n\n")[0]
         props = dict(getattr(report, "user_properties", ()) or ())
         for prop, key in RESOURCE_PROPERTIES.items():
             if props.get(prop) and not self.resource.get(key):
@@ -144,12 +146,21 @@ def is_command(text: str) -> bool:
     return bool(words) and words[0] in COMMAND_WORDS
 
 
+def kind_of(resource_type: Optional[str]) -> Optional[str]:
+    """``DynamoDB table`` for the resource type ``dynamo_table`` (a fixture name)."""
+    from ..resources import RESOURCE_TYPES
+
+    cls = RESOURCE_TYPES.get(resource_type or "")
+    return str(cls.kind) if cls is not None else resource_type
+
+
 def headline(title: str, resource: dict[str, Optional[str]], where: bool = False) -> str:
     """``name: problem`` from a hint title, for lines that must fit 80 columns:
     ``DynamoDB table t1 in us-east-1 does not have TTL enabled`` becomes
     ``t1: does not have TTL enabled`` (``where``: then `` [DynamoDB table, us-east-1]``,
     last, so that cutting the line to the width keeps the resource and the problem)."""
-    kind, name, region = (resource.get(k) for k in ("type", "name", "region"))
+    name, region = resource.get("name"), resource.get("region")
+    kind = kind_of(resource.get("type"))
     if not name:
         return title
     for lead in (f"{kind} {name}" if kind else None, name):
@@ -165,7 +176,8 @@ def headline(title: str, resource: dict[str, Optional[str]], where: bool = False
                 return title
             suffix = f" [{', '.join(str(d) for d in dropped)}]" if where and dropped else ""
             return f"{name}: {rest}{suffix}"
-    return title if name in title else f"{name}: {title}"
+    named = re.search(rf"(?<![\w/.:-]){re.escape(name)}(?![\w/.:-])", title)
+    return title if named else f"{name}: {title}"
 
 
 def fit(text: str, width: int) -> str:

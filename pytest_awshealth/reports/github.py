@@ -12,7 +12,7 @@ import os
 from typing import Mapping, Optional
 
 from ..verdicts import BROKEN, INCONCLUSIVE
-from .checks import SEVERITY, Check, Run, is_command
+from .checks import SEVERITY, Check, Run, is_command, kind_of
 from .info import RunInfo
 
 OTHER_ANNOTATOR = "annotate_errors"  # pytest-github-actions-annotate-failures' plugin name
@@ -108,7 +108,7 @@ def _table(checks: list[Check]) -> list[str]:
     for check in checks:
         resource = check.resource
         cells = [_code(check.nodeid), _cell(" ".join(filter(None, (
-                     resource.get("type"), _code(resource.get("name") or ""))))),
+                     kind_of(resource.get("type")), _code(resource.get("name") or ""))))),
                  _cell(resource.get("region") or ""), _cell(check.title)]
         rows.append("| " + " | ".join(cells) + " |")
     return rows

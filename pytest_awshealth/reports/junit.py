@@ -9,6 +9,7 @@ from typing import Any, Optional
 import pytest
 
 from ..redaction import Redactor
+from ..reporting import resource_dict
 from ..resources.base import Resource
 from ..verdicts import hints_of, verdict_of
 from .checks import PROPERTY_PREFIX, RESOURCE_PROPERTIES, VERDICT_PROPERTY
@@ -32,9 +33,7 @@ def handle_resource(item: pytest.Item) -> dict[str, Optional[str]]:
     """The first resource handle the test uses, described without asking AWS."""
     for value in (getattr(item, "funcargs", None) or {}).values():
         if isinstance(value, Resource):
-            region = getattr(value, "_region", None) or value.aws.configured_region
-            return {"type": value.kind, "name": value.name, "region": region,
-                    "output": value.output, "arn": None}
+            return resource_dict(value)
     return {}
 
 
