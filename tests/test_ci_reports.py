@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
+import subprocess
 import xml.etree.ElementTree as ET
+from html import escape as html_escape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -303,3 +307,67 @@ def test_junit_testcases_carry_resource_properties(gate):
     assert cases["test_table_active"]["aws_verdict"] == "healthy"
     assert cases["test_logs_bucket"]["aws_verdict"] == "inconclusive"
     assert cases["test_logs_bucket"]["aws_resource_type"] == "s3_bucket"
+
+
+# -- 5. pytest-html -----------------------------------------------------------------------
+
+class _Page(HTMLParser):
+    """The text of a pytest-html 4 page and its JSON data blob (rows, logs, extras)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.blob: dict = {}
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if found.get("id") == "data-container" and found.get("data-jsonblob"):
+            self.blob = json.loads(found["data-jsonblob"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def html_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_pytest_html_shows_hints_and_summary(gate):
+    pytest.importorskip("pytest_html")
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
+                            "--html=report.html", "--self-contained-html")
+    assert result.ret != 0
+    page = html_page(gate.path / "report.html")
+    text = "".join(page.text)
+    assert "1 broken, 1 inconclusive, 0 waived, 1 healthy" in text  # the summary section
+    assert "BROKEN state: does not have TTL enabled" in text
+    tests = page.blob["tests"]
+    ttl_extras = "".join(e["content"] for run in tests["test_gate.py::test_ttl"]
+                         for e in run["extras"])
+    assert f"awshealth broken: {TTL_TITLE}" in ttl_extras
+    assert "TTL was never enabled" in ttl_extras
+    assert html_escape(f"$ {TTL_FIX}") in ttl_extras
+    bucket = "".join(e["content"] for run in tests["test_gate.py::test_logs_bucket"]
+                     for e in run["extras"])
+    assert "awshealth inconclusive: Could not reach AWS endpoint" in bucket
+    assert not [e for run in tests["test_gate.py::test_table_active"] for e in run["extras"]]
+
+
+def test_chromium_renders_the_hint(gate, tmp_path):
+    """The report in a real browser: the hint is in the rendered DOM (skips without Chromium)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed")
+    pytest.importorskip("pytest_html")
+    gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
+                   "--html=report.html", "--self-contained-html")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+         "--dump-dom", (gate.path / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=60, check=True).stdout
+    assert f"awshealth broken: {TTL_TITLE}" in dom
+    assert "BROKEN state: does not have TTL enabled" in dom
