@@ -209,6 +209,8 @@ def test_json_report_and_sarif_of_a_small_gate(gate):
     assert ttl["hint"]["title"] == TTL_TITLE and TTL_FIX in ttl["hint"]["fix"]
     assert any(p["probe"].endswith("ttl_enabled") and p["healthy"] is False
                for p in ttl["probes"])
+    counted = [c["calls"] for c in report["checks"] if c["calls"] is not None]
+    assert report["api_calls"] == (sum(counted) if counted else None)
 
     sarif = json.loads((gate.path / "out/gate.sarif").read_text())
     validate(sarif, SARIF_SCHEMA)
@@ -225,6 +227,18 @@ def test_json_report_and_sarif_of_a_small_gate(gate):
     assert ttl_result["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
     related = ttl_result["relatedLocations"][0]["physicalLocation"]
     assert related == {"artifactLocation": {"uri": "outputs.json"}, "region": {"startLine": 1}}
+
+
+def test_inconclusive_only_run_exits_6_with_summary_and_report(gate):
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "logs",
+                            "--aws-report", "report.json")
+    assert result.ret == 6
+    assert section(result, "awshealth summary")[0] == \
+        "0 broken, 1 inconclusive, 0 waived, 0 healthy"
+    report = json.loads((gate.path / "report.json").read_text())
+    validate(report, SCHEMA)
+    assert report["exit_code"] == 6 and report["checks"][0]["verdict"] == "inconclusive"
+    assert report["checks"][0]["message"].startswith("inconclusive: Could not reach AWS")
 
 
 def test_report_is_written_by_the_xdist_controller(gate):
