@@ -66,7 +66,8 @@ class Check:
         """The first fix of the hint, as it would be typed (commands first)."""
         fixes = [str(f) for h in self.hints for f in h.get("fix") or ()]
         commands = [f for f in fixes if is_command(f)]
-        return (commands or fixes or [None])[0]
+        chosen = commands or fixes
+        return chosen[0] if chosen else None
 
     def add(self, report: Any) -> None:
         """Fold one phase's report into the check."""

@@ -53,7 +53,7 @@ def github_path(path: str, rootdir: str, environ: Mapping[str, str]) -> str:
     return path
 
 
-def annotations(run: Run, rootdir: str, environ: Mapping[str, str],
+def workflow_annotations(run: Run, rootdir: str, environ: Mapping[str, str],
                 skip_failed: bool = False) -> list[str]:
     """One workflow command per broken (``error``) and inconclusive (``warning``) check;
     ``skip_failed`` leaves out failed tests another annotator reports."""

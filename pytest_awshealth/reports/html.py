@@ -28,8 +28,8 @@ def add_hint_extras(report: pytest.TestReport, redactor: Redactor) -> None:
 
     snippets = [hint_html(hint, verdict_of(report) or "") for hint in hints_of(report)]
     if snippets:
-        report.extras = [*getattr(report, "extras", []),
-                         *(extras.html(redactor.scrub(s)) for s in snippets)]
+        setattr(report, "extras", [*getattr(report, "extras", []),
+                                   *(extras.html(redactor.scrub(s)) for s in snippets)])
 
 
 def hint_html(hint: dict[str, Any], verdict: str) -> str:

@@ -122,7 +122,7 @@ class Reports:
                 terminalreporter.write_line(scrub(line))
         if self._github():
             other = self.config.pluginmanager.has_plugin(github.OTHER_ANNOTATOR)
-            for command in github.annotations(self.run, str(self.config.rootpath), os.environ,
+            for command in github.workflow_annotations(self.run, str(self.config.rootpath), os.environ,
                                               skip_failed=other):
                 terminalreporter.write_line(scrub(command))
 
