@@ -230,7 +230,7 @@ def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:
 def _raw_client_error(exc: Any, code: str, extra: dict[str, Any]) -> Pick:
     """A botocore ``ClientError`` that reached the test unmapped (e.g. from STS)."""
     operation = str(getattr(exc, "operation_name", "") or "<operation>")
-    context = {"kind": "AWS", "name": operation, "region": "<region>", **extra, "code": code,
+    context = {"kind": "AWS API", "name": operation, "region": "<region>", **extra, "code": code,
                "message": str(exc.response.get("Error", {}).get("Message", "")),
                "operation": operation, "action": "<action>"}
     key = REASON_KEYS.get(could_not_check(exc) or "", "")

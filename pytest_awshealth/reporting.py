@@ -61,29 +61,30 @@ def inconclusive_parts(report: Any) -> tuple[str, str]:
 
 
 def attach_data(report: pytest.TestReport, findings: Iterable[Finding],
-                records: Iterable[ProbeRecord], redactor: Redactor) -> None:
-    """Set the structured hints and probe records on a report, masked."""
-    setattr(report, HINTS_ATTR, [hint_dict(f, redactor) for f in findings])
+                records: Iterable[ProbeRecord], redactor: Redactor, ask: bool = False) -> None:
+    """Set the structured hints and probe records on a report, masked. With ``ask``,
+    resource ARNs may cost one (cached) STS call for the account."""
+    setattr(report, HINTS_ATTR, [hint_dict(f, redactor, ask) for f in findings])
     setattr(report, PROBES_ATTR, [probe_dict(r, redactor) for r in records])
 
 
-def hint_dict(finding: Finding, redactor: Redactor) -> dict[str, Any]:
+def hint_dict(finding: Finding, redactor: Redactor, ask: bool = False) -> dict[str, Any]:
     """``{"key", "title", "causes", "diagnose", "fix", "resource"}``, every string masked."""
     data = finding.hint.as_dict()
-    data["resource"] = resource_dict(finding.subject)
+    data["resource"] = resource_dict(finding.subject, ask)
     return _masked(data, redactor)
 
 
-def resource_dict(subject: Any) -> dict[str, Optional[str]]:
-    """``{"type", "name", "region", "output", "arn"}`` of a hint's subject, learnt without
-    an AWS call (None where unknown)."""
+def resource_dict(subject: Any, ask: bool = False) -> dict[str, Optional[str]]:
+    """``{"type", "name", "region", "output", "arn"}`` of a hint's subject (None where
+    unknown); no AWS call unless ``ask`` allows the one for the account."""
     if subject is None:
         return dict.fromkeys(("type", "name", "region", "output", "arn"))
     known_arn = getattr(subject, "known_arn", None)
     return {"type": resource_type(subject), "name": _text(getattr(subject, "name", None)),
             "region": _text(_safe(lambda: subject.region)),
             "output": _text(getattr(subject, "output", None)),
-            "arn": _text(_safe(known_arn) if callable(known_arn) else None)}
+            "arn": _text(_safe(lambda: known_arn(ask=ask)) if callable(known_arn) else None)}
 
 
 def resource_type(subject: Any) -> str:

@@ -143,7 +143,10 @@ class LogGroup(Resource):
 
     def _scrubbed(self, exc: AwsCallError) -> AwsCallError:
         scrub = self.aws.redactor.scrub
-        clean = type(exc)(exc.resource, exc.operation, exc.code, scrub(exc.message), exc.action)
+        clean = type(exc).__new__(type(exc))  # the same class and fields (a CouldNotCheck
+        clean.__dict__.update(vars(exc))      # keeps its reason), the message masked
+        clean.message = scrub(exc.message)
+        clean.args = tuple(scrub(str(arg)) for arg in exc.args)
         clean.__suppress_context__ = True
         return clean
 
