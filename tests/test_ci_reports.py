@@ -98,11 +98,10 @@ def section(result: pytest.RunResult, title: str) -> list[str]:
 
 # -- 1. the summary for a CI log ----------------------------------------------------------
 
-@pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["default", "quiet"])
-def test_summary_fits_80_columns_and_names_resource_and_problem(gate, monkeypatch, quiet):
+def test_summary_fits_80_columns_and_names_resource_and_problem(gate, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("CI", raising=False)  # pytest does not cut summary lines on CI
-    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", *quiet)
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-q")
     assert result.ret in (1, pytest.ExitCode.TESTS_FAILED)
     lines = section(result, "awshealth summary")
     assert lines[0] == "1 broken, 1 inconclusive, 0 waived, 1 healthy"
@@ -121,7 +120,8 @@ def test_summary_fits_80_columns_and_names_resource_and_problem(gate, monkeypatc
 
 def test_summary_can_be_switched_off(gate):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
-                            "--aws-summary", "off")
+                            "-k", "table_active", "--aws-summary", "off")
+    result.assert_outcomes(passed=1)
     result.stdout.no_fnmatch_line("*awshealth summary*")
 
 
@@ -137,6 +137,8 @@ def test_tests_without_the_plugin_get_no_summary(pytester):
 def test_github_annotations_and_step_summary(gate, on_github):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
                             *NO_OTHER_ANNOTATOR)
+    assert section(result, "awshealth summary")[0] == \
+        "1 broken, 1 inconclusive, 0 waived, 1 healthy"
     commands = [line for line in result.stdout.lines if line.startswith("::")]
     assert len(commands) == 2, commands
     error, warning = commands
@@ -170,8 +172,9 @@ def test_github_annotations_and_step_summary(gate, on_github):
 
 
 def test_github_off(gate, on_github):
-    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "ttl",
                             "--aws-github=off", *NO_OTHER_ANNOTATOR)
+    result.assert_outcomes(failed=1)
     assert not [line for line in result.stdout.lines if line.startswith("::")]
     assert on_github.read_text() == "## earlier step\n"
 
@@ -191,9 +194,10 @@ def test_workflow_command_escaping():
 
 # -- 3., 4. JSON report and SARIF ---------------------------------------------------------
 
-def test_json_report_and_sarif_of_a_small_gate(gate):
+def test_json_report_sarif_and_junit_of_a_small_gate(gate):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
-                            "--aws-report", "out/report.json", "--aws-sarif", "out/gate.sarif")
+                            "--aws-report", "out/report.json", "--aws-sarif", "out/gate.sarif",
+                            "--junitxml", "junit.xml")
     assert result.ret != 0
     report = json.loads((gate.path / "out/report.json").read_text())
     validate(report, SCHEMA)
@@ -205,7 +209,8 @@ def test_json_report_and_sarif_of_a_small_gate(gate):
         "test_gate.py::test_logs_bucket": "inconclusive"}
     ttl = checks["test_gate.py::test_ttl"]
     assert ttl["resource"] == {"type": "dynamo_table", "name": "state", "region": "us-east-1",
-                               "arn": None, "output": "state_table_name"}  # no call for it
+                               "arn": "arn:aws:dynamodb:us-east-1:123456789012:table/state",
+                               "output": "state_table_name"}
     assert ttl["hint"]["title"] == TTL_TITLE and TTL_FIX in ttl["hint"]["fix"]
     assert any(p["probe"].endswith("ttl_enabled") and p["healthy"] is False
                for p in ttl["probes"])
@@ -228,6 +233,18 @@ def test_json_report_and_sarif_of_a_small_gate(gate):
     related = ttl_result["relatedLocations"][0]["physicalLocation"]
     assert related == {"artifactLocation": {"uri": "outputs.json"}, "region": {"startLine": 1}}
 
+    # 6. JUnit: properties per testcase, so CI test viewers can group by resource
+    cases = {c.get("name"): {p.get("name"): p.get("value") for p in c.iter("property")}
+             for c in ET.parse(gate.path / "junit.xml").iter("testcase")}
+    ttl = cases["test_ttl"]
+    assert ttl == {"aws_resource_type": "dynamo_table", "aws_resource_name": "state",
+                   "aws_resource_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/state",
+                   "aws_region": "us-east-1", "aws_output": "state_table_name",
+                   "aws_hint": "dynamodb.table.ttl", "aws_verdict": "broken"}
+    assert cases["test_table_active"]["aws_verdict"] == "healthy"
+    assert cases["test_logs_bucket"]["aws_verdict"] == "inconclusive"
+    assert cases["test_logs_bucket"]["aws_resource_type"] == "s3_bucket"
+
 
 def test_inconclusive_only_run_exits_6_with_summary_and_report(gate):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "logs",
@@ -241,10 +258,13 @@ def test_inconclusive_only_run_exits_6_with_summary_and_report(gate):
     assert report["checks"][0]["message"].startswith("inconclusive: Could not reach AWS")
 
 
-def test_report_is_written_by_the_xdist_controller(gate):
+def test_reports_are_written_by_the_xdist_controller(gate, on_github):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-n", "2",
-                            "--aws-report", "report.json")
+                            "--aws-report", "report.json", *NO_OTHER_ANNOTATOR)
     assert result.ret != 0
+    commands = [line.split(" ", 1)[0] for line in result.stdout.lines if line.startswith("::")]
+    assert commands == ["::error", "::warning"]  # once, from the controller
+    assert on_github.read_text().count("## awshealth:") == 1
     report = json.loads((gate.path / "report.json").read_text())
     validate(report, SCHEMA)
     assert report["counts"] == {"healthy": 1, "broken": 1, "inconclusive": 1, "waived": 0}
@@ -306,21 +326,6 @@ def test_each_example_break_gives_valid_json_and_sarif(pytester, aws_env, api_st
     assert len(results) == len(failing)
     rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert {r["ruleId"] for r in results} == rule_ids
-
-
-# -- 6. JUnit -----------------------------------------------------------------------------
-
-def test_junit_testcases_carry_resource_properties(gate):
-    gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "--junitxml=junit.xml")
-    cases = {c.get("name"): {p.get("name"): p.get("value") for p in c.iter("property")}
-             for c in ET.parse(gate.path / "junit.xml").iter("testcase")}
-    ttl = cases["test_ttl"]
-    assert ttl == {"aws_resource_type": "dynamo_table", "aws_resource_name": "state",
-                   "aws_region": "us-east-1", "aws_output": "state_table_name",
-                   "aws_hint": "dynamodb.table.ttl", "aws_verdict": "broken"}
-    assert cases["test_table_active"]["aws_verdict"] == "healthy"
-    assert cases["test_logs_bucket"]["aws_verdict"] == "inconclusive"
-    assert cases["test_logs_bucket"]["aws_resource_type"] == "s3_bucket"
 
 
 # -- 5. pytest-html -----------------------------------------------------------------------
