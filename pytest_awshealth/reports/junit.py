@@ -12,7 +12,7 @@ from ..redaction import Redactor
 from ..reporting import resource_dict
 from ..resources.base import Resource
 from ..verdicts import hints_of, verdict_of
-from .checks import PROPERTY_PREFIX, RESOURCE_PROPERTIES, VERDICT_PROPERTY
+from .checks import PROPERTY_PREFIX, RESOURCE_PROPERTIES, SEVERITY, VERDICT_PROPERTY
 
 
 #: Fixtures that make a test an awshealth check (besides every resource fixture).
@@ -50,9 +50,13 @@ def check_properties(item: pytest.Item, report: pytest.TestReport) -> list[tuple
     return [(name, str(value)) for name, value in props if value]
 
 
+PHASE_REPORTS = pytest.StashKey[list[pytest.TestReport]]()
+
+
 def add_properties(item: pytest.Item, report: pytest.TestReport, redactor: Redactor) -> None:
     """Put the check's properties on the report and the item (JUnit reads the teardown
     report, which copies the item's)."""
+    item.stash.setdefault(PHASE_REPORTS, []).append(report)
     known = {name for name, _ in item.user_properties}
     for name, value in check_properties(item, report):
         if name in known:
@@ -60,6 +64,17 @@ def add_properties(item: pytest.Item, report: pytest.TestReport, redactor: Redac
         pair = (name, redactor.scrub(value))
         item.user_properties.append(pair)
         report.user_properties.append(pair)
+
+
+def settle_verdict_property(item: pytest.Item, report: pytest.TestReport) -> None:
+    """The teardown report (the one JUnit reads) gets the verdict the check ended with:
+    a later wrapper may have changed it after the call report got its properties."""
+    verdicts = [verdict_of(r) for r in item.stash.get(PHASE_REPORTS, [])]
+    final = next((v for v in SEVERITY if v in verdicts), None)
+    if final is None:
+        return
+    report.user_properties = [(k, final if k == VERDICT_PROPERTY else v)
+                              for k, v in report.user_properties]
 
 
 def properties(report: Any) -> dict[str, str]:

@@ -18,7 +18,7 @@ from . import github, html
 from .checks import Run, headline
 from .info import RunInfo
 from .json_report import report_document
-from .junit import add_properties, handle_resource, is_check
+from .junit import add_properties, handle_resource, is_check, settle_verdict_property
 from .masking import write_json
 from .sarif import sarif_document
 from .summary import summary_lines
@@ -26,19 +26,24 @@ from .summary import summary_lines
 REPORTS = pytest.StashKey["Reports"]()
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Outermost wrapper: runs after the verdict, hints and masking are on the report."""
+    """Registered after the core plugin, so this wrapper's code runs once the verdict,
+    hints and masking are on the report; wrappers that change the verdict later (waivers)
+    run after it, so the JUnit verdict property is settled on the teardown report."""
     report = yield
     state = item.config.stash.get(STATE, None)
-    if state is None or not (report.when == "call" or report.failed) or not is_check(item):
+    if state is None or not is_check(item):
         return report
     redactor = state.aws.redactor
-    add_properties(item, report, redactor)
-    _set_headline(item, report, redactor)
-    if html.html_active(item.config):
-        html.add_hint_extras(report, redactor)
+    if report.when == "teardown":
+        settle_verdict_property(item, report)
+    elif report.when == "call" or report.failed:
+        add_properties(item, report, redactor)
+        _set_headline(item, report, redactor)
+        if html.html_active(item.config):
+            html.add_hint_extras(report, redactor)
     return report
 
 
