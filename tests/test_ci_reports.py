@@ -187,6 +187,23 @@ def test_no_double_annotation_with_annotate_failures_plugin(gate, on_github):
     assert ours == [] and len(theirs) == 1 and "test_ttl" in theirs[0]
 
 
+def test_bad_report_options_are_one_usage_error(pytester):
+    result = pytester.runpytest("--aws-github=maybe", "-p", "no:xdist")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--aws-github: invalid value 'maybe'*auto, on, off*"])
+
+
+def test_unwritable_report_path_is_one_line(gate):
+    (gate.path / "taken").mkdir()
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "active",
+                            "--aws-report", "taken")
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["awshealth: could not write taken: *"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert sorted(p.name for p in gate.path.glob("taken*")) == ["taken"]
+
+
 def test_workflow_command_escaping():
     assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
     assert escape_property("a: b, c%\n") == "a%3A b%2C c%25%0A"
@@ -246,9 +263,9 @@ def test_json_report_sarif_and_junit_of_a_small_gate(gate):
     assert cases["test_logs_bucket"]["aws_resource_type"] == "s3_bucket"
 
 
-def test_inconclusive_only_run_exits_6_with_summary_and_report(gate):
-    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "logs",
-                            "--aws-report", "report.json")
+def test_inconclusive_only_run_exits_6_with_summary_and_report(gate, monkeypatch):
+    monkeypatch.setenv("AWSHEALTH_REPORT", "report.json")
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "logs")
     assert result.ret == 6
     assert section(result, "awshealth summary")[0] == \
         "0 broken, 1 inconclusive, 0 waived, 0 healthy"
@@ -259,8 +276,8 @@ def test_inconclusive_only_run_exits_6_with_summary_and_report(gate):
 
 
 def test_reports_are_written_by_the_xdist_controller(gate, on_github):
-    result = gate.runpytest("--aws-outputs", "outputs.json", "-n", "2",
-                            "--aws-report", "report.json", *NO_OTHER_ANNOTATOR)
+    gate.makeini("[pytest]\naws_report = report.json\n")
+    result = gate.runpytest("--aws-outputs", "outputs.json", "-n", "2", *NO_OTHER_ANNOTATOR)
     assert result.ret != 0
     commands = [line.split(" ", 1)[0] for line in result.stdout.lines if line.startswith("::")]
     assert commands == ["::error", "::warning"]  # once, from the controller

@@ -8,7 +8,8 @@ writes the summary, GitHub annotations and job summary, JSON and SARIF at the en
 from __future__ import annotations
 
 import os
-from typing import Any, Generator, Optional
+import sys
+from typing import Any, Callable, Generator, Optional
 
 import pytest
 
@@ -98,13 +99,25 @@ class Reports:
         self.info.finish(self.run, state, int(session.exitstatus), ask_sts=wants_files)
         redactor = state.aws.redactor
         if self.setting("report"):
-            write_json(self.setting("report"), report_document(self.run, self.info), redactor)
+            self._write(self.setting("report"), lambda: report_document(self.run, self.info))
         if self.setting("sarif"):
-            document = sarif_document(self.run, self.info, state.catalog, state.files,
-                                      str(self.config.rootpath), os.environ)
-            write_json(self.setting("sarif"), document, redactor)
+            self._write(self.setting("sarif"), lambda: sarif_document(
+                self.run, self.info, state.catalog, state.files, str(self.config.rootpath),
+                os.environ))
         if self._github():
             self._write_step_summary(redactor)
+
+    def _write(self, path: str, document: Callable[[], Any]) -> None:
+        """Write one report; a path that cannot be written is one line, not a traceback."""
+        try:
+            write_json(path, document(), self.state.aws.redactor)
+        except OSError as exc:
+            message = f"awshealth: could not write {path}: {exc.strerror or exc}"
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(message, red=True)
+            else:
+                print(message, file=sys.stderr)
 
     def _github(self) -> bool:
         return github.enabled(self.setting("github") or "off", os.environ)
