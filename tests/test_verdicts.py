@@ -185,15 +185,20 @@ def test_broken_probe_and_inconclusive_probe_is_broken(project, aws_env) -> None
 
 
 def test_xdist_gives_the_same_verdicts_as_serial(project, aws_env) -> None:
+    """Same outcomes, exit code and report data (hints, probes) under -n 2."""
     aws_env.inject_fault("dynamodb", "DescribeContinuousBackups",
                          error_code="AccessDeniedException")
+    project.makeconftest(DUMP_CONFTEST)
     project.makepyfile(MIXED_TESTS)
     serial = project.runpytest(*RUN, "-rA", "-p", "no:xdist")
+    serial_data = dumped(project)
+    (project.path / "verdicts.jsonl").unlink()
     parallel = project.runpytest(*RUN, "-rA", "-n", "2")
     assert verdict_lines(serial) == verdict_lines(parallel)
     assert len(verdict_lines(serial)) == 5
     assert serial.ret == parallel.ret == pytest.ExitCode.TESTS_FAILED
     assert serial.parseoutcomes() == parallel.parseoutcomes()
+    assert dumped(project) == serial_data
 
 
 def test_xdist_inconclusive_only_exits_6(project, aws_env) -> None:
@@ -204,12 +209,17 @@ def test_xdist_inconclusive_only_exits_6(project, aws_env) -> None:
 def test_more(dynamo_table, n):
     assert dynamo_table.status == "ACTIVE"
 """)
-    result = project.runpytest(*RUN, "-n", "2")
+    result = project.runpytest(*RUN, "-n", "2", "--junitxml=junit.xml")
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 4}
     # the same hint once, for the four checks
     assert result.stdout.str().count("Likely causes:") == 1
     result.stdout.fnmatch_lines(["(the same for 4 checks)"])
+    cases = list(ET.parse(project.path / "junit.xml").iter("testcase"))
+    assert len(cases) == 4
+    for case in cases:
+        assert case.find("failure") is None and case.find("error") is None
+        assert case.find("skipped").get("message", "").startswith("inconclusive: Access denied")
 
 
 # --------------------------------------------------------------------------- policy
@@ -277,15 +287,6 @@ def test_junit_has_no_failure_for_inconclusive(project, aws_env) -> None:
     assert cases["test_broken"].find("failure") is not None
 
 
-def test_junit_under_xdist(project, aws_env) -> None:
-    aws_env.inject_fault("dynamodb", "DescribeTable", error_code="AccessDeniedException")
-    project.makepyfile(STATUS_TEST)
-    project.runpytest(*RUN, "--junitxml=junit.xml", "-n", "2")
-    case = next(ET.parse(project.path / "junit.xml").iter("testcase"))
-    assert case.find("failure") is None
-    assert case.find("skipped").get("message", "").startswith("inconclusive: Access denied")
-
-
 # --------------------------------------------------------------------------- credentials
 
 CREDENTIAL_TESTS = {
@@ -342,13 +343,14 @@ def test_credentials_error_on_the_first_call_stops_serial_at_that_test(expired) 
 # --------------------------------------------------------------------------- report data
 
 
-@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2")], ids=["serial", "xdist"])
-def test_structured_hints_and_probes_on_reports(project, aws_env, args) -> None:
+def test_structured_hints_and_probes_on_reports(project, aws_env) -> None:
+    """The data on reports; test_xdist_gives_the_same_verdicts_as_serial shows it
+    arrives the same from xdist workers."""
     aws_env.inject_fault("dynamodb", "DescribeContinuousBackups",
                          error_code="AccessDeniedException")
     project.makeconftest(DUMP_CONFTEST)
     project.makepyfile(MIXED_TESTS)
-    project.runpytest(*RUN, *args)
+    project.runpytest(*RUN)
     entries = dumped(project)
     assert entries["test_healthy"]["verdict"] == "healthy"
     assert entries["test_healthy"]["hints"] == []
