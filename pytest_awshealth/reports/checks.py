@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from ..verdicts import BROKEN, HEALTHY, INCONCLUSIVE, VERDICTS, WAIVED, hints_of, probes_of, verdict_of
 
@@ -201,8 +201,9 @@ class Run:
             check = self.checks[report.nodeid] = Check(report.nodeid)
         check.add(report)
 
-    def __iter__(self) -> Any:
-        return iter(self.checks.values())
+    def __iter__(self) -> Iterator[Check]:
+        """In file and line order, so that serial and xdist runs list checks alike."""
+        return iter(sorted(self.checks.values(), key=lambda c: (c.file, c.line, c.nodeid)))
 
     def with_verdict(self, *verdicts: str) -> list[Check]:
         return [c for c in self if c.verdict in verdicts]
