@@ -199,6 +199,15 @@ OPTIONS: tuple[Option, ...] = (
            "until; a waived broken check passes the gate until that date",
            ("AWSHEALTH_WAIVERS",), metavar="FILE"),
     # -- reports --------------------------------------------------------------------------
+    Option("report", "write a JSON report of every check (verdict, resource, probes, hint) "
+           "to this file", ("AWSHEALTH_REPORT",), metavar="PATH"),
+    Option("sarif", "write broken and inconclusive checks as SARIF 2.1.0 (code scanning) to "
+           "this file", ("AWSHEALTH_SARIF",), metavar="PATH"),
+    Option("github", "GitHub Actions annotations and job summary: auto (when GITHUB_ACTIONS="
+           "true), on or off", ("AWSHEALTH_GITHUB",), "auto", _choice("auto", "on", "off"),
+           metavar="MODE"),
+    Option("summary", "the awshealth summary at the end of the run: on or off",
+           ("AWSHEALTH_SUMMARY",), "on", _choice("on", "off"), metavar="MODE"),
 )
 
 

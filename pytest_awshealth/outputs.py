@@ -524,6 +524,11 @@ class Outputs(Mapping[str, Any]):
         return list(self._formats)
 
     @property
+    def formats(self) -> dict[str, str]:
+        """Each source with its format, in load order."""
+        return dict(self._formats)
+
+    @property
     def sensitive_values(self) -> frozenset[str]:
         """``str()`` of every sensitive value and of every string inside one."""
         return self._sensitive

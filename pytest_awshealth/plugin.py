@@ -27,13 +27,15 @@ from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 if TYPE_CHECKING:
     from .diagnosis import Finding
 
-#: Hook modules of their own: client resilience, settling, masking, pre-run checks, waivers.
+#: Hook modules of their own: client resilience, settling, masking, pre-run checks,
+#: waivers, CI reports.
 pytest_plugins = [
     "pytest_awshealth.resilience",
     "pytest_awshealth.settling",
     "pytest_awshealth.masking",
     "pytest_awshealth.preflight",
     "pytest_awshealth.waivers",
+    "pytest_awshealth.reports.plugin",
 ]
 
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...

@@ -32,7 +32,8 @@ def test_hint_reaches_junit_xml(table_project) -> None:
     result.assert_outcomes(failed=1)
     failure = ET.parse(table_project.path / "junit.xml").find(".//failure")
     assert failure is not None
-    assert failure.get("message", "").startswith("DynamoDB table state in us-east-1 does not have TTL")
+    # the short summary message leads with resource and problem (it must fit 80 columns)
+    assert failure.get("message") == "state: does not have TTL enabled [DynamoDB table, us-east-1]"
     assert "aws dynamodb update-time-to-live --table-name state --region us-east-1" in failure.text
 
 
