@@ -170,7 +170,8 @@ def _aws_fields(aws: Optional[AwsContext], endpoint: str) -> dict[str, Any]:
     if aws is not None:
         fields.update(connect_timeout=_seconds(aws.connect_timeout),
                       read_timeout=_seconds(aws.read_timeout), max_attempts=aws.max_attempts,
-                      retry_mode=aws.retry_mode, more_attempts=max(8, aws.max_attempts * 2),
+                      retry_mode=aws.retry_mode, throttle_attempts=aws.throttle_attempts,
+                      more_attempts=max(20, aws.throttle_attempts * 2),
                       caller_arn=lambda: principal_arn(aws.identity["Arn"]))
     return fields
 
