@@ -106,8 +106,6 @@ def main() -> None:
     parser.add_argument("--pytest-args", default="", help="extra options for every run, "
                         "e.g. \"--aws-retry-mode standard\"")
     args = parser.parse_args()
-    print(f"{'gate':16} {'mode':6} {'throttle':>8} {'wall s':>7} {'ratio':>6} {'exit':>4} "
-          f"{'passed':>6} {'failed':>6} {'calls':>6} {'throttled':>9}")
     totals: dict[tuple[int, float], float] = {}
     with Emulator() as emulator, HttpStub() as api:
         for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", *emulator.ENV_TO_UNSET):
@@ -141,6 +139,8 @@ def run_endpoints(emulator: Any, api: Any, args: argparse.Namespace) -> None:
 
 def run_matrix(emulator: Any, api: Any, args: argparse.Namespace,
                totals: dict[tuple[int, float], float]) -> None:
+    print(f"{'gate':16} {'mode':6} {'throttle':>8} {'wall s':>7} {'ratio':>6} {'exit':>4} "
+          f"{'passed':>6} {'failed':>6} {'calls':>6} {'throttled':>9}")
     for workers in args.workers:
         for example in args.example:
             base = None

@@ -46,12 +46,12 @@ ERROR_HINTS = {
         ("aws sso login --profile <profile>   # or refresh the CI role credentials",)),
     "error.throttling": Hint(
         "AWS throttled {operation} on {kind} {name} ({code}) in {region}: retries exhausted "
-        "after {max_attempts} attempts (retry mode {retry_mode})",
+        "after {throttle_attempts} attempts (retry mode {retry_mode})",
         ("too many calls at once (lower -n, or allow more attempts)",
          "another workload shares the same account limit"),
         ("aws service-quotas list-service-quotas --service-code <service> --region {region}",),
-        ("re-run with --aws-retry-mode adaptive --aws-max-attempts {more_attempts} "
-         "(or AWS_RETRY_MODE / AWS_MAX_ATTEMPTS)",)),
+        ("re-run with --aws-retry-mode adaptive --aws-throttle-attempts {more_attempts} "
+         "(or AWS_RETRY_MODE / AWSHEALTH_THROTTLE_ATTEMPTS)",)),
     "error.connection": Hint(
         "Could not reach AWS endpoint {endpoint} (connect timeout {connect_timeout} s, "
         "max attempts {max_attempts}): {message}",

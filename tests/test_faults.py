@@ -18,7 +18,6 @@ from demo_runs import run_gate
 from pytest_awshealth import iam_actions
 from pytest_awshealth.clients import AwsContext
 from pytest_awshealth.emulator import BlackHole, closed_port_url
-from pytest_awshealth.emulator.stacks import EXAMPLES
 from pytest_awshealth.errors import CouldNotCheck, CredentialsError
 from pytest_awshealth.resources import RESOURCE_TYPES
 
@@ -207,7 +206,7 @@ def pytest_sessionfinish(session):
 """
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "4"]], ids=["serial", "xdist"])
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_twenty_checks_against_a_closed_port_finish_fast(pytester, aws_env, workers) -> None:
     """Timed from the first check's start to the last one's end (xdist: in the controller,
     so the workers' start-up, which depends on the machine, is not counted)."""
@@ -238,7 +237,9 @@ def test_mantissa_gate_against_a_black_hole_is_bounded(pytester, aws_env, api_st
     assert "did not answer within the read timeout of 2 s" in result.stdout.str()
 
 
-GATE_FRACTIONS = [(name, 0.3 if i % 2 else 0.5) for i, name in enumerate(EXAMPLES)]
+#: Two gates in the suite (the smallest at 50%, a mid-sized one at 30%); the five gates at
+#: 0/30/50%, serial and -n 4, are in benchmarks/bench_faults.py.
+GATE_FRACTIONS = [("mantissa_log", 0.5), ("iracing_stats", 0.3)]
 
 
 @pytest.mark.parametrize(("example", "fraction"), GATE_FRACTIONS,
@@ -319,7 +320,7 @@ def probe_operations() -> set[tuple[str, str]]:
     import botocore.session
     from botocore import xform_name
 
-    session, found = botocore.session.get_session(), set()
+    session, found, names = botocore.session.get_session(), set(), {}
     modules = {importlib.import_module(cls.__module__) for cls in RESOURCE_TYPES.values()}
     for module in modules:
         for node in ast.walk(ast.parse(inspect.getsource(module))):
@@ -329,9 +330,10 @@ def probe_operations() -> set[tuple[str, str]]:
             for call in ast.walk(node):
                 method = _self_call_method(call)
                 if method and service:
-                    model = session.get_service_model(service)
-                    names = {xform_name(op): op for op in model.operation_names}
-                    found.add((service, names[method]))
+                    if service not in names:
+                        model = session.get_service_model(service)
+                        names[service] = {xform_name(op): op for op in model.operation_names}
+                    found.add((service, names[service][method]))
     return found
 
 

@@ -111,13 +111,13 @@ def test_verbose_shows_inconclusive(project, aws_env) -> None:
 def test_throttling_that_outlives_the_retries_is_inconclusive(project, aws_env) -> None:
     aws_env.inject_fault("dynamodb", "DescribeTable", error_code="ThrottlingException")
     project.makepyfile(STATUS_TEST)
-    result = project.runpytest(*RUN, "--aws-max-attempts", "2")
+    result = project.runpytest(*RUN, "--aws-throttle-attempts", "2")
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 1}
     result.stdout.fnmatch_lines([
         "INCONCLUSIVE *::test_status - AWS throttled DescribeTable on DynamoDB table state "
         "(ThrottlingException) in us-east-1: retries exhausted after 2 attempts*",
-        "*re-run with --aws-retry-mode adaptive --aws-max-attempts 8*"])
+        "*re-run with --aws-retry-mode adaptive --aws-throttle-attempts 20*"])
 
 
 def test_unreachable_endpoint_is_inconclusive(project) -> None:
@@ -469,7 +469,7 @@ def test_hint_fill_is_the_terminal_text_as_data() -> None:
     ("timeout", "AWS endpoint http://10.9.9.9:4566 did not answer DescribeTable in time "
                 "(connect timeout 2 s, read timeout 7.5 s, max attempts 3): *"),
     ("throttled", "AWS throttled DescribeTable on DynamoDB table t (Throttling) in eu-west-1: "
-                  "retries exhausted after 3 attempts (retry mode standard)"),
+                  "retries exhausted after 12 attempts (retry mode adaptive)"),
 ])
 def test_could_not_check_hints_name_endpoint_and_limits(reason, title) -> None:
     """The hints the client layer's CouldNotCheck reasons get, from the run's settings."""
