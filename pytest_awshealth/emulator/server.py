@@ -30,6 +30,13 @@ IAM SimulatePrincipalPolicy    not implemented                 ``IamSimulatorMid
                                                                (``iam_simulator.py``) evaluates
                                                                moto's IAM policies
 Throttling, 5xx, latency       never                           ``inject_fault``
+DynamoDB table CREATING...     always ACTIVE                   ``set_table_status`` (``then=``,
+                                                               ``after=``: converges N s after
+                                                               it is first described)
+GSI CREATING, TTL ENABLING     indexes ACTIVE, TTL at once     ``set_gsi_status``, ``set_ttl_status``
+Lambda Pending / InProgress    Active / Successful             ``set_lambda_state``
+A state that changes later     -                               ``later(seconds, func, ...)`` (timer
+                                                               thread; cancelled by ``reset``)
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
