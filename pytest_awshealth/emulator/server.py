@@ -34,6 +34,13 @@ AccessDenied, expired                                          ``deny``, ``expir
 credentials                                                    ``fail_server``; endpoints that
                                                                refuse or never answer:
                                                                ``blackhole.py``
+DynamoDB table CREATING...     always ACTIVE                   ``set_table_status`` (``then=``,
+                                                               ``after=``: converges N s after
+                                                               it is first described)
+GSI CREATING, TTL ENABLING     indexes ACTIVE, TTL at once     ``set_gsi_status``, ``set_ttl_status``
+Lambda Pending / InProgress    Active / Successful             ``set_lambda_state``
+A state that changes later     -                               ``later(seconds, func, ...)`` (timer
+                                                               thread; cancelled by ``reset``)
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
