@@ -50,11 +50,13 @@ def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
     """Replace every sensitive value in the report's text with ``***``."""
     if not redactor:
         return
-    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
-        report.longrepr = redactor.mask(report.longrepr)
-    if report.longrepr is not None and str(report.longrepr) in redactor:
-        if isinstance(report.longrepr, str) or not _scrub_inplace(report.longrepr, redactor):
-            report.longrepr = redactor.scrub(str(report.longrepr))
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip (or inconclusive): (path, line, message)
+        report.longrepr = tuple(redactor.scrub(v) if isinstance(v, str) else v
+                                for v in longrepr)  # type: ignore[assignment]
+    elif longrepr is not None and str(longrepr) in redactor:
+        if isinstance(longrepr, str) or not _scrub_inplace(longrepr, redactor):
+            report.longrepr = redactor.scrub(str(longrepr))
     report.sections = [(title, redactor.scrub(body)) for title, body in report.sections]
 
 
