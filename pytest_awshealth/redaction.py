@@ -267,6 +267,16 @@ def reveal_all(obj: Any, on_secret: Optional[Callable[[str], None]] = None) -> A
     return obj
 
 
+def plain_arguments(handle: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments with each ``SecretValue`` (also in a dict or list) as its plain
+    string, so every probe that takes a string takes a secret; each one revealed is
+    registered with the handle's redactor."""
+    redactor = getattr(getattr(handle, "aws", None), "redactor", None)
+    learn = redactor.add if redactor is not None else None
+    return reveal_all(args, learn), reveal_all(kwargs, learn)
+
+
 # --------------------------------------------------------------------------- secret reads
 
 
