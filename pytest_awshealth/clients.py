@@ -116,8 +116,8 @@ class AwsContext:
                     client = self.session.client(
                         service, region_name=key[1], endpoint_url=self.endpoint_url,
                         config=self._botocore_config())
-                    self.redactor.watch(client, self.session.get_credentials())
                     self._clients[key] = client
+                    self.redactor.watch(client, self.session.get_credentials())
         return client
 
     @cached_property
