@@ -142,7 +142,7 @@ class AwsContext:
                         service, region_name=key[1], endpoint_url=self.endpoint_url,
                         config=self._botocore_config()))
                     self.redactor.watch(client, self.session.get_credentials())
-                    self._clients[key] = client
+                    self._clients[key] = client  # watched before any other thread sees it
         return client
 
     @cached_property

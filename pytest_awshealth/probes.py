@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
-from .redaction import reveal_all
+from .redaction import plain_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
 Check = Callable[[Any], bool]
@@ -128,16 +128,6 @@ class _StateSet:
     @property
     def names(self) -> frozenset[str]:
         return self.states()
-
-
-def plain_arguments(handle: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """The arguments with each ``SecretValue`` (also in a dict or list) as its plain
-    string, so every probe that takes a string takes a secret; each one revealed is
-    registered with the handle's redactor."""
-    redactor = getattr(getattr(handle, "aws", None), "redactor", None)
-    learn = redactor.add if redactor is not None else None
-    return reveal_all(args, learn), reveal_all(kwargs, learn)
 
 
 def truthy(value: Any) -> bool:

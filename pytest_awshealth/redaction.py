@@ -22,6 +22,7 @@ import html
 import json
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import quote, quote_plus
@@ -120,6 +121,7 @@ class Redactor:
         self._seen: set[str] = set()
         self._index = _Index()
         self._lock = threading.Lock()
+        self._reading = threading.local()
         self.update(values)
 
     def add(self, value: Any, min_length: int = MIN_LENGTH) -> None:
@@ -227,6 +229,17 @@ class Redactor:
         if credentials is not None:
             client.meta.events.register("before-sign", self._credentials_learner(credentials))
 
+    @contextmanager
+    def reading_secrets(self) -> Iterator[None]:
+        """Inside the block, every value this thread's watched clients read is a secret
+        (a plain ``String`` parameter read with ``ssm_parameter.value()`` too)."""
+        depth = getattr(self._reading, "depth", 0)
+        self._reading.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._reading.depth = depth
+
     def _learn_from_response(self, operation_model: Any, response_dict: dict[str, Any],
                              **_: Any) -> None:
         reader = SECRET_READERS.get(operation_model.name)
@@ -238,8 +251,7 @@ class Redactor:
         except ValueError:
             return
         if isinstance(answer, dict):
-            for value in reader(answer):
-                self.add(value)
+            self.update(reader(answer, bool(getattr(self._reading, "depth", 0))))
 
     def _credentials_learner(self, credentials: Any) -> Callable[..., None]:
         def learn(**_: Any) -> None:  # refreshed credentials are learnt on their first use
@@ -267,10 +279,20 @@ def reveal_all(obj: Any, on_secret: Optional[Callable[[str], None]] = None) -> A
     return obj
 
 
+def plain_arguments(handle: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments with each ``SecretValue`` (also in a dict or list) as its plain
+    string, so every probe that takes a string takes a secret; each one revealed is
+    registered with the handle's redactor."""
+    redactor = getattr(getattr(handle, "aws", None), "redactor", None)
+    learn = redactor.add if redactor is not None else None
+    return reveal_all(args, learn), reveal_all(kwargs, learn)
+
+
 # --------------------------------------------------------------------------- secret reads
 
 
-def _secret_manager_values(answer: dict[str, Any]) -> Iterator[str]:
+def _secret_manager_values(answer: dict[str, Any], reading: bool) -> Iterator[str]:
     for value in [answer, *answer.get("SecretValues", [])]:
         if isinstance(value.get("SecretString"), str):
             yield value["SecretString"]
@@ -279,21 +301,23 @@ def _secret_manager_values(answer: dict[str, Any]) -> Iterator[str]:
             yield base64.b64decode(value["SecretBinary"]).decode(errors="replace")
 
 
-def _secure_parameter_values(answer: dict[str, Any]) -> Iterator[str]:
+def _parameter_values(answer: dict[str, Any], reading: bool) -> Iterator[str]:
+    """SecureString values; every value while a handle reads one as a secret."""
     parameters = [answer.get("Parameter") or {}, *answer.get("Parameters", [])]
     for parameter in parameters:
-        if parameter.get("Type") == "SecureString" and isinstance(parameter.get("Value"), str):
+        secure = parameter.get("Type") == "SecureString"
+        if (secure or reading) and isinstance(parameter.get("Value"), str):
             yield parameter["Value"]
 
 
 #: API operations (JSON protocol) whose answers carry secret values, and how to find them.
-SECRET_READERS: dict[str, Callable[[dict[str, Any]], Iterator[str]]] = {
+SECRET_READERS: dict[str, Callable[[dict[str, Any], bool], Iterator[str]]] = {
     "GetSecretValue": _secret_manager_values,
     "BatchGetSecretValue": _secret_manager_values,
-    "GetParameter": _secure_parameter_values,
-    "GetParameters": _secure_parameter_values,
-    "GetParametersByPath": _secure_parameter_values,
-    "GetParameterHistory": _secure_parameter_values,
+    "GetParameter": _parameter_values,
+    "GetParameters": _parameter_values,
+    "GetParametersByPath": _parameter_values,
+    "GetParameterHistory": _parameter_values,
 }
 
 

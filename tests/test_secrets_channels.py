@@ -17,13 +17,15 @@ from pytest_awshealth.redaction import FRAGMENT, MASK, Redactor, SecretValue
 TF_SECRET = "tfsens4c1d9e8f-77aab3c2dd-q"  # a Terraform sensitive output
 SM_SECRET = "smval8b7a6c5d-4e3f21gh99zz-k"  # a Secrets Manager secret, read with value()
 SSM_SECRET = "ssm1a2b3c4d5e-6f7g8h9i0j-x"  # an SSM SecureString, read with value()
-SECRETS = (TF_SECRET, SM_SECRET, SSM_SECRET)
+PLAIN_SSM = "plainssm0a9b8c7d-6e5f"  # a plain String parameter, read with value()
+SECRETS = (TF_SECRET, SM_SECRET, SSM_SECRET, PLAIN_SSM)
 
 OUTPUTS = {
     "admin_token": {"value": TF_SECRET, "type": "string", "sensitive": True},
     "slack_secret": {"value": "app/slack", "type": "string", "sensitive": False},
     "api_key_param": {"value": "/app/api_key", "type": "string", "sensitive": False},
     "app_logs": {"value": "/app/logs", "type": "string", "sensitive": False},
+    "plain_param": {"value": "/app/plain", "type": "string", "sensitive": False},
 }
 
 LEAKY_TESTS = '''
@@ -110,6 +112,11 @@ def test_value_absent_takes_a_secret(secret, log_group):
     assert log_group.value_absent(secret.value())
 
 
+@pytest.mark.aws_output(ssm_parameter="plain_param")
+def test_plain_parameter_read_as_a_secret(ssm_parameter):
+    assert ssm_parameter.value()  # botocore's DEBUG dump of the answer is masked too
+
+
 @pytest.mark.aws_output(secret="slack_secret", log_group="app_logs")
 def test_passing_test_with_logs(secret, log_group):
     value = secret.value()
@@ -117,12 +124,13 @@ def test_passing_test_with_logs(secret, log_group):
     assert value == value.reveal()
 '''
 
-OUTCOMES = {"passed": 9, "failed": 3, "skipped": 1, "xfailed": 1}
+OUTCOMES = {"passed": 10, "failed": 3, "skipped": 1, "xfailed": 1}
 
 
 def plant_secrets(emu) -> None:
     emu.client("secretsmanager").create_secret(Name="app/slack", SecretString=SM_SECRET)
     emu.client("ssm").put_parameter(Name="/app/api_key", Value=SSM_SECRET, Type="SecureString")
+    emu.client("ssm").put_parameter(Name="/app/plain", Value=PLAIN_SSM, Type="String")
     log_recent(emu, "/app/logs", "[INFO] started", "[INFO] no secrets here")
 
 

@@ -108,7 +108,8 @@ class SsmParameter(Resource):
     @probe("value", truthy)
     def value(self) -> SecretValue:
         """Read and decrypt the value (explicit only); it is masked in every report."""
-        answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
+        with self.aws.redactor.reading_secrets():  # botocore logs the answer before we see it
+            answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
         text = str(answer["Parameter"].get("Value", ""))
         self.aws.redactor.add_secret(text)
         return SecretValue(text)
