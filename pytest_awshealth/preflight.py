@@ -29,7 +29,8 @@ USAGE_ERROR_KEY = "awshealth_usage_error"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_collection_finish")
-def pytest_collection_finish_shares_usage_error(session: pytest.Session) -> Generator[None, None, None]:
+def pytest_collection_finish_shares_usage_error(
+        session: pytest.Session) -> Generator[None, None, None]:
     """On an xdist worker, hand any usage error found after collection to the controller."""
     try:
         return (yield)
@@ -114,19 +115,23 @@ def needs_aws(item: pytest.Item, settings: Settings) -> bool:
 
 
 def aws_problems(settings: Settings, items: list[pytest.Item]) -> list[str]:
-    """Invalid shared AWS settings, then a missing region, for the tests in ``items``."""
-    problems = list(settings.deferred)
-    if not problems and not settings.is_set("region"):
-        try:
-            region, source = profile_region(settings["profile"])
-        except ValueError as exc:
-            return [str(exc)]
-        if region is None:
-            problems.append(NO_REGION.format(count=len(items), example=items[0].nodeid))
-        elif not REGION.match(region):
-            problems.append(f"region {region!r} ({source}) is not an AWS region: set one such "
-                            "as us-east-1, or pass --aws-region REGION")
-    return problems
+    """Invalid shared AWS settings, an unknown profile or a missing region, for ``items``."""
+    if settings.deferred:
+        return list(settings.deferred)
+    if settings.is_set("region") and not settings.is_set("profile"):
+        return []
+    try:
+        region, source = profile_region(settings["profile"])
+    except ValueError as exc:
+        return [str(exc)]
+    if settings.is_set("region"):
+        return []
+    if region is None:
+        return [NO_REGION.format(count=len(items), example=items[0].nodeid)]
+    if not REGION.match(region):
+        return [f"region {region!r} ({source}) is not an AWS region: set one such as "
+                "us-east-1, or pass --aws-region REGION"]
+    return []
 
 
 def profile_region(profile: Optional[str]) -> tuple[Optional[str], str]:

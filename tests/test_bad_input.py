@@ -313,11 +313,21 @@ def test_region_from_the_profile_counts(pytester, no_region, monkeypatch) -> Non
     pytester.runpytest("--aws-profile", "checks").assert_outcomes(passed=1)
 
 
-def test_unknown_profile_is_one_usage_error(pytester, no_region) -> None:
+@pytest.mark.parametrize("region", [[], ["--aws-region", "eu-west-1"]], ids=["", "with-region"])
+def test_unknown_profile_is_one_usage_error(pytester, no_region, region) -> None:
     pytester.makepyfile(CALLS_AWS)
-    result = pytester.runpytest("--aws-profile", "nope")
+    result = pytester.runpytest("--aws-profile", "nope", *region)
     one_usage_error(result, "AWS profile 'nope' is not in your AWS config",
                     "aws configure --profile nope")
+
+
+def test_region_in_profile_that_is_not_a_region(pytester, no_region, monkeypatch) -> None:
+    config = pytester.path / "config"
+    config.write_text("[default]\nregion = useast1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    pytester.makepyfile(CALLS_AWS)
+    one_usage_error(pytester.runpytest(), "region 'useast1' (your AWS config) is not an AWS "
+                                          "region")
 
 
 # --------------------------------------------------------------------------- emulator quirks
