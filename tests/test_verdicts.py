@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from demo_runs import EXAMPLES, failed, inconclusive, verdicts
 
 TABLE_SCHEMA = dict(BillingMode="PAY_PER_REQUEST",
                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -487,3 +488,24 @@ def test_could_not_check_hints_name_endpoint_and_limits(reason, title) -> None:
     (finding,) = diagnose(exc, [], Catalog.builtin(), aws.endpoint_url or "", aws)
     assert fnmatch(finding.hint.title, title), finding.hint.title
     assert finding.subject is table
+
+
+# --------------------------------------------------------------------------- example gate
+
+
+def test_example_gate_with_a_denied_read_exits_6(pytester, aws_env, api_stub) -> None:
+    """The Mantissa gate, deployed healthy, with DescribeTimeToLive denied: the TTL check
+    is inconclusive, every other check passes, the gate exits 6."""
+    from pytest_awshealth.emulator.stacks import get_stack
+
+    stack = get_stack("mantissa_log")
+    outputs = stack.write_outputs(stack.deploy(aws_env, api_stub, ()), pytester.path)
+    aws_env.inject_fault("dynamodb", "DescribeTimeToLive", error_code="AccessDeniedException")
+    result = pytester.runpytest_inprocess(str(EXAMPLES / "mantissa_log"), "--aws-outputs",
+                                          str(outputs), "-p", "no:cacheprovider", "-rA")
+    assert result.ret == 6
+    assert inconclusive(result) == ["test_state_table_has_ttl"]
+    assert failed(result) == []
+    assert len(verdicts(result)) > 10
+    result.stdout.fnmatch_lines(["*--action-names dynamodb:DescribeTimeToLive "
+                                 "--resource-arns arn:aws:dynamodb:*:table/*"])
