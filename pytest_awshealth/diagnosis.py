@@ -167,11 +167,16 @@ def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any])
 def _aws_fields(aws: Optional[AwsContext], endpoint: str) -> dict[str, Any]:
     """Hint fields that come from the run's AWS settings (timeouts, retries, caller)."""
     fields: dict[str, Any] = {"endpoint": endpoint or "<default AWS endpoint>"}
-    if aws is not None:
-        fields.update(connect_timeout=_seconds(aws.connect_timeout),
-                      read_timeout=_seconds(aws.read_timeout), max_attempts=aws.max_attempts,
-                      retry_mode=aws.retry_mode, more_attempts=max(8, aws.max_attempts * 2),
-                      caller_arn=lambda: principal_arn(aws.identity["Arn"]))
+    if aws is None:
+        return fields
+    for name in ("connect_timeout", "read_timeout"):
+        if isinstance(getattr(aws, name, None), (int, float)):
+            fields[name] = _seconds(getattr(aws, name))
+    attempts = getattr(aws, "max_attempts", None)
+    if isinstance(attempts, int):
+        fields.update(max_attempts=attempts, more_attempts=max(8, attempts * 2))
+    fields["retry_mode"] = getattr(aws, "retry_mode", "<retry mode>")
+    fields["caller_arn"] = lambda: principal_arn(aws.identity["Arn"])
     return fields
 
 
@@ -230,7 +235,7 @@ def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:
 def _raw_client_error(exc: Any, code: str, extra: dict[str, Any]) -> Pick:
     """A botocore ``ClientError`` that reached the test unmapped (e.g. from STS)."""
     operation = str(getattr(exc, "operation_name", "") or "<operation>")
-    context = {"kind": "AWS", "name": operation, "region": "<region>", **extra, "code": code,
+    context = {"kind": "AWS API", "name": operation, "region": "<region>", **extra, "code": code,
                "message": str(exc.response.get("Error", {}).get("Message", "")),
                "operation": operation, "action": "<action>"}
     key = REASON_KEYS.get(could_not_check(exc) or "", "")

@@ -13,13 +13,14 @@ import pytest
 
 from .reporting import inconclusive_parts
 from .state import STATE
-from .verdicts import BROKEN, INCONCLUSIVE, VERDICT_ATTR, verdict_of
+from .verdicts import BROKEN, INCONCLUSIVE, REASON_ATTR, VERDICT_ATTR, verdict_of
 
 #: Exit code when nothing is broken but at least one check is inconclusive (policy ``fail``).
 EXIT_INCONCLUSIVE = 6
 CATEGORY = "inconclusive"
 TITLE = "inconclusive: could not check"
 CREDENTIALS = "credentials"
+CREDENTIALS_STOP = "AWS credentials are missing or rejected; no check can run"
 ColoredWord = Union[str, tuple[str, dict[str, bool]]]
 
 
@@ -47,7 +48,7 @@ class Gate:
         verdict = verdict_of(report)
         if verdict in (BROKEN, INCONCLUSIVE) or (verdict and report.when == "call"):
             self.counts[verdict] += 1
-        if getattr(report, "awshealth_reason", None) == CREDENTIALS:
+        if getattr(report, REASON_ATTR, None) == CREDENTIALS:
             self._stop_for_credentials(report)
 
     def _stop_for_credentials(self, report: pytest.TestReport) -> None:
@@ -56,8 +57,6 @@ class Gate:
         its workers the way ``--maxfail`` does."""
         if self.credentials_stop is not None:
             return
-        from .plugin import CREDENTIALS_STOP
-
         self.credentials_stop = report.nodeid
         dsession = self.config.pluginmanager.getplugin("dsession")
         if dsession is not None and not getattr(dsession, "shouldstop", False):
@@ -71,9 +70,14 @@ class Gate:
             return
         terminalreporter.write_sep("=", TITLE, yellow=True)
         details: dict[str, int] = {}
+        credentials_shown = False
         for report in reports:
             line, detail = inconclusive_parts(report)
             terminalreporter.write_line(f"INCONCLUSIVE {report.nodeid} - {line}")
+            if getattr(report, REASON_ATTR, None) == CREDENTIALS:
+                if credentials_shown:  # one credentials hint, not one per xdist worker
+                    continue
+                credentials_shown = True
             if detail:
                 details[detail] = details.get(detail, 0) + 1
         for detail, count in details.items():

@@ -13,7 +13,7 @@ from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .diagnosis import could_not_check, diagnose, judge
 from .errors import ConfigError
-from .gate import Gate
+from .gate import CREDENTIALS_STOP, Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
 from .probes import recording
@@ -22,7 +22,7 @@ from .resources import RESOURCE_TYPES
 from .reporting import (add_hint_section, attach_data, mark_inconclusive, mask_comparison,
                         scrub_report)
 from .state import RECORDS, STATE, RunState
-from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE
+from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 
 if TYPE_CHECKING:
     from .diagnosis import Finding
@@ -32,7 +32,6 @@ pytest_plugins = ["pytest_awshealth.waivers"]
 globals().update(resource_fixtures())  # s3_bucket, dynamo_table, lambda_fn, ...
 
 REMEDIATION_HELP = "aws_remediation(text): extra remediation advice shown when the test fails"
-CREDENTIALS_STOP = "AWS credentials are missing or rejected; no check can run"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -150,44 +149,46 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         return report
     records = item.stash.get(RECORDS, []) if call.when == "call" else []
     findings: list[Finding] = []
+    reason: Optional[str] = None
     if report.failed and call.when != "teardown":
-        findings = _judge_failure(item, report, call, state, records)
+        findings, reason = _judge_failure(item, report, call, state, records)
     elif report.passed and call.when == "call":
         report.awshealth_verdict = HEALTHY
     if call.when == "call" or findings:
         # AWS answered (broken, or denied): learning the account for ARNs costs one STS call
-        reachable = getattr(report, "awshealth_reason", None) in (None, "access_denied")
+        reachable = reason in (None, "access_denied")
         attach_data(report, findings, records, state.aws.redactor, ask=reachable)
     scrub_report(report, state.aws.redactor)
     return report
 
 
 def _judge_failure(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None],
-                   state: RunState, records: list[Any]) -> list[Finding]:
-    """Decide a failed setup or call: broken or inconclusive, with its hints; stop the
-    session when no further check can run (bad configuration, rejected credentials)."""
+                   state: RunState, records: list[Any]) -> tuple[list[Finding], Optional[str]]:
+    """Decide a failed setup or call: broken or inconclusive, with its hints and why the
+    state could not be read (None: it could); stop the session when no further check can
+    run (bad configuration, rejected credentials)."""
     exc = call.excinfo.value if call.excinfo is not None else None
     report.awshealth_verdict = BROKEN
     if exc is None:  # e.g. a strict xfail that passed
-        return []
+        return [], None
     if isinstance(exc, ConfigError):
         report.longrepr = f"awshealth configuration error: {exc}"
         item.session.shouldstop = f"awshealth: {exc}"
-        return []
-    verdict = judge(exc, records)
+        return [], None
+    reason = could_not_check(exc)
     findings = diagnose(exc, records, state.catalog, state.aws.endpoint_url or "", state.aws)
     texts = [finding.hint.text for finding in findings] + remediation_texts(item)
-    reason = could_not_check(exc)
-    if verdict == INCONCLUSIVE:
-        line = texts[0].splitlines()[0] if texts else f"{type(exc).__name__}: {exc}"
+    if judge(exc, records) == INCONCLUSIVE:
+        line = (texts[0] if texts else f"{type(exc).__name__}: {exc}").splitlines()[0]
         mark_inconclusive(item, report, line, texts, state.aws.redactor)
         report.awshealth_verdict = INCONCLUSIVE
-        report.awshealth_reason = reason
     else:
         add_hint_section(report, texts)
+    if reason is not None:
+        setattr(report, REASON_ATTR, reason)
     if reason == "credentials":
         item.session.shouldstop = CREDENTIALS_STOP
-    return findings
+    return findings, reason
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,

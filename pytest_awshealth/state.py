@@ -46,8 +46,11 @@ class RunState:
         if not self.settings.is_set("stack"):
             assert self.files is not None
             return self.files
+        from .resources.cloudformation import CfnStack
+
         name = self.settings["stack"]
-        answer = self.aws.client("cloudformation").describe_stacks(StackName=name)
+        # through a handle: AWS errors become ResourceNotFound / CouldNotCheck with hints
+        answer = CfnStack(name, aws=self.aws).call("describe_stacks", StackName=name)
         live = outputs_from_stacks(answer, f"stack:{name}")
         return live if self.files is None else self.files.merged_with(live)
 

@@ -9,6 +9,9 @@ survive pytest-xdist's serialisation and reach every report writer:
   "output", "arn"}`` (``None`` where unknown). Every string is already masked.
 * ``report.awshealth_probes``: a list of ``{"resource", "probe", "value", "healthy",
   "transitional"}`` (``value`` a masked ``repr``).
+* ``report.awshealth_reason`` (only where some state could not be read): one of
+  ``access_denied``, ``throttled``, ``unreachable``, ``timeout``, ``server_error``,
+  ``credentials`` (the :class:`~pytest_awshealth.errors.CouldNotCheck` reasons).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ VERDICTS = (HEALTHY, BROKEN, INCONCLUSIVE, WAIVED)
 VERDICT_ATTR = "awshealth_verdict"
 HINTS_ATTR = "awshealth_hints"
 PROBES_ATTR = "awshealth_probes"
+REASON_ATTR = "awshealth_reason"
 
 
 def verdict_of(report: Any) -> Optional[str]:

@@ -19,13 +19,19 @@ def demo(pytester: pytest.Pytester, example: str, *args: str) -> pytest.RunResul
 
 
 def verdicts(result: pytest.RunResult) -> dict[str, str]:
-    """Test id -> PASSED/FAILED, from ``-rA`` short summary lines."""
-    found = re.findall(r"^(PASSED|FAILED) \S*::(\S+)", result.stdout.str(), re.MULTILINE)
+    """Test id -> PASSED/FAILED/INCONCLUSIVE, from ``-rA`` short summary lines (and the
+    inconclusive summary's ``INCONCLUSIVE <nodeid> - <reason>`` lines)."""
+    found = re.findall(r"^(PASSED|FAILED|INCONCLUSIVE) \S*::(\S+)", result.stdout.str(),
+                       re.MULTILINE)
     return {test: verdict for verdict, test in found}
 
 
 def failed(result: pytest.RunResult) -> list[str]:
     return sorted(test for test, verdict in verdicts(result).items() if verdict == "FAILED")
+
+
+def inconclusive(result: pytest.RunResult) -> list[str]:
+    return sorted(test for test, verdict in verdicts(result).items() if verdict == "INCONCLUSIVE")
 
 
 def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: str,

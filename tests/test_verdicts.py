@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from demo_runs import EXAMPLES, failed, inconclusive, verdicts
 
 TABLE_SCHEMA = dict(BillingMode="PAY_PER_REQUEST",
                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -131,7 +132,7 @@ def test_unreachable_endpoint_is_inconclusive(project) -> None:
     assert "urllib3" not in result.stdout.str()
 
 
-def test_raw_client_error_from_a_fixture_is_inconclusive(project, aws_env) -> None:
+def test_denied_stack_read_in_a_fixture_is_inconclusive(project, aws_env) -> None:
     """A live --aws-stack read in the aws_outputs fixture (setup phase), denied."""
     aws_env.inject_fault("cloudformation", "DescribeStacks", error_code="AccessDenied",
                          status=403)
@@ -140,10 +141,21 @@ def test_raw_client_error_from_a_fixture_is_inconclusive(project, aws_env) -> No
     result = project.runpytest("--aws-stack", "app", "-p", "no:cacheprovider")
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 1}
-    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_status - Access denied*DescribeStacks*"])
+    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_status - Access denied: the caller may not "
+                                 "perform cloudformation:DescribeStacks on CloudFormation stack "
+                                 "app (us-east-1)"])
     entry = dumped(project)["test_status"]
     assert (entry["when"], entry["outcome"], entry["verdict"], entry["reason"]) == (
         "setup", "skipped", "inconclusive", "access_denied")
+
+
+def test_missing_live_stack_is_broken_not_inconclusive(project) -> None:
+    project.makepyfile(STATUS_TEST)
+    result = project.runpytest("--aws-stack", "nope", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*CfnStack('nope', region='us-east-1') does not exist "
+                                 "(ValidationError from DescribeStacks)*"])
 
 
 # --------------------------------------------------------------------------- broken wins
@@ -174,15 +186,20 @@ def test_broken_probe_and_inconclusive_probe_is_broken(project, aws_env) -> None
 
 
 def test_xdist_gives_the_same_verdicts_as_serial(project, aws_env) -> None:
+    """Same outcomes, exit code and report data (hints, probes) under -n 2."""
     aws_env.inject_fault("dynamodb", "DescribeContinuousBackups",
                          error_code="AccessDeniedException")
+    project.makeconftest(DUMP_CONFTEST)
     project.makepyfile(MIXED_TESTS)
     serial = project.runpytest(*RUN, "-rA", "-p", "no:xdist")
+    serial_data = dumped(project)
+    (project.path / "verdicts.jsonl").unlink()
     parallel = project.runpytest(*RUN, "-rA", "-n", "2")
     assert verdict_lines(serial) == verdict_lines(parallel)
     assert len(verdict_lines(serial)) == 5
     assert serial.ret == parallel.ret == pytest.ExitCode.TESTS_FAILED
     assert serial.parseoutcomes() == parallel.parseoutcomes()
+    assert dumped(project) == serial_data
 
 
 def test_xdist_inconclusive_only_exits_6(project, aws_env) -> None:
@@ -193,12 +210,17 @@ def test_xdist_inconclusive_only_exits_6(project, aws_env) -> None:
 def test_more(dynamo_table, n):
     assert dynamo_table.status == "ACTIVE"
 """)
-    result = project.runpytest(*RUN, "-n", "2")
+    result = project.runpytest(*RUN, "-n", "2", "--junitxml=junit.xml")
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 4}
     # the same hint once, for the four checks
     assert result.stdout.str().count("Likely causes:") == 1
     result.stdout.fnmatch_lines(["(the same for 4 checks)"])
+    cases = list(ET.parse(project.path / "junit.xml").iter("testcase"))
+    assert len(cases) == 4
+    for case in cases:
+        assert case.find("failure") is None and case.find("error") is None
+        assert case.find("skipped").get("message", "").startswith("inconclusive: Access denied")
 
 
 # --------------------------------------------------------------------------- policy
@@ -266,41 +288,38 @@ def test_junit_has_no_failure_for_inconclusive(project, aws_env) -> None:
     assert cases["test_broken"].find("failure") is not None
 
 
-def test_junit_under_xdist(project, aws_env) -> None:
-    aws_env.inject_fault("dynamodb", "DescribeTable", error_code="AccessDeniedException")
-    project.makepyfile(STATUS_TEST)
-    project.runpytest(*RUN, "--junitxml=junit.xml", "-n", "2")
-    case = next(ET.parse(project.path / "junit.xml").iter("testcase"))
-    assert case.find("failure") is None
-    assert case.find("skipped").get("message", "").startswith("inconclusive: Access denied")
-
-
 # --------------------------------------------------------------------------- credentials
 
-CREDENTIAL_TESTS = """
+CREDENTIAL_TESTS = {
+    "test_a_table": """
 import pytest
-@pytest.mark.parametrize("n", range(8))
-@pytest.mark.aws_output(dynamo_table="state_table_name")
-def test_status(dynamo_table, n):
-    assert dynamo_table.status == "ACTIVE"
-@pytest.mark.parametrize("n", range(8))
+@pytest.mark.parametrize("n", range(6))
+def test_table(aws, n):
+    assert aws.dynamo_table("state").status == "ACTIVE"
+""",
+    "test_b_identity": """
+import pytest
+@pytest.mark.parametrize("n", range(6))
 def test_identity(aws_identity, n):
     assert aws_identity.account == "123456789012"
-"""
+"""}
 
 
 @pytest.fixture
 def expired(project, aws_env):
+    """Every STS and DynamoDB call rejected (two different codes)."""
     aws_env.inject_fault("sts", error_code="ExpiredToken", status=403,
                          message="The security token included in the request is expired")
     aws_env.inject_fault("dynamodb", error_code="ExpiredTokenException",
                          message="The security token included in the request is expired")
-    project.makepyfile(CREDENTIAL_TESTS)
+    project.makepyfile(**CREDENTIAL_TESTS)
     return project
 
 
-@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2")], ids=["serial", "xdist"])
+@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2", "--dist", "loadfile")],
+                         ids=["serial", "xdist"])
 def test_expired_credentials_stop_the_run_once(expired, args) -> None:
+    """xdist with loadfile: each worker meets another code first, still one message."""
     result = expired.runpytest(*RUN, *args)
     assert result.ret == pytest.ExitCode.INTERRUPTED
     out = result.stdout.str()
@@ -318,20 +337,21 @@ def test_expired_credentials_stop_the_run_once(expired, args) -> None:
 def test_credentials_error_on_the_first_call_stops_serial_at_that_test(expired) -> None:
     expired.makeconftest(DUMP_CONFTEST)
     expired.runpytest(*RUN, "-p", "no:xdist")
-    assert list(dumped(expired)) == ["test_status[0]"]
-    assert dumped(expired)["test_status[0]"]["reason"] == "credentials"
+    assert list(dumped(expired)) == ["test_table[0]"]
+    assert dumped(expired)["test_table[0]"]["reason"] == "credentials"
 
 
 # --------------------------------------------------------------------------- report data
 
 
-@pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2")], ids=["serial", "xdist"])
-def test_structured_hints_and_probes_on_reports(project, aws_env, args) -> None:
+def test_structured_hints_and_probes_on_reports(project, aws_env) -> None:
+    """The data on reports; test_xdist_gives_the_same_verdicts_as_serial shows it
+    arrives the same from xdist workers."""
     aws_env.inject_fault("dynamodb", "DescribeContinuousBackups",
                          error_code="AccessDeniedException")
     project.makeconftest(DUMP_CONFTEST)
     project.makepyfile(MIXED_TESTS)
-    project.runpytest(*RUN, *args)
+    project.runpytest(*RUN)
     entries = dumped(project)
     assert entries["test_healthy"]["verdict"] == "healthy"
     assert entries["test_healthy"]["hints"] == []
@@ -441,3 +461,51 @@ def test_hint_fill_is_the_terminal_text_as_data() -> None:
     assert filled.text == hint.render({"kind": "table", "name": "t"})
     assert filled.text.splitlines()[-3:] == ["  $ aws x --name t", "Fix:", "  - turn t on"]
     assert filled.as_dict()["causes"] == ["cause for t"]
+
+
+@pytest.mark.parametrize(("reason", "title"), [
+    ("unreachable", "Could not reach AWS endpoint http://10.9.9.9:4566 (connect timeout 2 s, "
+                    "max attempts 3): *"),
+    ("timeout", "AWS endpoint http://10.9.9.9:4566 did not answer DescribeTable in time "
+                "(connect timeout 2 s, read timeout 7.5 s, max attempts 3): *"),
+    ("throttled", "AWS throttled DescribeTable on DynamoDB table t (Throttling) in eu-west-1: "
+                  "retries exhausted after 3 attempts (retry mode standard)"),
+])
+def test_could_not_check_hints_name_endpoint_and_limits(reason, title) -> None:
+    """The hints the client layer's CouldNotCheck reasons get, from the run's settings."""
+    from fnmatch import fnmatch
+
+    from pytest_awshealth import AwsContext, DynamoTable
+    from pytest_awshealth.diagnosis import diagnose
+    from pytest_awshealth.errors import CouldNotCheck
+    from pytest_awshealth.remediation import Catalog
+
+    aws = AwsContext(region="eu-west-1", endpoint_url="http://10.9.9.9:4566",
+                     connect_timeout=2, read_timeout=7.5)
+    table = DynamoTable("t", aws=aws)
+    exc = CouldNotCheck(table, "DescribeTable", "Throttling", "gave up", "dynamodb:DescribeTable",
+                        reason=reason)
+    (finding,) = diagnose(exc, [], Catalog.builtin(), aws.endpoint_url or "", aws)
+    assert fnmatch(finding.hint.title, title), finding.hint.title
+    assert finding.subject is table
+
+
+# --------------------------------------------------------------------------- example gate
+
+
+def test_example_gate_with_a_denied_read_exits_6(pytester, aws_env, api_stub) -> None:
+    """The Mantissa gate, deployed healthy, with DescribeTimeToLive denied: the TTL check
+    is inconclusive, every other check passes, the gate exits 6."""
+    from pytest_awshealth.emulator.stacks import get_stack
+
+    stack = get_stack("mantissa_log")
+    outputs = stack.write_outputs(stack.deploy(aws_env, api_stub, ()), pytester.path)
+    aws_env.inject_fault("dynamodb", "DescribeTimeToLive", error_code="AccessDeniedException")
+    result = pytester.runpytest_inprocess(str(EXAMPLES / "mantissa_log"), "--aws-outputs",
+                                          str(outputs), "-p", "no:cacheprovider", "-rA")
+    assert result.ret == 6
+    assert inconclusive(result) == ["test_state_table_has_ttl"]
+    assert failed(result) == []
+    assert len(verdicts(result)) > 10
+    result.stdout.fnmatch_lines(["*--action-names dynamodb:DescribeTimeToLive "
+                                 "--resource-arns arn:aws:dynamodb:*:table/*"])
