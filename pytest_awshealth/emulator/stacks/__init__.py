@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
-import pkgutil
 import json
+import pkgutil
 import time
 import zipfile
 import zlib
