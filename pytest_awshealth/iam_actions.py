@@ -23,10 +23,14 @@ class Row(NamedTuple):
 
 CW = "IAM prefix is cloudwatch (the signing name is monitoring)"
 LIST_BUCKET = "authorised by s3:ListBucket"
+APIGW = "API Gateway authorises by HTTP method on the resource path (apigateway:GET)"
 
 TABLE: tuple[Row, ...] = (
     Row("acm", "DescribeCertificate", "acm:DescribeCertificate"),
     Row("acm", "ListCertificates", "acm:ListCertificates"),
+    Row("apigateway", "GetRestApi", "apigateway:GET", APIGW),
+    Row("apigateway", "GetRestApis", "apigateway:GET", APIGW),
+    Row("apigateway", "GetStages", "apigateway:GET", APIGW),
     Row("athena", "GetQueryExecution", "athena:GetQueryExecution"),
     Row("athena", "GetQueryResults", "athena:GetQueryResults"),
     Row("athena", "GetWorkGroup", "athena:GetWorkGroup"),
@@ -99,9 +103,11 @@ TABLE: tuple[Row, ...] = (
     Row("s3", "ListObjectsV2", "s3:ListBucket", LIST_BUCKET),
     Row("secretsmanager", "DescribeSecret", "secretsmanager:DescribeSecret"),
     Row("secretsmanager", "GetSecretValue", "secretsmanager:GetSecretValue"),
+    Row("servicediscovery", "GetOperation", "servicediscovery:GetOperation"),
     Row("servicediscovery", "GetService", "servicediscovery:GetService"),
     Row("servicediscovery", "ListInstances", "servicediscovery:ListInstances"),
     Row("servicediscovery", "ListNamespaces", "servicediscovery:ListNamespaces"),
+    Row("servicediscovery", "ListOperations", "servicediscovery:ListOperations"),
     Row("servicediscovery", "ListServices", "servicediscovery:ListServices"),
     Row("sns", "GetSubscriptionAttributes", "sns:GetSubscriptionAttributes"),
     Row("sns", "GetTopicAttributes", "sns:GetTopicAttributes"),

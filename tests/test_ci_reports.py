@@ -104,7 +104,7 @@ def test_summary_fits_80_columns_and_names_resource_and_problem(gate, monkeypatc
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-q")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     lines = section(result, "awshealth summary")
-    assert lines[0] == "1 broken, 1 inconclusive, 0 waived, 1 healthy"
+    assert lines[0] == "1 broken, 1 inconclusive, 0 waived, 1 healthy; 4 AWS calls"
     assert lines[1].split() == ["resource", "broken", "inconcl", "waived", "healthy"]
     assert lines[2].split() == ["DynamoDB", "table", "state", "1", "0", "0", "1"]
     assert lines[3].split() == ["S3", "bucket", "logs", "0", "1", "0", "0"]
@@ -138,7 +138,7 @@ def test_github_annotations_and_step_summary(gate, on_github):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
                             *NO_OTHER_ANNOTATOR)
     assert section(result, "awshealth summary")[0] == \
-        "1 broken, 1 inconclusive, 0 waived, 1 healthy"
+        "1 broken, 1 inconclusive, 0 waived, 1 healthy; 4 AWS calls"
     commands = [line for line in result.stdout.lines if line.startswith("::")]
     assert len(commands) == 2, commands
     error, warning = commands
@@ -268,7 +268,7 @@ def test_inconclusive_only_run_exits_6_with_summary_and_report(gate, monkeypatch
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "logs")
     assert result.ret == 6
     assert section(result, "awshealth summary")[0] == \
-        "0 broken, 1 inconclusive, 0 waived, 0 healthy"
+        "0 broken, 1 inconclusive, 0 waived, 0 healthy; 1 AWS call"
     report = json.loads((gate.path / "report.json").read_text())
     validate(report, SCHEMA)
     assert report["exit_code"] == 6 and report["checks"][0]["verdict"] == "inconclusive"

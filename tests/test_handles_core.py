@@ -41,7 +41,7 @@ def test_dynamo_table_ttl(pytester, aws_env) -> None:
         "Fix:",
         '*aws dynamodb update-time-to-live --table-name no-ttl --region us-east-1 '
         '--time-to-live-specification "Enabled=true, AttributeName=ttl"',
-        "FAILED*test_ttl[[]bad[]] - DynamoDB table no-ttl*",
+        "FAILED*test_ttl[[]bad[]] - no-ttl: does not have TTL*",
     ])
 
 

@@ -163,7 +163,7 @@ def test_role_can_allowed_and_implicitly_denied(pytester, aws_env) -> None:
         "*aws iam list-role-policies --role-name app-role",
         "Fix:", "*aws iam put-role-policy --role-name app-role --policy-name allow-app-role "
         "--policy-document file://policy.json*",
-        "FAILED*test_write - IAM role*",
+        "FAILED*test_write - app-role:*",
     ])
 
 

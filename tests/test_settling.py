@@ -89,7 +89,7 @@ def test_terminal_state_fails_at_once(pytester: pytest.Pytester, aws_env: Emulat
     assert call_seconds(result)["test_function_active"] < 5
     result.stdout.fnmatch_lines([
         "*not re-checked: the failing probes saw a settled state*",
-        "FAILED *test_function_active - Lambda function api in us-east-1 is not Active"])
+        "FAILED *test_function_active - api: is not Active [[]Lambda function, us-east-1[]]"])
     result.stdout.no_fnmatch_line("*still*after*")
 
 
@@ -100,7 +100,7 @@ def test_time_up_says_still_and_first_seen(pytester: pytest.Pytester, aws_env: E
     result.stdout.fnmatch_lines([
         "awshealth: *settle=1.5 (ini aws_settle)*",
         "*awshealth settling*", "still UPDATING after 1.* s (first seen CREATING)",
-        "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: "
+        "FAILED *test_table_active - orders: is not ACTIVE [[]DynamoDB table, us-east-1[]]: "
         "still UPDATING after 1.* s (first seen CREATING)"])
 
 
@@ -111,7 +111,7 @@ def test_without_settle_transitional_failure_says_how_to_wait(
     result.assert_outcomes(failed=1)
     assert call_seconds(result)["test_table_active"] < 5
     result.stdout.fnmatch_lines([
-        "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: CREATING "
+        "FAILED *test_table_active - orders: is not ACTIVE [[]DynamoDB table, us-east-1[]]: CREATING "
         "is a transitional state: pass --aws-settle SECONDS (or @pytest.mark.aws_settle(SECONDS))"
         " to wait for it"])
 
@@ -168,7 +168,7 @@ def test_fresh_reads_of_every_handle_and_the_last_attempts_hint(
     """, "--aws-settle", "1.5")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "FAILED *test_both - Lambda function api in us-east-1 is not Active: "
+        "FAILED *test_both - api: is not Active [[]Lambda function, us-east-1[]]: "
         "still Pending after 1.* s (first seen CREATING)"])
 
 
@@ -450,5 +450,5 @@ def test_state_turning_wrong_stops_the_wait(pytester: pytest.Pytester, aws_env: 
     result.assert_outcomes(failed=1)
     assert call_seconds(result)["test_table_active"] < 5
     result.stdout.fnmatch_lines([
-        "FAILED *test_table_active - DynamoDB table orders in us-east-1 is not ACTIVE: stopped "
+        "FAILED *test_table_active - orders: is not ACTIVE [[]DynamoDB table, us-east-1[]]: stopped "
         "re-checking after 1.* s: the failing probes now see a settled state (first seen CREATING)"])

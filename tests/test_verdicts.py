@@ -41,9 +41,12 @@ def test_broken_and_inconclusive(dynamo_table):
 
 #: A conftest that writes each report's verdict data (controller only under xdist).
 DUMP_CONFTEST = """
-import json, os
+import json
+def pytest_configure(config):
+    global WORKER
+    WORKER = hasattr(config, "workerinput")  # xdist worker: the controller writes
 def pytest_runtest_logreport(report):
-    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(report, "awshealth_verdict"):
+    if WORKER or not hasattr(report, "awshealth_verdict"):
         return
     with open("verdicts.jsonl", "a") as out:
         out.write(json.dumps({"nodeid": report.nodeid, "when": report.when,

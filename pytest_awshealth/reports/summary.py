@@ -32,7 +32,8 @@ def _cost(run: Run) -> str:
     calls, throttled = run.calls, run.throttled
     if calls is None:
         return ""
-    return f"; {calls} AWS calls" + (f" ({throttled} throttled)" if throttled else "")
+    noun = "call" if calls == 1 else "calls"
+    return f"; {calls} AWS {noun}" + (f" ({throttled} throttled)" if throttled else "")
 
 
 def _resource_table(run: Run, width: int) -> list[str]:
