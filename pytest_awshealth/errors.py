@@ -12,7 +12,12 @@ class ConfigError(AwsHealthError):
 
 
 class OutputsError(ConfigError):
-    """An outputs file is missing, malformed or contradicts another one."""
+    """An outputs file is missing, malformed or contradicts another one. The message is
+    one printable line: control characters from the file (a stack named ``"\\r"``) are
+    escaped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(c if c.isprintable() else ascii(c)[1:-1] for c in message))
 
 
 class UnknownOutputError(AwsHealthError, KeyError):

@@ -121,6 +121,7 @@ def test_read_all(aws_outputs):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @example(b"[" * 100_000 + b"]" * 100_000)
 @example(b'{"n": ' + b"9" * 5000 + b"}")
+@example(b'{"Stacks": [{"StackName": "\\r", "Outputs": true}]}')  # a control character in a name
 @given(content=FILES)
 def test_pytest_exits_0_or_4_without_traceback(pytester: pytest.Pytester, content: bytes) -> None:
     pytester.makepyfile(test_reader=READER)
