@@ -22,17 +22,16 @@ test: install  ## the plugin's own tests
 test-fast: install  ## the unit loop: every test that needs no emulator, serially
 	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator" $(ARGS)
 
-check-wheel: install  ## the demo from the built wheel, in a fresh venv, run from another folder
+check-wheel: install  ## the demo from the built wheel, in a fresh venv outside the checkout
 	rm -rf build dist
 	$(BIN)/python -m pip wheel . --no-deps --quiet --wheel-dir dist
 	rm -rf build
-	$(PYTHON) -m venv dist/venv
-	dist/venv/bin/python -m pip install --quiet "$$(ls dist/pytest_awshealth-*.whl)[emulator]"
-	cd "$$(mktemp -d)" && $(CURDIR)/dist/venv/bin/awshealth demo -q > $(CURDIR)/dist/demo.log \
-		|| { cat $(CURDIR)/dist/demo.log; exit 1; }
-	cd "$$(mktemp -d)" && { $(CURDIR)/dist/venv/bin/awshealth demo -q --example thera_pipeline \
-		--break health_gate > $(CURDIR)/dist/demo-break.log; test $$? -eq 1; } \
-		|| { cat $(CURDIR)/dist/demo-break.log; exit 1; }
+	wheel="$(CURDIR)/$$(ls dist/pytest_awshealth-*.whl)" && venv="$$(mktemp -d)/venv" && \
+	$(PYTHON) -m venv "$$venv" && "$$venv/bin/python" -m pip install --quiet "$$wheel[emulator]" && \
+	cd "$$(mktemp -d)" && \
+	{ "$$venv/bin/awshealth" demo -q > demo.log || { cat demo.log; exit 1; }; } && \
+	{ "$$venv/bin/awshealth" demo -q --example thera_pipeline --break health_gate > break.log; \
+	  test $$? -eq 1 || { cat break.log; exit 1; }; } && rm -rf "$$venv"
 	@echo "check-wheel: awshealth demo from the wheel: healthy exit 0, a break exit 1"
 
 bench: install  ## timing and AWS-call counts of the example gates
