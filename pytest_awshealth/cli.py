@@ -105,9 +105,10 @@ def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: li
         print(f"awshealth demo: {stack.name} on moto at {emulator.url}{broken}; "
               f"outputs: {outputs}", flush=True)
         with _environment(emulator.env(), emulator.ENV_TO_UNSET):
+            # --confcutdir: a conftest.py above the examples (a venv inside a project) stays out
             return int(pytest.main([str(tests), "--aws-outputs", str(outputs),
-                                    "-p", "no:cacheprovider", "-W", REWRITE_WARNING,
-                                    *pytest_args]))
+                                    "--confcutdir", str(tests), "-p", "no:cacheprovider",
+                                    "-W", REWRITE_WARNING, *pytest_args]))
 
 
 @contextmanager
