@@ -134,15 +134,26 @@ def map_client_error(aws: Optional[AwsContext], subject: object, client: BaseCli
     return _detached(mapped)
 
 
+def code_reason(code: str, status: int = 0) -> Optional[str]:
+    """The :class:`CouldNotCheck` reason an AWS error code means whatever the resource
+    (``credentials``, ``access_denied``, ``throttled``), or None."""
+    if code in CREDENTIALS:
+        return "credentials"
+    if code in ACCESS_DENIED or code.startswith("AccessDenied"):
+        return "access_denied"
+    if code in THROTTLING or (status == 503 and code == "503"):
+        return "throttled"
+    return None
+
+
 def _by_code(subject: object, operation: str, code: str, message: str, action: str,
              status: int, not_found: Optional[Callable[[str], bool]]) -> AwsCallError:
-    if code in CREDENTIALS:
+    reason = code_reason(code, status)
+    if reason == "credentials":
         return CredentialsError(subject, operation, code, message, action)
-    if code in ACCESS_DENIED or code.startswith("AccessDenied"):
-        return CouldNotCheck(subject, operation, code, message, action, reason="access_denied")
-    if code in THROTTLING or (status == 503 and code == "503"):
-        return CouldNotCheck(subject, operation, code,
-                             message or "throttled", action, reason="throttled")
+    if reason is not None:
+        text = message or ("throttled" if reason == "throttled" else "")
+        return CouldNotCheck(subject, operation, code, text, action, reason=reason)
     if not_found is not None and not_found(code):
         return ResourceNotFound(subject, operation, code, message, action)
     if status >= 500:

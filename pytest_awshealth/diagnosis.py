@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from . import errorcodes
+from .awscalls import code_reason
 from .errors import AwsCallError, CouldNotCheck, ResourceNotFound
-from .hints import ACCESS_DENIED, CREDENTIALS, THROTTLING, error_key
+from .hints import error_key
 from .probes import ProbeRecord
 from .remediation import Catalog, FilledHint
 from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE
@@ -44,7 +45,7 @@ def could_not_check(exc: BaseException) -> Optional[str]:
     if isinstance(exc, CouldNotCheck):
         return exc.reason
     if isinstance(exc, AwsCallError):
-        return _code_reason(exc.code)
+        return code_reason(exc.code)
     name = type(exc).__name__
     if name in CREDENTIAL_ERRORS:
         return "credentials"
@@ -55,17 +56,7 @@ def could_not_check(exc: BaseException) -> Optional[str]:
     code, status = _client_error(exc)
     if code is None:
         return None
-    return _code_reason(code) or ("server_error" if status >= 500 else None)
-
-
-def _code_reason(code: str) -> Optional[str]:
-    if code in CREDENTIALS:
-        return "credentials"
-    if code in ACCESS_DENIED:
-        return "access_denied"
-    if code in THROTTLING:
-        return "throttled"
-    return None
+    return code_reason(code, status) or ("server_error" if status >= 500 else None)
 
 
 def _client_error(exc: BaseException) -> tuple[Optional[str], int]:
