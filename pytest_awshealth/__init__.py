@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .alternatives import Alternatives, any_of, optional
 from .clients import AwsContext
 from .errors import (AwsCallError, AwsHealthError, ConfigError, OutputsError,
                      ResourceNotFound, SensitiveOutputError, UnknownOutputError)
 from .outputs import Output, Outputs, load_outputs
-from .probes import probe
+from .probes import field, probe
 from .remediation import Catalog, Hint
-from .resources import (AthenaWorkgroup, CallerIdentity, CdkBootstrap, Certificate, CfnStack,
-                        CloudMapService, CloudWatch, CognitoUser, DynamoTable, EcsService,
-                        EventRule, GlueDatabase, HttpEndpoint, IamRole, LambdaFunction,
-                        LoadBalancer, LogGroup, Resource, S3Bucket, Secret, SecurityGroup,
-                        SnsTopic, SqsQueue, SsmParameter, StateMachine, TargetGroup, UserPool)
+from .resources import Resource, exported_names
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Alternatives", "any_of", "optional",
-    "AthenaWorkgroup", "AwsCallError", "AwsContext", "AwsHealthError", "CallerIdentity",
-    "Catalog", "CdkBootstrap", "Certificate", "CfnStack", "CloudMapService", "CloudWatch",
-    "CognitoUser", "ConfigError", "DynamoTable", "EcsService", "EventRule", "GlueDatabase",
-    "Hint", "HttpEndpoint", "IamRole", "LambdaFunction", "LoadBalancer", "LogGroup", "Output",
-    "Outputs", "OutputsError", "Resource", "ResourceNotFound", "S3Bucket", "Secret",
-    "SecurityGroup", "SensitiveOutputError", "SnsTopic", "SqsQueue", "SsmParameter",
-    "StateMachine", "TargetGroup", "UnknownOutputError", "UserPool", "load_outputs", "probe",
+_CORE = [
+    "Alternatives", "any_of", "optional", "AwsCallError", "AwsContext", "AwsHealthError",
+    "Catalog", "ConfigError", "Hint", "Output", "Outputs", "OutputsError", "Resource",
+    "ResourceNotFound", "SensitiveOutputError", "UnknownOutputError", "load_outputs", "probe",
+    "field",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Every handle type and result type by class name (``pytest_awshealth.DynamoTable``);
+    a service module that defines a handle exports it here by being defined."""
+    exported = exported_names()
+    if name in exported:
+        return exported[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *exported_names()})
+
+
+__all__ = [*_CORE, *sorted(exported_names())]

@@ -1,21 +1,42 @@
 """Probes: handle properties and methods that record what they saw, so a failing test
-can be given the hint for the probe that found the problem."""
+can be given the hint for the probe that found the problem.
+
+A probe is declared once, on its handle, with everything about it: the hint
+(:class:`~pytest_awshealth.remediation.Hint`), how its value is judged healthy, which
+values are transitional, and the AWS operations it reads. Its catalog key follows from
+where it is declared: ``<handle's hint_prefix>.<attribute name>``::
+
+    class DynamoTable(Resource):
+        status = field("TableStatus", equals("ACTIVE"), hint=Hint(...),
+                       transitional=not_yet("CREATING", "UPDATING"))
+
+        @probe(Hint(...), truthy, reads=("describe_time_to_live",))
+        def ttl_enabled(self) -> bool: ...
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
 from contextlib import contextmanager
 from contextvars import ContextVar
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
 from .redaction import plain_arguments
 
+if TYPE_CHECKING:
+    from .remediation import Hint
+
 F = TypeVar("F", bound=Callable[..., Any])
 Check = Callable[[Any], bool]
-#: ``(handle, value) -> state``: the documented "not yet" state the value shows (e.g.
-#: ``"CREATING"``), or None when the value is settled (healthy or terminally wrong).
-Transition = Callable[[Any, Any], Optional[str]]
+#: ``(handle, value, **arguments) -> state``: the documented "not yet" state the value
+#: shows (e.g. ``"CREATING"``), or None when the value is settled (healthy or terminally
+#: wrong). ``arguments`` are the probe's own (``gsi_active(index="by_user")``).
+Transition = Callable[..., Optional[str]]
+NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,8 @@ class ProbeRecord:
     transitional: bool = False
     #: The "not yet" state seen (e.g. ``"CREATING"``), when ``transitional``.
     state: Optional[str] = None
+    #: The probe's arguments by parameter name (defaults filled in); hints can use them.
+    arguments: Mapping[str, Any] = dataclasses.field(default_factory=lambda: NO_ARGUMENTS)
 
 
 _records: ContextVar[Optional[list[ProbeRecord]]] = ContextVar("awshealth_probes", default=None)
@@ -54,59 +77,173 @@ def resources_seen() -> list[Any]:
 
 
 def record(resource: Any, name: str, hint: str, value: Any, healthy: Optional[bool],
-           state: Optional[str] = None) -> None:
+           state: Optional[str] = None, arguments: Mapping[str, Any] = NO_ARGUMENTS) -> None:
     """Add a record to the active collection, if any (``state``: the "not yet" state seen)."""
     records = _records.get()
     if records is not None:
         records.append(ProbeRecord(resource, name, hint, value, healthy,
-                                   state is not None, state))
+                                   state is not None, state, arguments))
 
 
-def probe(hint: str, ok: Optional[Check] = None, *,
-          transitional: Optional[Transition] = None) -> Callable[[F], F]:
-    """Mark a handle method as a probe: its result is recorded with ``hint``
-    (relative to the handle's ``hint_prefix``), judged healthy by ``ok``, and, when not
-    healthy, asked by ``transitional`` whether it is still converging
-    (``transitional=not_yet("CREATING", "UPDATING")``)."""
+@dataclass
+class ProbeSpec:
+    """Everything a probe declares; found on the probe's function as ``__probe__``."""
+
+    #: The attribute the probe is declared as (set when its class is created).
+    name: str
+    #: The probe's hint, or a key relative to the handle's ``hint_prefix`` (a key the
+    #: catalog gets from elsewhere: a ``pytest_awshealth_hints`` hook, an older handle).
+    hint: Union["Hint", str, None]
+    ok: Optional[Check] = None
+    transitional: Optional[Transition] = None
+    #: The AWS operations (boto3 method names) the probe may call; ``"describe"`` stands
+    #: for the handle's ``describe_operations``, which is also what empty means.
+    reads: tuple[str, ...] = ()
+    #: False for probes that run or change something (an invocation, a query, a request):
+    #: never prefetched, always asked for explicitly.
+    read_only: bool = True
+    doc: Optional[str] = None
+
+    def key(self, handle: Any) -> str:
+        """The catalog key of this probe's hint on ``handle``."""
+        suffix = self.hint if isinstance(self.hint, str) else self.name
+        return f"{handle.hint_prefix}.{suffix}"
+
+    def operations(self, handle_type: Any) -> tuple[str, ...]:
+        """The operations this probe may call on a handle of ``handle_type``."""
+        described = tuple(getattr(handle_type, "describe_operations", ()))
+        found: list[str] = []
+        for read in self.reads or ("describe",):
+            found.extend(described if read == "describe" else (read,))
+        return tuple(dict.fromkeys(found))
+
+
+def probe(hint: Union["Hint", str, None] = None, ok: Optional[Check] = None, *,
+          transitional: Optional[Transition] = None, reads: tuple[str, ...] = (),
+          read_only: bool = True) -> Callable[[F], F]:
+    """Declare a handle method as a probe: its result is recorded with ``hint``, judged
+    healthy by ``ok``, and, when not healthy, asked by ``transitional`` whether it is still
+    converging (``transitional=not_yet("CREATING", "UPDATING")``). ``reads`` names the AWS
+    operations it calls (default: the handle's ``describe_operations``); ``read_only=False``
+    for probes that run or change something. Stack under ``@property`` for an attribute."""
 
     def decorate(func: F) -> F:
+        spec = ProbeSpec(func.__name__, hint, ok, transitional, tuple(reads), read_only)
+        signature = inspect.signature(func)
+        takes_arguments = len(signature.parameters) > 1
+
         @functools.wraps(func)
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
             args, kwargs = plain_arguments(self, args, kwargs)
             value = func(self, *args, **kwargs)
+            arguments = _bound(signature, self, args, kwargs) if takes_arguments else NO_ARGUMENTS
             healthy = None if ok is None else bool(ok(value))
             state = None
             if transitional is not None and healthy is not True:
-                state = _state_of(transitional, self, value)
-            record(self, func.__name__, f"{self.hint_prefix}.{hint}", value, healthy, state)
+                state = _state_of(transitional, self, value, arguments)
+            record(self, spec.name, spec.key(self), value, healthy, state, arguments)
             return value
 
+        wrapper.__probe__ = spec  # type: ignore[attr-defined]
         wrapper.transitional = transitional  # type: ignore[attr-defined]  # for docs and tests
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
-def _state_of(transitional: Transition, handle: Any, value: Any) -> Optional[str]:
+def field(path: str, ok: Optional[Check] = None, *, hint: Union["Hint", str, None] = None,
+          transitional: Optional[Transition] = None, default: Any = None,
+          then: Optional[Callable[[Any], Any]] = None, doc: Optional[str] = None,
+          read: str = "describe", reads: tuple[str, ...] = ()) -> property:
+    """A one-line probe: the value at ``path`` (a JMESPath, as in botocore's waiters) of
+    what the handle's ``read`` method returns (its ``describe()`` unless told), or
+    ``default`` when absent, passed through ``then`` if given:
+    ``status = field("TableStatus", equals("ACTIVE"), hint=Hint(...))``. Without a hint
+    it is a plain attribute, not a probe."""
+    compiled: list[Any] = []
+
+    def getter(self: Any) -> Any:
+        __tracebackhide__ = True
+        if not compiled:
+            import jmespath
+
+            compiled.append(jmespath.compile(path))
+        found = compiled[0].search(getattr(self, read)())
+        found = default if found is None else found
+        return then(found) if then is not None else found
+
+    getter.__doc__ = doc or f"``{path}`` of the {read} answer."
+    if hint is None:
+        return property(getter, doc=getter.__doc__)
+    return _FieldProperty(probe(hint, ok, transitional=transitional, reads=reads)(getter), path)
+
+
+class _FieldProperty(property):
+    """A :func:`field` probe: a property that takes its name from the class body."""
+
+    def __init__(self, getter: Callable[[Any], Any], path: str) -> None:
+        super().__init__(getter, doc=getter.__doc__)
+        self.path = path
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        spec: ProbeSpec = self.fget.__probe__  # type: ignore[union-attr]
+        spec.name = name
+        self.fget.__name__ = self.fget.__qualname__ = name  # type: ignore[union-attr]
+
+
+def probe_spec(attribute: Any) -> Optional[ProbeSpec]:
+    """The :class:`ProbeSpec` of a class attribute (a probe method or property), if any."""
+    target = attribute.fget if isinstance(attribute, property) else attribute
+    return getattr(target, "__probe__", None)
+
+
+def _bound(signature: inspect.Signature, handle: Any, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> Mapping[str, Any]:
+    """The probe's arguments by name, defaults filled in (without ``self``)."""
+    try:
+        bound = signature.bind(handle, *args, **kwargs)
+    except TypeError:
+        return NO_ARGUMENTS
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    arguments.pop(next(iter(signature.parameters)), None)
+    return MappingProxyType(arguments)
+
+
+def _state_of(transitional: Transition, handle: Any, value: Any,
+              arguments: Mapping[str, Any]) -> Optional[str]:
     """The "not yet" state, or None; a read that fails only means "not known to settle"."""
     from .errors import AwsHealthError
 
     try:
-        state = transitional(handle, value)
+        state = call_with(transitional, arguments, handle, value)
     except AwsHealthError:
         return None
     return None if state is None else str(state)
 
 
-def not_yet(*states: str, of: Optional[Callable[[Any], Any]] = None) -> Transition:
-    """Transitional while the value (or the status ``of(handle)`` reads, for a probe whose
-    value is derived from a status) is one of ``states``."""
+def call_with(func: Callable[..., Any], arguments: Mapping[str, Any], *args: Any) -> Any:
+    """``func(*args, **arguments)``, passing only the probe arguments ``func`` accepts."""
+    if not arguments:
+        return func(*args)
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # a builtin: positional only
+        return func(*args)
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return func(*args, **arguments)
+    return func(*args, **{k: v for k, v in arguments.items() if k in parameters})
+
+
+def not_yet(*states: str, of: Optional[Callable[..., Any]] = None) -> Transition:
+    """Transitional while the value (or the status ``of(handle, **arguments)`` reads, for a
+    probe whose value is derived from a status) is one of ``states``."""
     return _StateSet(lambda: frozenset(states), of)
 
 
 def waiter_retries(service: str, waiter: str, argument: Optional[str] = None, *,
-                   of: Optional[Callable[[Any], Any]] = None) -> Transition:
+                   of: Optional[Callable[..., Any]] = None) -> Transition:
     """Transitional while the value (or ``of(handle)``) is a state botocore's ``waiter``
     keeps waiting through (its ``retry`` path acceptors, for ``argument`` if given)."""
     from .waiters import acceptor_states
@@ -119,10 +256,10 @@ class _StateSet:
     """A :data:`Transition` over a set of status strings, read lazily."""
 
     states: Callable[[], frozenset[str]]
-    of: Optional[Callable[[Any], Any]] = None
+    of: Optional[Callable[..., Any]] = None
 
-    def __call__(self, handle: Any, value: Any) -> Optional[str]:
-        status = value if self.of is None else self.of(handle)
+    def __call__(self, handle: Any, value: Any, **arguments: Any) -> Optional[str]:
+        status = value if self.of is None else call_with(self.of, arguments, handle)
         return str(status) if isinstance(status, str) and status in self.states() else None
 
     @property

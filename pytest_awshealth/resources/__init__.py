@@ -1,68 +1,73 @@
 """Resource handles, one module per AWS service.
 
-Each module in :data:`MODULES` defines ``FIXTURES`` (fixture name -> handle class) and
-``HINTS`` (catalog key -> :class:`~pytest_awshealth.remediation.Hint`). The plugin
-makes one fixture per entry of :data:`RESOURCE_TYPES`.
+Each module defines handle classes that register themselves by setting ``fixture``
+(see :mod:`.registry`); the plugin makes one fixture per registered type. Adding a
+service is adding a module here.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
-from .acm import Certificate
-from .apigateway import RestApi
-from .athena import AthenaWorkgroup, QueryResult
-from .awslambda import InvokeResult, LambdaFunction
 from .base import Resource
-from .cloudformation import CdkBootstrap, CfnStack
-from .cloudwatch import CloudWatch
-from .cognito import CognitoUser, UserPool
-from .dynamodb import DynamoTable
-from .ec2 import SecurityGroup
-from .ecs import EcsService
-from .elbv2 import LoadBalancer, TargetGroup
-from .events import EventRule
-from .glue import GlueDatabase
-from .http import HttpEndpoint, HttpResponse
-from .tls import TlsCertificate, TlsError
-from .iam import IamRole
-from .logs import LogGroup
-from .s3 import S3Bucket
-from .secrets import Secret, SecretValue
-from .servicediscovery import CloudMapService
-from .sns import SnsTopic
-from .sqs import SqsQueue
-from .ssm import SsmParameter
-from .stepfunctions import StateMachine
-from .sts import CallerIdentity
-
-MODULES = ("s3", "dynamodb", "awslambda", "events", "athena", "glue", "http", "logs", "secrets",
-           "sts", "ecs", "elbv2", "servicediscovery", "acm", "cloudwatch", "cognito",
-           "cloudformation", "ssm", "stepfunctions", "sns", "sqs", "iam", "ec2", "apigateway")
+from .registry import handle_types, resource_types
 
 
-def _collect(attribute: str) -> dict:
-    found: dict = {}
-    for name in MODULES:
-        found.update(getattr(importlib.import_module(f"{__name__}.{name}"), attribute, {}))
-    return found
+class _ResourceTypes(Mapping[str, "type[Resource]"]):
+    """Every handle type by fixture name, read from the registry when first used."""
+
+    def __getitem__(self, fixture: str) -> type[Resource]:
+        return resource_types()[fixture]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(resource_types())
+
+    def __len__(self) -> int:
+        return len(resource_types())
+
+    def __repr__(self) -> str:
+        return f"RESOURCE_TYPES({', '.join(self)})"
 
 
-RESOURCE_TYPES: Mapping[str, type[Resource]] = MappingProxyType(_collect("FIXTURES"))
+RESOURCE_TYPES: Mapping[str, type[Resource]] = _ResourceTypes()
+
+#: Names importable from here that are not handle types (result types and helpers).
+_OTHER_EXPORTS = {
+    "HttpResponse": "http", "TlsCertificate": "tls", "TlsError": "tls", "SecretValue": "secrets",
+    "InvokeResult": "awslambda", "QueryResult": "athena", "MetricSum": "cloudwatch",
+    "CallerIdentity": "sts", "ParameterValue": "ssm",
+}
+
+
+def exported_names() -> dict[str, Any]:
+    """Every public class of the resource modules: handle types and result types."""
+    import importlib
+
+    names: dict[str, Any] = {cls.__name__: cls for cls in handle_types()}
+    for name, module in _OTHER_EXPORTS.items():
+        found = getattr(importlib.import_module(f"{__name__}.{module}"), name, None)
+        if found is not None:
+            names[name] = found
+    return names
+
+
+def __getattr__(name: str) -> Any:
+    """Handle and result types by class name: ``from pytest_awshealth.resources import DynamoTable``."""
+    exported = exported_names()
+    if name in exported:
+        return exported[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *exported_names()])
 
 
 def resource_hints() -> dict:
-    """Every resource module's ``HINTS``."""
-    return _collect("HINTS")
+    """Every hint the handle types bring, by catalog key."""
+    from .registry import all_hints
+
+    return all_hints()
 
 
-__all__ = [
-    "MODULES", "RESOURCE_TYPES", "AthenaWorkgroup", "CallerIdentity", "CdkBootstrap",
-    "Certificate", "CfnStack", "RestApi", "CloudMapService", "CloudWatch", "CognitoUser", "DynamoTable",
-    "EcsService", "EventRule", "GlueDatabase", "HttpEndpoint", "HttpResponse", "IamRole",
-    "InvokeResult", "LambdaFunction", "LoadBalancer", "LogGroup", "QueryResult", "Resource",
-    "S3Bucket", "Secret", "SecretValue", "SecurityGroup", "SnsTopic", "SqsQueue", "SsmParameter", "StateMachine",
-    "TargetGroup", "TlsCertificate", "TlsError", "UserPool", "resource_hints",
-]
+__all__ = ["RESOURCE_TYPES", "Resource", "exported_names", "resource_hints"]

@@ -76,6 +76,7 @@ class Certificate(Resource):
     region (certificates for CloudFront live in us-east-1).
     """
 
+    fixture = "acm_certificate"
     service = "acm"
     kind = "ACM certificate"
     hint_prefix = "acm.certificate"
@@ -258,5 +259,3 @@ HINTS = {
         (f"aws acm describe-certificate {C} --query 'Certificate.Type'",),
         ("request an Amazon-issued certificate with DNS validation instead",)),
 }
-
-FIXTURES = {"acm_certificate": Certificate}

@@ -16,6 +16,7 @@ API_ID = re.compile(r"^[a-z0-9]{10}$")
 class RestApi(Resource):
     """A REST API by id (``k7x2m9q4ab``) or by name: ``assert rest_api.exists``."""
 
+    fixture = "rest_api"
     service = "apigateway"
     kind = "REST API"
     hint_prefix = "apigateway.rest_api"
@@ -55,5 +56,3 @@ HINTS = {
         ("aws apigateway get-stages --rest-api-id <api-id> --region {region}",),
         ("aws apigateway create-deployment --rest-api-id <api-id> --stage-name prod --region {region}",)),
 }
-
-FIXTURES = {"rest_api": RestApi}

@@ -37,6 +37,7 @@ class QueryResult:
 class AthenaWorkgroup(Resource):
     """An Athena workgroup: ``assert athena.query("SELECT 1").ok``."""
 
+    fixture = "athena"
     service = "athena"
     kind = "Athena workgroup"
     hint_prefix = "athena.workgroup"
@@ -151,5 +152,3 @@ HINTS = {
          "aws athena get-work-group --work-group {name} --region {region}"),
         ('aws athena start-query-execution --query-string "SELECT 1" --work-group {name} --region {region}   # retry after fixing the cause',)),
 }
-
-FIXTURES = {"athena": AthenaWorkgroup}

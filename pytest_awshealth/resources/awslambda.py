@@ -45,6 +45,7 @@ class InvokeResult:
 class LambdaFunction(Resource):
     """A Lambda function: ``assert lambda_fn.state == "Active"``."""
 
+    fixture = "lambda_fn"
     service = "lambda"
     kind = "Lambda function"
     hint_prefix = "lambda.function"
@@ -415,5 +416,3 @@ HINTS = {
          "--quota-code L-B99A9384 --desired-value 2000 --region {region}   # account concurrency",
          "make callers retry with exponential backoff")),
 }
-
-FIXTURES = {"lambda_fn": LambdaFunction}

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional
 
 from ..clients import AwsContext
 from ..errors import AwsCallError, ResourceNotFound
 from ..probes import probe, truthy
+from .registry import probes, register
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+
+    from ..remediation import Hint
 
 NOT_FOUND_CODES = frozenset({
     "ResourceNotFoundException", "ResourceNotFound", "NoSuchBucket", "NoSuchEntity",
@@ -22,8 +25,21 @@ NOT_FOUND_CODES = frozenset({
 
 
 class Resource:
-    """A named AWS resource. Asks AWS only when a probe is read, and only once per call."""
+    """A named AWS resource. Asks AWS only when a probe is read, and only once per call.
 
+    A subclass that sets ``fixture`` registers itself: the plugin then offers that
+    fixture, exports the class and adds its probes' hints to the catalog."""
+
+    #: The fixture name that yields this handle (``dynamo_table``); unset: not registered.
+    fixture: ClassVar[str]
+    #: Hints not tied to one probe, by key relative to ``hint_prefix`` (``missing``:
+    #: the resource does not exist; probes may name a key here as their hint).
+    hints: ClassVar[Mapping[str, Hint]] = {}
+    #: The operations ``describe()`` makes: what a one-line :func:`~..probes.field` reads.
+    describe_operations: ClassVar[tuple[str, ...]] = ()
+    #: The probes (properties with a healthy check) that make up :attr:`healthy`, in the
+    #: order they are read; the first that is not healthy decides, with its own hint.
+    healthy_when: ClassVar[tuple[str, ...]] = ()
     service: ClassVar[str] = ""
     kind: ClassVar[str] = "resource"
     hint_prefix: ClassVar[str] = "resource"
@@ -33,6 +49,11 @@ class Resource:
     #: How the ARN follows from the name (fields ``partition``, ``region``, ``account``,
     #: ``name``); empty when only AWS knows it (a random suffix, an ID...).
     arn_format: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "fixture" in cls.__dict__:
+            register(cls)
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:
@@ -148,6 +169,21 @@ class Resource:
     def exists(self) -> bool:
         """True when the resource exists in this account and region."""
         return self._exists()
+
+    @property
+    def healthy(self) -> bool:
+        """The one-glance verdict: the resource exists and each of ``healthy_when``'s
+        probes is healthy (``assert dynamo_table.healthy``). Not a probe of its own: a
+        failure carries the hint of the probe that saw the problem."""
+        __tracebackhide__ = True
+        if not self.exists:
+            return False
+        declared = probes(type(self))
+        for name in self.healthy_when:
+            check = declared[name].ok
+            if check is not None and not check(getattr(self, name)):
+                return False
+        return True
 
     def _exists(self) -> bool:
         try:

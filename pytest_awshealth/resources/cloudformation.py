@@ -66,6 +66,7 @@ def _stack_status(stack: CfnStack) -> str:
 class CfnStack(Resource):
     """A CloudFormation stack: ``assert cfn_stack.healthy``."""
 
+    fixture = "cfn_stack"
     service = "cloudformation"
     kind = "CloudFormation stack"
     hint_prefix = "cloudformation.stack"
@@ -180,6 +181,7 @@ def _event(raw: dict[str, Any]) -> StackEvent:
 class CdkBootstrap(CfnStack):
     """The CDK bootstrap stack (CDKToolkit): ``assert cdk_bootstrap.version_at_least(21)``."""
 
+    fixture = "cdk_bootstrap"
     kind = "CDK bootstrap stack"
     hint_prefix = "cdk.bootstrap"
     default_name = "CDKToolkit"
@@ -300,5 +302,3 @@ HINTS = {
     **_stack_hints("cdk.bootstrap", "CDK bootstrap stack",
                    "cdk bootstrap aws://{account}/{region}"),
 }
-
-FIXTURES = {"cfn_stack": CfnStack, "cdk_bootstrap": CdkBootstrap}

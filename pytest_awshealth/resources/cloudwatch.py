@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping
+from typing import Any, ClassVar, Iterator, Mapping
 
 from ..errors import ResourceNotFound
 from ..probes import empty, equals, not_yet, probe
@@ -81,6 +81,7 @@ class CloudWatch(Resource):
     """The CloudWatch alarms whose names start with a prefix, and metric sums:
     ``assert not cloudwatch.alarms_in_alarm``."""
 
+    fixture = "cloudwatch"
     service = "cloudwatch"
     kind = "CloudWatch alarms"
     hint_prefix = "cloudwatch"
@@ -294,4 +295,56 @@ HINTS = {
         ("fix the component the metric measures (its logs show why), then re-run the check",)),
 }
 
-FIXTURES = {"cloudwatch": CloudWatch}
+
+METRIC_HINT = Hint(
+    "{kind} {name} in {region}: CloudWatch metric {namespace} {metric}{dimensions_note} was "
+    "{value} ({statistic} over the last {minutes} min), outside what the check allows",
+    ("the resource misbehaves since the deploy (its logs or events show why)",
+     "traffic grew beyond what the resource is sized for",
+     "the dimensions differ from what the service publishes (then the value is 0)"),
+    ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
+     "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
+     + " --period {period} {statistic_option} --region {region}",
+     "aws cloudwatch list-metrics --namespace {namespace} --metric-name {metric} "
+     "--region {region}   # the dimensions the metric really has"),
+    ("fix what the metric measures, then re-run the check (metrics lag by a few minutes)",))
+
+
+class Metrics:
+    """The one way a handle reads its CloudWatch metrics:
+    ``handle.metric("Errors", stat="Sum", minutes=15)``. A handle that mixes this in sets
+    ``metric_namespace`` and, where the resource's name is not the only dimension,
+    overrides :meth:`metric_dimensions`."""
+
+    #: The namespace the service publishes the resource's metrics in (``AWS/Lambda``).
+    metric_namespace: ClassVar[str] = ""
+    #: True where one resource publishes a metric under several dimension sets that all
+    #: count (DynamoDB's ThrottledRequests per Operation): a Sum adds them all up.
+    metric_dimension_sets: ClassVar[bool] = False
+
+    def metric_dimensions(self) -> dict[str, str]:
+        """The dimensions that select this resource's metrics."""
+        raise NotImplementedError
+
+    @probe(METRIC_HINT, reads=("describe", "get_metric_statistics", "list_metrics"))
+    def metric(self, name: str, stat: str = "Sum", minutes: int = 60) -> MetricSum:
+        """``stat`` of the resource's metric ``name`` over the last ``minutes``: the Sum, or
+        for Average, Maximum, Minimum or a percentile (``p95``) the worst 5-minute period;
+        0.0 without datapoints. A missing resource fails instead of reading as 0."""
+        __tracebackhide__ = True
+        return self.read_metric(name, stat, minutes)
+
+    def read_metric(self, name: str, stat: str = "Sum", minutes: int = 60) -> MetricSum:
+        """:meth:`metric` without recording a probe (for a handle's named metric probes)."""
+        __tracebackhide__ = True
+        handle: Any = self
+        handle.describe()
+        dimensions = self.metric_dimensions()
+        metrics = CloudWatch(handle.name, aws=handle.aws, region=handle._region,
+                             output=handle.output)
+        if stat != "Sum":
+            return metrics.peak_statistic(self.metric_namespace, name, dimensions, stat, minutes)
+        if self.metric_dimension_sets:
+            return metrics.sum_over_dimension_sets(self.metric_namespace, name, dimensions,
+                                                   minutes)
+        return metrics.sum_statistic(self.metric_namespace, name, dimensions, minutes)

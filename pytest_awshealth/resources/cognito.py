@@ -65,6 +65,7 @@ class CognitoUser(Resource):
 class UserPool(Resource):
     """A Cognito user pool: ``assert user_pool.user_status("alice") == "CONFIRMED"``."""
 
+    fixture = "user_pool"
     service = "cognito-idp"
     kind = "Cognito user pool"
     hint_prefix = "cognito.user_pool"
@@ -172,5 +173,3 @@ HINTS = {
         ("aws cognito-idp admin-get-user " + U + " --query Enabled",),
         ("aws cognito-idp admin-enable-user " + U,)),
 }
-
-FIXTURES = {"user_pool": UserPool}

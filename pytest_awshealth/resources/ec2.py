@@ -35,6 +35,7 @@ class SecurityGroup(Resource):
     """A security group by ID (``sg-...``) or name:
     ``assert security_group.allows_ingress(8080, alb_group_id)``."""
 
+    fixture = "security_group"
     service = "ec2"
     kind = "security group"
     hint_prefix = "ec2.security_group"
@@ -93,5 +94,3 @@ HINTS = {
         ("aws ec2 authorize-security-group-ingress --group-id {name} --protocol tcp --port "
          "{port} {source_option} --region {region}   # then add the rule to the stack",)),
 }
-
-FIXTURES = {"security_group": SecurityGroup}

@@ -62,6 +62,7 @@ class EcsService(Resource):
     the name or ``cluster=...``, ECS's own default applies: the cluster ``default``.
     """
 
+    fixture = "ecs_service"
     service = "ecs"
     kind = "ECS service"
     hint_prefix = "ecs.service"
@@ -282,5 +283,3 @@ HINTS = {
         (f"aws ecs describe-services {S} --query 'services[0].[taskDefinition,deployments]'",),
         (f"aws ecs update-service {U} --task-definition <family:revision>",)),
 }
-
-FIXTURES = {"ecs_service": EcsService}

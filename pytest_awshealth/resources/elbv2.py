@@ -71,6 +71,7 @@ class _Elbv2Resource(Resource):
 class TargetGroup(_Elbv2Resource):
     """A target group: ``assert target_group.all_healthy``."""
 
+    fixture = "target_group"
     kind = "target group"
     hint_prefix = "elbv2.target_group"
 
@@ -140,6 +141,7 @@ def _target_health(description: dict[str, Any]) -> TargetHealth:
 class LoadBalancer(_Elbv2Resource):
     """An application or network load balancer: ``assert load_balancer.state == "active"``."""
 
+    fixture = "load_balancer"
     kind = "load balancer"
     hint_prefix = "elbv2.load_balancer"
 
@@ -264,5 +266,3 @@ HINTS = {
          "--certificates CertificateArn=<acm-cert-arn> --default-actions "
          "Type=forward,TargetGroupArn=<target-group-arn> --region {region}",)),
 }
-
-FIXTURES = {"target_group": TargetGroup, "load_balancer": LoadBalancer}

@@ -12,6 +12,7 @@ from .base import Resource
 class EventRule(Resource):
     """An EventBridge rule: ``assert event_rule.enabled``."""
 
+    fixture = "event_rule"
     service = "events"
     kind = "EventBridge rule"
     hint_prefix = "events.rule"
@@ -110,5 +111,3 @@ HINTS = {
          "aws lambda add-permission --function-name <function> --statement-id events-{name} "
          "--action lambda:InvokeFunction --principal events.amazonaws.com --region {region}")),
 }
-
-FIXTURES = {"event_rule": EventRule}

@@ -12,6 +12,7 @@ from .base import Resource
 class GlueDatabase(Resource):
     """A Glue database: ``assert "cloudtrail" in glue_database.tables``."""
 
+    fixture = "glue_database"
     service = "glue"
     kind = "Glue database"
     hint_prefix = "glue.database"
@@ -43,5 +44,3 @@ HINTS = {
          "aws glue list-crawlers --region {region}"),
         ("aws glue start-crawler --name <crawler-name> --region {region}",)),
 }
-
-FIXTURES = {"glue_database": GlueDatabase}

@@ -117,6 +117,7 @@ class HttpEndpoint(Resource):
     handles bound from outputs, set ``SSL_CERT_FILE`` instead (OpenSSL reads it).
     """
 
+    fixture = "http_endpoint"
     kind = "HTTP endpoint"
     hint_prefix = "http.endpoint"
 
@@ -399,5 +400,3 @@ HINTS = {
          "--region {region}",
          SWAP_CERT)),
 }
-
-FIXTURES = {"http_endpoint": HttpEndpoint}

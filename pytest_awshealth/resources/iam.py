@@ -83,6 +83,7 @@ class DeniedActions(list):  # type: ignore[type-arg]
 class IamRole(Resource):
     """An IAM role: ``assert iam_role.can("s3:GetObject", "arn:aws:s3:::bucket/*")``."""
 
+    fixture = "iam_role"
     service = "iam"
     kind = "IAM role"
     hint_prefix = "iam.role"
@@ -242,5 +243,3 @@ HINTS = {
         (f"aws iam list-attached-role-policies {R}", f"aws iam list-role-policies {R}"),
         ("re-run the deploy so the role's policies match the definition",)),
 }
-
-FIXTURES = {"iam_role": IamRole}

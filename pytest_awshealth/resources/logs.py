@@ -64,6 +64,7 @@ def _shell_words(words: list[str]) -> str:
 class LogGroup(Resource):
     """A log group: ``assert log_group.latest_event_age < timedelta(hours=1)``."""
 
+    fixture = "log_group"
     service = "logs"
     kind = "log group"
     hint_prefix = "logs.group"
@@ -239,5 +240,3 @@ HINTS = {
          "after rotating, delete the affected streams: aws logs delete-log-stream "
          "--log-group-name {name} --log-stream-name <stream> --region {region}")),
 }
-
-FIXTURES = {"log_group": LogGroup}

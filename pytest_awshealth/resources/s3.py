@@ -22,6 +22,7 @@ PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy
 class S3Bucket(Resource):
     """An S3 bucket: ``assert s3_bucket.exists``."""
 
+    fixture = "s3_bucket"
     service = "s3"
     kind = "S3 bucket"
     hint_prefix = "s3.bucket"
@@ -172,5 +173,3 @@ HINTS = {
         (f"aws s3api put-public-access-block {B} --public-access-block-configuration "
          "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",)),
 }
-
-FIXTURES = {"s3_bucket": S3Bucket}

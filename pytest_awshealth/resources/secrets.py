@@ -15,6 +15,7 @@ from .base import Resource
 class Secret(Resource):
     """A Secrets Manager secret: ``assert secret.exists``."""
 
+    fixture = "secret"
     service = "secretsmanager"
     kind = "Secrets Manager secret"
     hint_prefix = "secretsmanager.secret"
@@ -124,5 +125,3 @@ HINTS = {
         ("aws secretsmanager describe-secret --secret-id {name} --region {region} --query VersionIdsToStages",),
         ("aws secretsmanager put-secret-value --secret-id {name} --secret-string file://secret.json --region {region}",)),
 }
-
-FIXTURES = {"secret": Secret}

@@ -44,6 +44,7 @@ class CloudMapService(Resource):
     when given.
     """
 
+    fixture = "cloudmap_service"
     service = "servicediscovery"
     kind = "Cloud Map service"
     hint_prefix = "servicediscovery.service"
@@ -178,5 +179,3 @@ HINTS = {
         ("aws ecs update-service --cluster <cluster> --service <service> "
          "--force-new-deployment --region {region}   # once tasks can start",)),
 }
-
-FIXTURES = {"cloudmap_service": CloudMapService}

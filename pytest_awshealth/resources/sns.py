@@ -26,6 +26,7 @@ class Subscription:
 class SnsTopic(Resource):
     """An SNS topic: ``assert not sns_topic.pending_subscriptions``."""
 
+    fixture = "sns_topic"
     service = "sns"
     kind = "SNS topic"
     hint_prefix = "sns.topic"
@@ -131,5 +132,3 @@ HINTS = {
          "   # sends a new confirmation message",
          "aws sns confirm-subscription " + T + " --token <token from the confirmation message>")),
 }
-
-FIXTURES = {"sns_topic": SnsTopic}

@@ -14,6 +14,7 @@ from .base import Resource, attempt
 class SqsQueue(Resource):
     """An SQS queue by URL, ARN or name: ``assert sqs_queue.dlq_depth == 0``."""
 
+    fixture = "sqs_queue"
     service = "sqs"
     kind = "SQS queue"
     hint_prefix = "sqs.queue"
@@ -162,5 +163,3 @@ HINTS = {
          "   # redrive to the source queue after fixing the consumer",
          "aws sqs purge-queue --queue-url {dlq_url} --region {region}   # only if the messages are worthless")),
 }
-
-FIXTURES = {"sqs_queue": SqsQueue}

@@ -27,6 +27,7 @@ def _name_from_arn(name: str) -> tuple[str, Optional[str]]:
 class SsmParameter(Resource):
     """An SSM parameter: ``assert ssm_parameter.is_secure`` (the value is never read)."""
 
+    fixture = "ssm_parameter"
     service = "ssm"
     kind = "SSM parameter"
     hint_prefix = "ssm.parameter"
@@ -152,5 +153,3 @@ HINTS = {
         ("aws ssm get-parameter " + N + " --query 'Parameter.[Type,Version]'   # no --with-decryption",),
         ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'",)),
 }
-
-FIXTURES = {"ssm_parameter": SsmParameter}

@@ -87,6 +87,7 @@ def _executions_running(machine: StateMachine, executions: Any) -> Optional[str]
 class StateMachine(Resource):
     """A Step Functions state machine: ``assert not state_machine.failed_executions()``."""
 
+    fixture = "state_machine"
     service = "stepfunctions"
     kind = "Step Functions state machine"
     hint_prefix = "stepfunctions.state_machine"
@@ -239,5 +240,3 @@ HINTS = {
          + " --input file://input.json",
          "aws stepfunctions redrive-execution " + E + "   # re-run from the failed state (Standard workflows)")),
 }
-
-FIXTURES = {"state_machine": StateMachine}

@@ -1,0 +1,106 @@
+"""Every handle type, registered by being defined: a service is one module in this package.
+
+A :class:`~pytest_awshealth.resources.base.Resource` subclass that sets ``fixture``
+registers itself when its module is imported; :func:`resource_types` imports every
+module of the package once, so the plugin finds a new service without a list to edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from ..probes import ProbeSpec, probe_spec
+
+if TYPE_CHECKING:
+    from ..remediation import Hint
+    from .base import Resource
+
+_types: dict[str, type[Resource]] = {}
+_loaded = False
+_lock = threading.Lock()
+#: Modules of this package that hold no handle.
+NOT_SERVICES = frozenset({"base", "registry"})
+
+
+def register(cls: type[Resource]) -> None:
+    """Record ``cls`` under its fixture name (called by ``Resource.__init_subclass__``)."""
+    fixture = cls.__dict__["fixture"]
+    known = _types.get(fixture)
+    if known is not None and known.__qualname__ != cls.__qualname__:
+        raise TypeError(f"fixture {fixture!r} is taken by {known.__module__}.{known.__qualname__}")
+    _types[fixture] = cls
+
+
+def service_modules() -> list[str]:
+    """The names of this package's service modules."""
+    package = importlib.import_module(__package__ or "pytest_awshealth.resources")
+    return sorted(info.name for info in pkgutil.iter_modules(package.__path__)
+                  if info.name not in NOT_SERVICES and not info.name.startswith("_"))
+
+
+def resource_types() -> Mapping[str, type[Resource]]:
+    """Every registered handle type by fixture name (imports the service modules once)."""
+    global _loaded
+    if not _loaded:
+        with _lock:
+            if not _loaded:
+                for name in service_modules():
+                    importlib.import_module(f"{__package__}.{name}")
+                _loaded = True
+    return MappingProxyType(dict(sorted(_types.items())))
+
+
+def probes(cls: type) -> dict[str, ProbeSpec]:
+    """The probes a handle type declares or inherits, by attribute name."""
+    found: dict[str, ProbeSpec] = {}
+    for klass in reversed(cls.__mro__):
+        for name, attribute in vars(klass).items():
+            spec = probe_spec(attribute)
+            if spec is not None:
+                found[name] = spec
+    return found
+
+
+def hints_of(cls: type[Resource]) -> dict[str, Hint]:
+    """The catalog entries a handle type brings: its ``hints`` and each probe's own hint."""
+    from ..remediation import Hint
+
+    entries = {f"{cls.hint_prefix}.{key}": hint for key, hint in _named_hints(cls).items()}
+    for spec in probes(cls).values():
+        if isinstance(spec.hint, Hint):
+            entries[f"{cls.hint_prefix}.{spec.name}"] = spec.hint
+    return entries
+
+
+def _named_hints(cls: type) -> dict[str, Hint]:
+    merged: dict[str, Hint] = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(vars(klass).get("hints", {}))
+    return merged
+
+
+def all_hints() -> dict[str, Hint]:
+    """Every hint every registered handle brings, by catalog key."""
+    entries: dict[str, Hint] = {}
+    for cls in _unique(resource_types().values()):
+        entries.update(hints_of(cls))
+    for name in service_modules():  # modules not yet declaring their hints on the handle
+        entries.update(getattr(importlib.import_module(f"{__package__}.{name}"), "HINTS", {}))
+    return entries
+
+
+def handle_types() -> list[type[Resource]]:
+    """Every registered handle type, once each (a type may serve several fixtures)."""
+    return list(_unique(resource_types().values()))
+
+
+def _unique(classes: Any) -> Iterator[type[Resource]]:
+    seen: set[type] = set()
+    for cls in classes:
+        if cls not in seen:
+            seen.add(cls)
+            yield cls
