@@ -20,7 +20,7 @@ from pytest_awshealth.resources.athena import AthenaWorkgroup
 from pytest_awshealth.resources.awslambda import LambdaFunction
 from pytest_awshealth.resources.events import EventRule
 from pytest_awshealth.resources.glue import GlueDatabase
-from pytest_awshealth.resources.logs import Absence, LogGroup, LogLines
+from pytest_awshealth.resources.logs import LogAbsence, LogGroup, LogLines
 from pytest_awshealth.resources.registry import hints_of, probes
 from pytest_awshealth.resources.s3 import S3Bucket
 from pytest_awshealth.resources.secrets import Secret
@@ -179,7 +179,7 @@ def test_log_probes_give_their_hints_the_pattern_window_and_streams(aws_env, rec
         clean = group.no_lines_matching("Traceback", minutes=5)
         matching = group.no_lines_matching("ERROR")
     assert isinstance(lines, LogLines) and lines == ["ERROR boom"]
-    assert isinstance(clean, Absence) and clean == True and matching == False  # noqa: E712
+    assert isinstance(clean, LogAbsence) and clean == True and matching == False  # noqa: E712
     errors, _, seen = (_record_context(r, {}) for r in records)
     assert (errors["pattern"], errors["window"], errors["window_seconds"]) == ("ERROR", "15m", 900)
     assert seen["minutes"] == 15 and seen["first_stream"].startswith("'2026/01/01/[$LATEST]")

@@ -80,7 +80,7 @@ class LogLines(list):  # type: ignore[type-arg]
                 "window": _duration(self.seconds)}
 
 
-class Absence:
+class LogAbsence:
     """The answer of a "no such lines" probe: truthy when nothing matched (and equal to
     that bool), and for hints which lines did: ``{lines}`` (how many were seen),
     ``{streams}``, ``{stream_args}`` (shell-quoted) and ``{first_stream}``."""
@@ -95,7 +95,7 @@ class Absence:
         return self.lines == 0
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (bool, Absence)):
+        if isinstance(other, (bool, LogAbsence)):
             return bool(self) == bool(other)
         return NotImplemented
 
@@ -208,12 +208,12 @@ class LogGroup(Resource):
          "aws logs tail {name} --since {minutes}m --log-stream-names {first_stream} --region {region}"),
         ("fix the cause the matching lines name, redeploy, then re-run the check",)),
         truthy, reads=FILTER_READS)
-    def no_lines_matching(self, pattern: str, minutes: int = 15) -> Absence:
+    def no_lines_matching(self, pattern: str, minutes: int = 15) -> LogAbsence:
         """True (healthy) when no event of the last ``minutes`` matches the CloudWatch
         filter ``pattern`` (e.g. ``"Task timed out"`` or ``?ERROR ?Exception``): an
-        :class:`Absence`, which stops at the first matching line and names its stream."""
+        :class:`LogAbsence`, which stops at the first matching line and names its stream."""
         found = next(self._events(pattern, timedelta(minutes=minutes)), None)
-        return Absence() if found is None else Absence(1, [found.get("logStreamName", "")])
+        return LogAbsence() if found is None else LogAbsence(1, [found.get("logStreamName", "")])
 
     @probe(Hint(
         "Log group {name} in {region} contains a value that must never be logged "
@@ -228,10 +228,10 @@ class LogGroup(Resource):
          "after rotating, delete the affected streams: aws logs delete-log-stream "
          "--log-group-name {name} --log-stream-name <stream> --region {region}")),
         truthy, reads=FILTER_READS)
-    def value_absent(self, value: str, minutes: int = 60) -> Absence:
+    def value_absent(self, value: str, minutes: int = 60) -> LogAbsence:
         """True (healthy) when ``value`` (e.g. a planted secret, a str or a SecretValue)
         appears in no event of the last ``minutes``, verbatim or JSON-escaped: an
-        :class:`Absence` that counts the matching lines and names their streams. The value
+        :class:`LogAbsence` that counts the matching lines and names their streams. The value
         never leaves this process: events are scanned here instead of sending it as a
         filter pattern (AWS could record that), and it is added to the run's redactor so
         reports mask it. Cost grows with the log volume."""
@@ -247,7 +247,7 @@ class LogGroup(Resource):
                     streams.add(event.get("logStreamName", ""))
         except AwsCallError as exc:
             raise self._scrubbed(exc) from None
-        return Absence(lines, streams)
+        return LogAbsence(lines, streams)
 
     def _events(self, pattern: str, since: Since) -> Iterator[dict[str, Any]]:
         """Events matching ``pattern`` in the window, following nextToken (AWS may return
