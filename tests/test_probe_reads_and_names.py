@@ -108,8 +108,9 @@ def test_every_probe_has_its_own_hint_and_a_docstring(cls) -> None:
     assert f"{cls.hint_prefix}.missing" in catalog
     for name, spec in probes(cls).items():
         assert spec.key(cls) in catalog, name
-        attribute = getattr(cls, name)
-        assert (attribute.__doc__ or "").strip(), f"{cls.__name__}.{name} has no docstring"
+        if name in vars(cls):  # declared here: its docstring says what is healthy
+            doc = getattr(cls, name).__doc__ or ""
+            assert "healthy" in doc or "Deprecated" in doc, f"{cls.__name__}.{name}: {doc!r}"
 
 
 def test_healthy_is_the_verdict_of_the_declared_probes(aws_env, recorded) -> None:

@@ -83,7 +83,7 @@ class LambdaFunction(Resource, Metrics):
     hint_prefix = "lambda.function"
     arn_format = "arn:{partition}:lambda:{region}:{account}:function:{name}"
     describe_operations = ("get_function_configuration",)
-    healthy_when = ("status", "last_update_status")
+    healthy_when = ("status", "last_update_status", "reserved_concurrency")
     metric_namespace = "AWS/Lambda"
     hints = {"missing": Hint(
         "Lambda function {name} does not exist in {region} (account {account})",
