@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any, Iterator
 
@@ -41,8 +42,9 @@ def preload_moto_backends() -> None:
     for service in ("athena", "cloudformation", "cloudwatch", "cognitoidp", "dynamodb", "ec2",
                     "ecs", "elbv2", "events", "glue", "iam", "acm", "awslambda", "logs", "s3",
                     "secretsmanager", "servicediscovery", "sns", "sqs", "ssm",
-                    "stepfunctions", "sts"):
+                    "stepfunctions", "sts", "kms", "route53", "cloudfront"):
         get_backend(service)  # type: ignore[arg-type]
+        importlib.import_module(f"moto.{service}.urls")  # and the responses the server uses
 
 
 @pytest.fixture

@@ -724,6 +724,7 @@ class Emulator:
         self._post("/moto-api/reset", {})
         self.configure(base_config())
         self.clear_faults()
+        _HEALTH_CHECK_STATUSES.clear()
 
     def configure(self, config: dict[str, Any]) -> None:
         """POST ``config`` to ``/moto-api/config`` (process-wide in moto)."""
@@ -1016,6 +1017,31 @@ class Emulator:
                     return config
 
                 fn.get_configuration = get_configuration
+
+    def set_health_check_status(self, check_id: str, status: str) -> None:
+        """Make Route 53's checkers report ``status`` (e.g. ``"Failure: HTTP Status Code
+        503"``) for a health check; moto always reports success. Patches moto's
+        ``get_health_check_status`` response once, for every check given a status."""
+        from moto.route53.responses import Route53
+
+        _HEALTH_CHECK_STATUSES[check_id] = status
+        if getattr(Route53.get_health_check_status, "_awshealth", False):
+            return
+        original = Route53.get_health_check_status
+
+        def get_health_check_status(response: Any) -> Any:
+            result = original(response)
+            wanted = _HEALTH_CHECK_STATUSES.get(response._get_param("HealthCheckId"))
+            if wanted is not None:
+                for observation in result.result["HealthCheckObservations"]:
+                    observation["StatusReport"]["Status"] = wanted
+            return result
+
+        get_health_check_status._awshealth = True  # type: ignore[attr-defined]
+        Route53.get_health_check_status = get_health_check_status  # type: ignore[method-assign]
+
+
+_HEALTH_CHECK_STATUSES: dict[str, str] = {}
 
 
 def _update_deployment(deployment: dict[str, Any], running: int, pending: int) -> None:
