@@ -613,6 +613,7 @@ class Emulator:
         self._boto3_session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._timers: list[threading.Timer] = []
+        self._transitions: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -725,6 +726,17 @@ class Emulator:
         self.configure(base_config())
         self.clear_faults()
         _HEALTH_CHECK_STATUSES.clear()
+        for model in self._transitions:
+            self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
+        self._transitions.clear()
+
+    def hold_state(self, model: str, reads: int = 1_000_000) -> None:
+        """Keep resources of a moto state-managed ``model`` (``cloudfront::distribution``,
+        ``ec2::instance``...) in their first state for ``reads`` describes, through moto's
+        state manager API: e.g. a distribution stays InProgress."""
+        self._post("/moto-api/state-manager/set-transition",
+                   {"model_name": model, "transition": {"progression": "manual", "times": reads}})
+        self._transitions.add(model)
 
     def configure(self, config: dict[str, Any]) -> None:
         """POST ``config`` to ``/moto-api/config`` (process-wide in moto)."""
