@@ -42,7 +42,8 @@ def preload_moto_backends() -> None:
     for service in ("athena", "cloudformation", "cloudwatch", "cognitoidp", "dynamodb", "ec2",
                     "ecs", "elbv2", "events", "glue", "iam", "acm", "awslambda", "logs", "s3",
                     "secretsmanager", "servicediscovery", "sns", "sqs", "ssm",
-                    "stepfunctions", "sts", "kms", "route53", "cloudfront"):
+                    "stepfunctions", "sts", "kms", "route53", "cloudfront", "apigateway",
+                    "apigatewayv2"):
         get_backend(service)  # type: ignore[arg-type]
         importlib.import_module(f"moto.{service}.urls")  # and the responses the server uses
 
