@@ -1052,6 +1052,21 @@ class Emulator:
         get_health_check_status._awshealth = True  # type: ignore[attr-defined]
         Route53.get_health_check_status = get_health_check_status  # type: ignore[method-assign]
 
+    def set_instance_checks(self, instance_id: str, instance: str = "impaired",
+                            system: str = "ok", region: str | None = None) -> None:
+        """Make DescribeInstanceStatus report these check statuses for a running instance
+        (``ok``, ``impaired``, ``initializing``...); moto always reports ``ok``. The
+        instance's class is swapped for a subclass whose statuses say so."""
+        found = self.backend("ec2", region).get_instance(instance_id)
+        base = type(found)
+
+        def check(status: str) -> property:
+            return property(lambda self: {"Status": status, "Details": [
+                {"Name": "reachability", "Status": "passed" if status == "ok" else "failed"}]})
+
+        found.__class__ = type(base.__name__, (base,), {
+            "instance_status": check(instance), "system_status": check(system)})
+
 
 _HEALTH_CHECK_STATUSES: dict[str, str] = {}
 
