@@ -1067,6 +1067,18 @@ class Emulator:
         found.__class__ = type(base.__name__, (base,), {
             "instance_status": check(instance), "system_status": check(system)})
 
+    def set_scan_findings(self, repository: str, tag: str, counts: dict[str, int],
+                          region: str | None = None) -> None:
+        """What ECR's scan of ``repository:tag`` found, by severity (moto answers one HIGH
+        finding for every image), through moto's static scan results API. Set it once per
+        image and reset: moto answers the first result that matches."""
+        result = {"imageScanFindings": {"findingSeverityCounts": counts, "findings": []},
+                  "registryId": self.account_id, "repositoryName": repository,
+                  "imageId": {"imageTag": tag},
+                  "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."}}
+        self._post("/moto-api/static/ecr/scan-finding-results",
+                   {"results": [result], "region": region or self.region})
+
 
 _HEALTH_CHECK_STATUSES: dict[str, str] = {}
 
