@@ -43,7 +43,7 @@ def preload_moto_backends() -> None:
                     "ecs", "elbv2", "events", "glue", "iam", "acm", "awslambda", "logs", "s3",
                     "secretsmanager", "servicediscovery", "sns", "sqs", "ssm",
                     "stepfunctions", "sts", "kms", "route53", "cloudfront", "apigateway",
-                    "apigatewayv2", "cloudtrail", "wafv2", "ses", "autoscaling", "eks", "ecr", "batch"):
+                    "apigatewayv2", "cloudtrail", "wafv2", "ses", "autoscaling", "eks", "ecr", "batch", "acmpca", "appsync"):
         get_backend(service)  # type: ignore[arg-type]
         importlib.import_module(f"moto.{service}.urls")  # and the responses the server uses
 
