@@ -341,6 +341,18 @@ def test_ecs_running_count(emulator: Emulator) -> None:
     assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["runningTasksCount"] == 1
 
 
+def test_edit_backend_sets_a_model_attribute_and_refuses_typos(emulator: Emulator) -> None:
+    kinesis, name = emulator.client("kinesis"), unique("stream")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    emulator.edit_backend("kinesis", "streams", name, status="UPDATING")
+    summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert summary["StreamStatus"] == "UPDATING"
+    with pytest.raises(AttributeError, match="stauts"):
+        emulator.edit_backend("kinesis", "streams", name, stauts="ACTIVE")
+    with pytest.raises(KeyError, match="ghost"):
+        emulator.edit_backend("kinesis", "streams", "ghost", status="ACTIVE")
+
+
 def test_cloudwatch_alarm_state_over_http(emulator: Emulator) -> None:
     cw, name = emulator.client("cloudwatch"), unique("alarm")
     cw.put_metric_alarm(

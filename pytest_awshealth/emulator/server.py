@@ -41,6 +41,9 @@ GSI CREATING, TTL ENABLING     indexes ACTIVE, TTL at once     ``set_gsi_status`
 Lambda Pending / InProgress    Active / Successful             ``set_lambda_state``
 A state that changes later     -                               ``later(seconds, func, ...)`` (timer
                                                                thread; cancelled by ``reset``)
+Any other model attribute      -                               ``edit_backend(service, collection,
+(Kinesis stream UPDATING...)                                   key, attr=value)``; the handle
+                                                               modules say which they use
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
@@ -862,6 +865,22 @@ class Emulator:
 
         backends = get_backend(service)  # type: ignore[call-overload]
         return backends[self.account_id][region or self.region]
+
+    def edit_backend(self, service: str, collection: str, key: str, *,
+                     region: str | None = None, **attributes: Any) -> Any:
+        """Set ``attributes`` on one of moto's model objects and return it, for a state moto
+        never reaches by itself: ``edit_backend("kinesis", "streams", "s", status="UPDATING")``
+        (``collection``: the backend's dict of them). An attribute the object lacks raises,
+        so a typo cannot pass as a state."""
+        items = getattr(self.backend(service, region), collection)
+        if key not in items:
+            raise KeyError(f"no {service} {collection} {key!r}")
+        item = items[key]
+        for attribute, value in attributes.items():
+            if not hasattr(item, attribute):
+                raise AttributeError(f"{type(item).__name__} has no attribute {attribute!r}")
+            setattr(item, attribute, value)
+        return item
 
     def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:
         """Set a workgroup "ENABLED" or "DISABLED" (moto lacks UpdateWorkGroup)."""
