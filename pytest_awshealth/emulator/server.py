@@ -41,6 +41,11 @@ GSI CREATING, TTL ENABLING     indexes ACTIVE, TTL at once     ``set_gsi_status`
 Lambda Pending / InProgress    Active / Successful             ``set_lambda_state``
 A state that changes later     -                               ``later(seconds, func, ...)`` (timer
                                                                thread; cancelled by ``reset``)
+An operation moto lacks        NotImplementedError (HTTP 500)  ``answer(service, operation, result)``:
+(RDS pending maintenance...)                                   serialized with moto's serializer
+Any other model attribute      -                               ``edit_backend(service, collection,
+(Kinesis stream UPDATING...)                                   key, attr=value)``; the handle
+                                                               modules say which they use
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
@@ -430,6 +435,60 @@ class FaultMiddleware:
         return [body]
 
 
+class Answers:
+    """Thread-safe canned results by (signing name, operation), for operations moto lacks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._results: dict[tuple[str, str], tuple[str, Any]] = {}
+
+    def add(self, signing_name: str, operation: str, service: str, result: Any) -> None:
+        with self._lock:
+            self._results[(signing_name, operation)] = (service, result)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
+
+    def get(self, signing_name: str | None, operation: str | None) -> tuple[str, Any] | None:
+        """(boto3 service, result) answering this request, or None."""
+        with self._lock:
+            return self._results.get((signing_name or "", operation or ""))
+
+
+def serialized_result(service: str, operation: str,
+                      result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of a successful ``operation`` returning ``result``, in
+    the service's own protocol (moto's serializer, from botocore's model)."""
+    from moto.core.serialize import get_serializer_class
+    from moto.core.utils import get_service_model
+
+    model = get_service_model(service)
+    serializer = get_serializer_class(service, model.protocol)(model.operation_model(operation))
+    response = serializer.serialize(result)
+    body = response["body"]
+    body = body.encode() if isinstance(body, str) else body
+    headers = [("x-amzn-RequestId", str(uuid.uuid4())), *response["headers"].items()]
+    return response["status_code"], headers, body
+
+
+class AnswerMiddleware:
+    """WSGI middleware: answers the requests :class:`Answers` holds a result for."""
+
+    def __init__(self, app: WsgiApp, answers: Answers) -> None:
+        self.app = app
+        self.answers = answers
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        operation = request_operation(environ)
+        found = self.answers.get(request_service(environ), operation)
+        if found is None or operation is None:
+            return self.app(environ, start_response)
+        status, headers, body = serialized_result(found[0], operation, found[1])
+        start_response(_status_line(status), headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+
 class AthenaFailures:
     """Thread-safe record of queries to fail and of the reasons of failed queries."""
 
@@ -607,6 +666,7 @@ class Emulator:
         self.region = region
         self._faults = FaultTable()
         self._athena = AthenaFailures()
+        self._answers = Answers()
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._botocore: Any = None
@@ -641,7 +701,8 @@ class Emulator:
         from .iam_simulator import IamSimulatorMiddleware
 
         moto_app = IamSimulatorMiddleware(DomainDispatcherApplication(create_backend_app))
-        return FaultMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._faults)
+        answered = AnswerMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._answers)
+        return FaultMiddleware(answered, self._faults)
 
     def stop(self) -> None:
         """Stop serving and close the socket (moto's state stays in the process)."""
@@ -850,9 +911,20 @@ class Emulator:
         return self._faults.longest_streak
 
     def clear_faults(self) -> None:
-        """Remove every injected fault and stop failing Athena queries."""
+        """Remove every injected fault and answer, and stop failing Athena queries."""
         self._faults.clear()
         self._athena.clear()
+        self._answers.clear()
+
+    def answer(self, service: str, operation: str, result: Mapping[str, Any]) -> None:
+        """Answer every ``operation`` request to ``service`` with ``result`` (the dict boto3
+        would return), serialized as the service does: for operations moto lacks, e.g.
+        ``answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})``.
+        JSON and query protocols only; lasts until :meth:`clear_faults` or :meth:`reset`."""
+        signing_name, protocol = self._service_info(service)
+        if protocol.startswith("rest"):
+            raise ValueError(f"{service} is a REST service: answers match operations by name")
+        self._answers.add(signing_name, operation, service, dict(result))
 
     def _service_info(self, service: str) -> tuple[str, str]:
         """(signing name, botocore protocol) of a boto3 service or signing name."""
@@ -875,6 +947,22 @@ class Emulator:
 
         backends = get_backend(service)  # type: ignore[call-overload]
         return backends[self.account_id][region or self.region]
+
+    def edit_backend(self, service: str, collection: str, key: str, *,
+                     region: str | None = None, **attributes: Any) -> Any:
+        """Set ``attributes`` on one of moto's model objects and return it, for a state moto
+        never reaches by itself: ``edit_backend("kinesis", "streams", "s", status="UPDATING")``
+        (``collection``: the backend's dict of them). An attribute the object lacks raises,
+        so a typo cannot pass as a state."""
+        items = getattr(self.backend(service, region), collection)
+        if key not in items:
+            raise KeyError(f"no {service} {collection} {key!r}")
+        item = items[key]
+        for attribute, value in attributes.items():
+            if not hasattr(item, attribute):
+                raise AttributeError(f"{type(item).__name__} has no attribute {attribute!r}")
+            setattr(item, attribute, value)
+        return item
 
     def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:
         """Set a workgroup "ENABLED" or "DISABLED" (moto lacks UpdateWorkGroup)."""
