@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..probes import field, probe, truthy
@@ -12,6 +13,35 @@ from .base import NOT_FOUND_CODES, Resource
 INVOKE_URL = re.compile(r"https://(?P<api>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com"
                         r"(?:\.cn)?/(?P<stage>[^/?#]+)")
 S = "--rest-api-id {api_id} --stage-name {stage} --region {region}"
+
+
+ACCOUNT_DEFAULT_RATE = 10_000.0
+
+
+@dataclass(frozen=True)
+class StageLimits:
+    """A stage's default throttling: requests per second and burst. True when the stage
+    has limits of its own, below the account's default."""
+
+    rate: float
+    burst: float
+
+    def __bool__(self) -> bool:
+        return 0 < self.rate < ACCOUNT_DEFAULT_RATE
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return other == {"rate": self.rate, "burst": self.burst}
+        return isinstance(other, StageLimits) and (self.rate, self.burst) == (other.rate, other.burst)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def hint_context(self) -> dict[str, Any]:
+        return {"rate": f"{self.rate:g}", "burst": f"{self.burst:g}"}
+
+
+def _own_limits(limits: Optional[StageLimits]) -> bool:
+    return bool(limits)
 
 
 def split_stage(name: str) -> tuple[str, str]:
@@ -87,20 +117,21 @@ class ApiStage(Resource):
     @property
     @probe(Hint(
         "API Gateway stage {stage} of API {api_id} in {region} has no throttling limits",
-        ("no stage-level rate and burst limits are set: a traffic spike goes straight to the "
-         "backend (the account limit of 10,000 rps is the only cap)",),
+        ("no stage-level rate and burst limits are set, or they equal the account default "
+         "(10,000 rps, burst 5,000): a traffic spike goes straight to the backend",),
         (f"aws apigateway get-stage {S} --query methodSettings",),
         (f"aws apigateway update-stage {S} --patch-operations "
          "'op=replace,path=/*/*/throttling/rateLimit,value=100' "
-         "'op=replace,path=/*/*/throttling/burstLimit,value=200'",)), truthy)
-    def throttling(self) -> Optional[dict[str, float]]:
-        """``{"rate": ..., "burst": ...}`` from the stage's ``*/*`` method settings, or None
-        when no limit is set there."""
+         "'op=replace,path=/*/*/throttling/burstLimit,value=200'",)), _own_limits)
+    def throttling(self) -> Optional[StageLimits]:
+        """The ``*/*`` method settings' limits (``.rate``, ``.burst``), or None when none
+        is set; true when below the account's default of 10,000 requests per second (what
+        AWS reports for a stage without limits of its own)."""
         settings = (self.describe().get("methodSettings") or {}).get("*/*", {})
         rate, burst = settings.get("throttlingRateLimit"), settings.get("throttlingBurstLimit")
         if rate is None and burst is None:
             return None
-        return {"rate": float(rate or 0), "burst": float(burst or 0)}
+        return StageLimits(float(rate or 0), float(burst or 0))
 
     @property
     @probe(Hint(
@@ -166,13 +197,13 @@ class HttpApiStage(ApiStage):
         ("aws apigatewayv2 get-stage --api-id {api_id} --stage-name {stage} --region {region} "
          "--query DefaultRouteSettings",),
         ("aws apigatewayv2 update-stage --api-id {api_id} --stage-name {stage} --region {region} "
-         "--default-route-settings ThrottlingRateLimit=100,ThrottlingBurstLimit=200",)), truthy)
-    def throttling(self) -> Optional[dict[str, float]]:
-        """``{"rate": ..., "burst": ...}`` from DefaultRouteSettings, or None when unset."""
+         "--default-route-settings ThrottlingRateLimit=100,ThrottlingBurstLimit=200",)), _own_limits)
+    def throttling(self) -> Optional[StageLimits]:
+        """DefaultRouteSettings' limits (``.rate``, ``.burst``), or None when unset."""
         settings = self.describe().get("DefaultRouteSettings") or {}
         rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
         if rate is None and burst is None:
             return None
-        return {"rate": float(rate or 0), "burst": float(burst or 0)}
+        return StageLimits(float(rate or 0), float(burst or 0))
 
     usage_plans = property(lambda self: [], doc="HTTP APIs have no usage plans: always empty.")
