@@ -455,6 +455,28 @@ class Answers:
         with self._lock:
             return self._results.get((signing_name or "", operation or ""))
 
+    def operations(self, signing_name: str | None) -> list[tuple[str, str]]:
+        """(operation, boto3 service) of every answer for ``signing_name``."""
+        with self._lock:
+            return [(op, found[0]) for (name, op), found in self._results.items()
+                    if name == signing_name]
+
+
+def rest_operation(environ: Mapping[str, Any], candidates: list[tuple[str, str]]) -> str | None:
+    """Which of the ``(operation, service)`` candidates a REST request is: its method and
+    path match the operation's ``requestUri`` in botocore's model."""
+    from moto.core.utils import get_service_model
+
+    method, path = environ.get("REQUEST_METHOD", "GET"), str(environ.get("PATH_INFO", ""))
+    for operation, service in candidates:
+        http = get_service_model(service).operation_model(operation).http
+        template = http.get("requestUri", "/").split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+\\\+\\\}", ".+", re.escape(template))
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        if http.get("method") == method and re.fullmatch(pattern.rstrip("/") + "/?", path):
+            return operation
+    return None
+
 
 def serialized_result(service: str, operation: str,
                       result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -480,8 +502,11 @@ class AnswerMiddleware:
         self.answers = answers
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        service = request_service(environ)
         operation = request_operation(environ)
-        found = self.answers.get(request_service(environ), operation)
+        if operation is None and service is not None and self.answers.operations(service):
+            operation = rest_operation(environ, self.answers.operations(service))
+        found = self.answers.get(service, operation)
         if found is None or operation is None:
             return self.app(environ, start_response)
         status, headers, body = serialized_result(found[0], operation, found[1])
@@ -920,10 +945,9 @@ class Emulator:
         """Answer every ``operation`` request to ``service`` with ``result`` (the dict boto3
         would return), serialized as the service does: for operations moto lacks, e.g.
         ``answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})``.
-        JSON and query protocols only; lasts until :meth:`clear_faults` or :meth:`reset`."""
-        signing_name, protocol = self._service_info(service)
-        if protocol.startswith("rest"):
-            raise ValueError(f"{service} is a REST service: answers match operations by name")
+        REST services' requests are matched by method and path; lasts until
+        :meth:`clear_faults` or :meth:`reset`."""
+        signing_name, _ = self._service_info(service)
         self._answers.add(signing_name, operation, service, dict(result))
 
     def _service_info(self, service: str) -> tuple[str, str]:
