@@ -20,7 +20,7 @@ def test_readme_lists_every_resource_type() -> None:
     readme = (ROOT / "README.md").read_text()
     assert resource_table() in readme, \
         "paste python -m pytest_awshealth.reference --table into the README"
-    assert f"{len(RESOURCE_TYPES)} resource types" in readme
+    assert f"knows {len(RESOURCE_TYPES)} resource types" in readme
 
 
 def test_every_probe_is_documented() -> None:
