@@ -87,6 +87,29 @@ ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
     "logs": {"log-group": "log_group"}, "events": {"rule": "event_rule"},
     "cloudformation": {"stack": "cfn_stack"}, "cognito-idp": {"userpool": "user_pool"},
 }
+
+
+def registered_arn_types() -> dict[str, dict[str, Optional[str]]]:
+    """:data:`ARN_TYPES` and, for services it does not list, each registered handle's
+    ``arn_format`` (``...:kinesis:...:stream/{name}``): a new handle module is found here
+    without an edit (a handle takes its ARN as its name)."""
+    from .resources import RESOURCE_TYPES
+
+    found: dict[str, dict[str, Optional[str]]] = {}
+    for fixture, cls in RESOURCE_TYPES.items():
+        parts = cls.arn_format.split(":", 5)
+        typed = re.fullmatch(r"([A-Za-z-]+)[:/]\{name\}", parts[5]) if len(parts) == 6 else None
+        if typed and parts[2] not in ARN_TYPES:
+            found.setdefault(parts[2], {}).setdefault(typed[1], fixture)
+    return {**found, **ARN_TYPES}
+
+
+def check_for(name: str) -> Check:
+    """The check of a fixture (``fixture:variant``): :data:`CHECKS`' own, or for a handle
+    without one, its one-glance verdict ``<fixture>.healthy``."""
+    return CHECKS.get(name) or Check(name, f"test_{name}_healthy", (f"{name}.healthy",))
+
+
 #: Handles that need a name, not an ARN: an ARN-only output of these stays unclassified.
 NAME_ONLY = frozenset({"dynamo_table", "log_group", "event_rule", "s3_bucket"})
 
@@ -194,7 +217,7 @@ def _named(found: Found, fixture: str, identity: str, why: str) -> Found:
 
 def _from_arn(found: Found, arn: re.Match[str]) -> Found:
     service, resource = arn["service"], arn["resource"]
-    kinds = ARN_TYPES.get(service, {})
+    kinds = registered_arn_types().get(service, {})
     typed = re.match(r"(?P<kind>[A-Za-z-]+)[:/](?P<rest>.*)$", resource)
     kind, rest = (typed["kind"], typed["rest"]) if typed else ("", resource)
     rest = re.sub(r":\*$", "", rest)  # log-group:NAME:*
@@ -388,10 +411,11 @@ def render(result: Plan, outputs_arg: str) -> str:
     lines += _comments(result)
     if result.checked("http_endpoint"):
         lines += ["ANSWERING = range(200, 500)  # a 4xx still proves the endpoint is deployed", ""]
-    for name, check in CHECKS.items():
+    names = [*CHECKS, *sorted({f.check for f in result.found if f.fixture} - set(CHECKS))]
+    for name in names:
         refs = [f.ref for f in result.checked(name)]
         if refs:
-            lines += _test(check, refs)
+            lines += _test(check_for(name), refs)
     for kind in COMPANION_TESTS:
         pairs = [(owner, part) for k, owner, part in result.companions if k == kind]
         if pairs:
