@@ -18,6 +18,8 @@ CHECKS = """
         assert opensearch_domain.encrypted_at_rest and opensearch_domain.node_to_node_encryption
     def test_https_only(opensearch_domain):
         assert opensearch_domain.enforces_https
+    def test_storage(opensearch_domain):
+        assert opensearch_domain.free_storage_mb(minutes=30) > 2048
 """
 
 
@@ -37,10 +39,15 @@ def test_green_encrypted_domain_passes_and_a_red_open_one_fails_with_its_hints(
     search.create_domain(DomainName="logs", EngineVersion="OpenSearch_2.11")
     cluster_status(aws_env, "search", green=1, yellow=0, red=0)
     cluster_status(aws_env, "logs", green=0, yellow=0, red=1)
+    for domain, free in (("search", (40_000, 38_000)), ("logs", (9_000, 300))):
+        for minutes_ago, value in zip((2, 12), free):
+            put_datapoint(aws_env, "AWS/ES", "FreeStorageSpace",
+                          {"DomainName": domain, "ClientId": aws_env.account_id}, value,
+                          minutes_ago=minutes_ago)
     result = run_checks(pytester, {"good": "search", "bad": "logs"}, CHECKS, "-rA")
-    result.assert_outcomes(passed=4, failed=4)
+    result.assert_outcomes(passed=5, failed=5)
     assert failed(result) == [f"test_{name}[bad]" for name in (
-        "encrypted", "green", "healthy", "https_only")]
+        "encrypted", "green", "healthy", "https_only", "storage")]
     domain = "--domain-name logs --region us-east-1"
     result.stdout.fnmatch_lines([
         "OpenSearch domain logs in us-east-1: cluster health was red in the last 15 min",
@@ -52,6 +59,9 @@ def test_green_encrypted_domain_passes_and_a_red_open_one_fails_with_its_hints(
         "OpenSearch domain logs in us-east-1 accepts plain HTTP",
         f"*aws opensearch update-domain-config {domain} --domain-endpoint-options "
         "EnforceHTTPS=true,TLSSecurityPolicy=Policy-Min-TLS-1-2-2019-07",
+        "OpenSearch domain logs in us-east-1 ran low on storage: 300 MiB free at the lowest in "
+        "the last 30 min",
+        f"*aws opensearch update-domain-config {domain} --ebs-options EBSEnabled=true,VolumeSize=<GiB>",
     ])
 
 

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from ..probes import equals, field, not_yet, probe, truthy
 from ..remediation import Hint
 from .base import Resource
-from .cloudwatch import NOW, SINCE, Metrics
+from .cloudwatch import NOW, SINCE, Metrics, MetricSum
 
 D = "--domain-name {name} --region {region}"
 DESCRIBE = f"aws opensearch describe-domain {D}"
@@ -161,6 +161,23 @@ class OpenSearchDomain(Resource, Metrics):
                 return ClusterHealth(health)
         seen = self.read_metric("ClusterStatus.green", "SampleCount", minutes)
         return ClusterHealth("green" if seen else "unknown")
+
+    @probe(Hint(
+        "OpenSearch domain {name} in {region} ran low on storage: {value} MiB free at the "
+        "lowest in the last {minutes} min",
+        ("the indices grew beyond the volume (no retention policy deletes old ones)",
+         "below 20% free, shard allocation slows; near zero, OpenSearch blocks writes"),
+        ("aws cloudwatch get-metric-statistics --namespace AWS/ES --metric-name FreeStorageSpace "
+         "--dimensions Name=DomainName,Value={name} Name=ClientId,Value={account} --start-time "
+         + SINCE + " --end-time " + NOW + " --period 300 --statistics Minimum --region {region}",),
+        (UPDATE + " --ebs-options EBSEnabled=true,VolumeSize=<GiB>",
+         "delete old indices, or add an Index State Management policy that does")),
+        reads=METRICS)
+    def free_storage_mb(self, minutes: int = 60) -> MetricSum:
+        """The lowest FreeStorageSpace (MetricSum, MiB, the domain's total) of any 5-minute
+        period in the last ``minutes``, 0.0 without datapoints; healthy: well above 20% of
+        the storage."""
+        return self.read_metric("FreeStorageSpace", "Minimum", minutes)
 
     @property
     def healthy(self) -> bool:
