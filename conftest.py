@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any, Iterator
 
@@ -40,11 +41,17 @@ def preload_moto_backends() -> None:
 
     from pytest_awshealth.resources.registry import handle_types
 
-    for service in sorted({cls.service for cls in handle_types() if cls.service} | {"sts"}):
+    services = {cls.service for cls in handle_types() if cls.service} | {"sts"}
+    for service in sorted(MOTO_NAMES.get(s, s.replace("-", "")) for s in services):
         try:
             get_backend(service)  # type: ignore[arg-type]
+            importlib.import_module(f"moto.{service}.urls")  # and the responses the server uses
         except ModuleNotFoundError:  # a service moto lacks: its tests use the answer layer
             pass
+
+
+#: Handle ``service`` (boto3's name) -> moto's module name, where they differ beyond dashes.
+MOTO_NAMES = {"lambda": "awslambda"}
 
 
 @pytest.fixture

@@ -186,6 +186,7 @@ class _FieldProperty(property):
 
     def __init__(self, getter: Callable[[Any], Any], path: str) -> None:
         super().__init__(getter, doc=getter.__doc__)
+        self.__doc__ = getter.__doc__  # a subclass's instances show the class docstring otherwise
         self.path = path
 
     def __set_name__(self, owner: type, name: str) -> None:

@@ -364,8 +364,12 @@ def test_answer_serves_an_operation_moto_lacks_until_cleared(emulator: Emulator)
     emulator.clear_faults()
     with pytest.raises(ResponseParserError):  # moto: not implemented (an HTML 500 page)
         rds.describe_pending_maintenance_actions()
-    with pytest.raises(ValueError, match="REST"):
-        emulator.answer("lambda", "GetFunction", {})
+    # REST services: the request's method and path pick the operation (botocore's requestUri)
+    backup = emulator.client("backup")
+    emulator.answer("backup", "ListBackupJobs", {"BackupJobs": [{"BackupJobId": "j-1", "State": "FAILED"}]})
+    assert [j["State"] for j in backup.list_backup_jobs()["BackupJobs"]] == ["FAILED"]
+    assert backup.list_backup_vaults()["BackupVaultList"] == []  # other paths reach moto
+    emulator.clear_faults()
 
 
 def test_amend_answer_merges_into_moto_answer_for_matching_requests(emulator: Emulator) -> None:

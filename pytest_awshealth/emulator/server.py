@@ -475,6 +475,12 @@ class Answers:
                           if all(given.get(k) == v for k, v in answer.when.items())]
         return candidates[0] if candidates else None
 
+    def operations(self, signing_name: str | None) -> list[tuple[str, str]]:
+        """(operation, boto3 service) of every answer for ``signing_name``."""
+        with self._lock:
+            return [(op, answers[0].service) for (name, op), answers in self._answers.items()
+                    if name == signing_name and answers]
+
 
 def request_params(environ: dict[str, Any]) -> dict[str, Any]:
     """A JSON or query request's top-level parameters."""
@@ -490,6 +496,21 @@ def merged(answer: Any, extra: Any) -> Any:
     if isinstance(answer, dict) and isinstance(extra, Mapping):
         return {**answer, **{k: merged(answer.get(k), v) for k, v in extra.items()}}
     return extra
+
+def rest_operation(environ: Mapping[str, Any], candidates: list[tuple[str, str]]) -> str | None:
+    """Which of the ``(operation, service)`` candidates a REST request is: its method and
+    path match the operation's ``requestUri`` in botocore's model."""
+    from moto.core.utils import get_service_model
+
+    method, path = environ.get("REQUEST_METHOD", "GET"), str(environ.get("PATH_INFO", ""))
+    for operation, service in candidates:
+        http = get_service_model(service).operation_model(operation).http
+        template = http.get("requestUri", "/").split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+\\\+\\\}", ".+", re.escape(template))
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        if http.get("method") == method and re.fullmatch(pattern.rstrip("/") + "/?", path):
+            return operation
+    return None
 
 
 def serialized_result(service: str, operation: str,
@@ -517,9 +538,11 @@ class AnswerMiddleware:
         self.answers = answers
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        service = request_service(environ)
         operation = request_operation(environ)
-        found = self.answers.find(request_service(environ), operation,
-                                  lambda: request_params(environ))
+        if operation is None and service is not None and self.answers.operations(service):
+            operation = rest_operation(environ, self.answers.operations(service))
+        found = self.answers.find(service, operation, lambda: request_params(environ))
         if found is None or operation is None:
             return self.app(environ, start_response)
         if found.amend:
@@ -719,6 +742,7 @@ class Emulator:
         self._boto3_session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._timers: list[threading.Timer] = []
+        self._transitions: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -831,6 +855,18 @@ class Emulator:
         self._post("/moto-api/reset", {})
         self.configure(base_config())
         self.clear_faults()
+        _HEALTH_CHECK_STATUSES.clear()
+        for model in self._transitions:
+            self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
+        self._transitions.clear()
+
+    def hold_state(self, model: str, reads: int = 1_000_000) -> None:
+        """Keep resources of a moto state-managed ``model`` (``cloudfront::distribution``,
+        ``ec2::instance``...) in their first state for ``reads`` describes, through moto's
+        state manager API: e.g. a distribution stays InProgress."""
+        self._post("/moto-api/state-manager/set-transition",
+                   {"model_name": model, "transition": {"progression": "manual", "times": reads}})
+        self._transitions.add(model)
 
     def configure(self, config: dict[str, Any]) -> None:
         """POST ``config`` to ``/moto-api/config`` (process-wide in moto)."""
@@ -954,8 +990,9 @@ class Emulator:
         """Answer ``operation`` requests to ``service`` with ``result`` (the dict boto3 would
         return), serialized as the service does: for operations moto lacks, e.g.
         ``answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})``.
-        ``when`` limits it to requests with these top-level parameters. JSON and query
-        protocols only; lasts until :meth:`clear_faults` or :meth:`reset`."""
+        ``when`` limits it to requests with these top-level parameters (JSON and query
+        protocols); REST services' requests are matched by method and path. Lasts until
+        :meth:`clear_faults` or :meth:`reset`."""
         self._add_answer(service, operation, Answer(service, dict(result), dict(when or {})))
 
     def amend_answer(self, service: str, operation: str, extra: Mapping[str, Any], *,
@@ -963,17 +1000,15 @@ class Emulator:
         """Merge ``extra`` into moto's own answer to ``operation`` (dicts key by key), for
         fields moto leaves out: a table's replicas, ``amend_answer("dynamodb",
         "DescribeTable", {"Table": {"Replicas": [...]}}, when={"TableName": "orders"})``.
-        JSON protocols only; lasts until :meth:`clear_faults` or :meth:`reset`."""
-        if self._service_info(service)[1] != "json":
+        JSON answers only (json and rest-json protocols); lasts until :meth:`clear_faults`
+        or :meth:`reset`."""
+        if self._service_info(service)[1] not in ("json", "rest-json"):
             raise ValueError(f"{service} does not answer JSON: amend_answer cannot merge into it")
         self._add_answer(service, operation,
                          Answer(service, dict(extra), dict(when or {}), amend=True))
 
     def _add_answer(self, service: str, operation: str, answer: Answer) -> None:
-        signing_name, protocol = self._service_info(service)
-        if protocol.startswith("rest"):
-            raise ValueError(f"{service} is a REST service: answers match operations by name")
-        self._answers.add(signing_name, operation, answer)
+        self._answers.add(self._service_info(service)[0], operation, answer)
 
     def _service_info(self, service: str) -> tuple[str, str]:
         """(signing name, botocore protocol) of a boto3 service or signing name."""
@@ -1166,6 +1201,58 @@ class Emulator:
                     return config
 
                 fn.get_configuration = get_configuration
+
+    def set_health_check_status(self, check_id: str, status: str) -> None:
+        """Make Route 53's checkers report ``status`` (e.g. ``"Failure: HTTP Status Code
+        503"``) for a health check; moto always reports success. Patches moto's
+        ``get_health_check_status`` response once, for every check given a status."""
+        from moto.route53.responses import Route53
+
+        _HEALTH_CHECK_STATUSES[check_id] = status
+        if getattr(Route53.get_health_check_status, "_awshealth", False):
+            return
+        original = Route53.get_health_check_status
+
+        def get_health_check_status(response: Any) -> Any:
+            result = original(response)
+            wanted = _HEALTH_CHECK_STATUSES.get(response._get_param("HealthCheckId"))
+            if wanted is not None:
+                for observation in result.result["HealthCheckObservations"]:
+                    observation["StatusReport"]["Status"] = wanted
+            return result
+
+        get_health_check_status._awshealth = True  # type: ignore[attr-defined]
+        Route53.get_health_check_status = get_health_check_status  # type: ignore[method-assign]
+
+    def set_instance_checks(self, instance_id: str, instance: str = "impaired",
+                            system: str = "ok", region: str | None = None) -> None:
+        """Make DescribeInstanceStatus report these check statuses for a running instance
+        (``ok``, ``impaired``, ``initializing``...); moto always reports ``ok``. The
+        instance's class is swapped for a subclass whose statuses say so."""
+        found = self.backend("ec2", region).get_instance(instance_id)
+        base = type(found)
+
+        def check(status: str) -> property:
+            return property(lambda self: {"Status": status, "Details": [
+                {"Name": "reachability", "Status": "passed" if status == "ok" else "failed"}]})
+
+        found.__class__ = type(base.__name__, (base,), {
+            "instance_status": check(instance), "system_status": check(system)})
+
+    def set_scan_findings(self, repository: str, tag: str, counts: dict[str, int],
+                          region: str | None = None) -> None:
+        """What ECR's scan of ``repository:tag`` found, by severity (moto answers one HIGH
+        finding for every image), through moto's static scan results API. Set it once per
+        image and reset: moto answers the first result that matches."""
+        result = {"imageScanFindings": {"findingSeverityCounts": counts, "findings": []},
+                  "registryId": self.account_id, "repositoryName": repository,
+                  "imageId": {"imageTag": tag},
+                  "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."}}
+        self._post("/moto-api/static/ecr/scan-finding-results",
+                   {"results": [result], "region": region or self.region})
+
+
+_HEALTH_CHECK_STATUSES: dict[str, str] = {}
 
 
 def _update_deployment(deployment: dict[str, Any], running: int, pending: int) -> None:
