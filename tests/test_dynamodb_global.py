@@ -3,9 +3,10 @@ DescribeTable answer): healthy, a failed replica, no replicas, slow replication,
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
 
 from pytest_awshealth.emulator.stacks import put_datapoint
+from pytest_awshealth.resources.dynamodb_global import DynamoGlobalTable
 
 TABLE = dict(BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
@@ -81,3 +82,11 @@ def test_creating_replica_is_transitional_and_table_probes_still_apply(pytester,
         "DynamoDB table orders in us-east-1 does not have point-in-time recovery enabled",
         "*aws dynamodb update-continuous-backups --table-name orders --region us-east-1 *",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    global_table(aws_env, "orders", us_east_1="ACTIVE", eu_west_1="ACTIVE")
+    assert_probes_read_what_they_declare(
+        aws_env, DynamoGlobalTable, "orders", metric=("ReplicationLatency",),
+        gsi_active=("by_user",), replica_active=("eu-west-1",),
+        replication_latency_ms=("eu-west-1",))

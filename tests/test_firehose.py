@@ -3,9 +3,10 @@ encryption, another destination, creating, missing."""
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
 
 from pytest_awshealth.emulator.stacks import put_datapoint
+from pytest_awshealth.resources.firehose import FirehoseStream
 
 CHECKS = """
     import pytest
@@ -80,3 +81,9 @@ def test_creating_stream_is_transitional_and_a_missing_one_names_the_output(
         "Firehose stream ghost does not exist in us-east-1 (account 123456789012)",
         "*aws firehose list-delivery-streams --region us-east-1",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    stream(aws_env, "events", "lake", 1, 0)
+    assert_probes_read_what_they_declare(aws_env, FirehoseStream, "events",
+                                         metric=("IncomingRecords",))

@@ -3,9 +3,10 @@ no encryption), processing, no metrics, missing."""
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
 
 from pytest_awshealth.emulator.stacks import put_datapoint
+from pytest_awshealth.resources.opensearch import OpenSearchDomain
 
 CHECKS = """
     import pytest
@@ -90,3 +91,9 @@ def test_processing_domain_is_transitional_without_metrics_unknown_and_missing_n
         "OpenSearch domain ghost does not exist in us-east-1 (account 123456789012)",
         "*aws opensearch list-domain-names --region us-east-1",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    aws_env.client("opensearch").create_domain(DomainName="search")
+    assert_probes_read_what_they_declare(aws_env, OpenSearchDomain, "search",
+                                         metric=("CPUUtilization",))

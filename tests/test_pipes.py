@@ -3,9 +3,10 @@ failing executions, creating, missing."""
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
 
 from pytest_awshealth.emulator.stacks import put_datapoint
+from pytest_awshealth.resources.pipes import EventBridgePipe
 
 SOURCE = "arn:aws:sqs:us-east-1:123456789012:orders"
 TARGET = "arn:aws:states:us-east-1:123456789012:stateMachine:fulfil"
@@ -69,3 +70,9 @@ def test_creating_pipe_is_transitional_and_a_missing_one_names_the_output(
         "EventBridge pipe ghost does not exist in us-east-1 (account 123456789012)",
         "*aws pipes list-pipes --region us-east-1 *",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    pipe(aws_env, "orders-to-fulfil")
+    assert_probes_read_what_they_declare(aws_env, EventBridgePipe, "orders-to-fulfil",
+                                         metric=("ExecutionFailed",))

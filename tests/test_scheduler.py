@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
+
+from pytest_awshealth.resources.scheduler import EventBridgeSchedule
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:nightly-report"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:schedule-dlq"
@@ -70,3 +72,8 @@ def test_missing_schedule_names_its_group(pytester, aws_env) -> None:
         "(account 123456789012)",
         "*aws scheduler get-schedule --name weekly --group-name default --region us-east-1",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    schedule(aws_env, "nightly")
+    assert_probes_read_what_they_declare(aws_env, EventBridgeSchedule, "nightly")

@@ -65,13 +65,14 @@ class DynamoGlobalTable(DynamoTable):
     @probe(REPLICAS, transitional=_replicas_settling)
     def replicas(self) -> dict[str, str]:
         """Each replica's ReplicaStatus by region (dict of str), this region included;
-        ACTIVE when usable."""
+        healthy: every one ACTIVE."""
         return self._replicas()
 
     @property
     @probe(REPLICAS)
     def replica_regions(self) -> list[str]:
-        """The regions holding a replica (sorted list of str), this region included."""
+        """The regions holding a replica (sorted list of str), this region included;
+        healthy: the regions the table definition names."""
         return sorted(self._replicas())
 
     @property

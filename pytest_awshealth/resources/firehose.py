@@ -135,13 +135,14 @@ class FirehoseStream(Resource, Metrics):
          "update-destination changes it in place)",)))
     def destination(self) -> str:
         """Where records go (str): ``S3``, ``Redshift``, ``OpenSearch``, ``Splunk``,
-        ``HTTP endpoint``, ``Snowflake``, ``Iceberg``..."""
+        ``HTTP endpoint``, ``Snowflake``, ``Iceberg``...; healthy: what the definition sets."""
         return self._destination()[0]
 
     @property
     @probe("destination")
     def destination_arn(self) -> Optional[str]:
-        """The bucket ARN, domain ARN, JDBC URL or endpoint URL the stream delivers to (str)."""
+        """The bucket ARN, domain ARN, JDBC URL or endpoint URL the stream delivers to
+        (str); healthy: the one the application reads from."""
         return self._destination()[2]
 
     @probe(DELIVERY, equals(1.0), reads=METRICS)

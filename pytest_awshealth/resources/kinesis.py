@@ -82,11 +82,13 @@ class KinesisStream(Resource, Metrics):
     shard_count = field("OpenShardCount", default=0, hint=CAPACITY,
                         doc="Open shards (int); healthy: what the stream definition sets.")
     stream_mode = field("StreamModeDetails.StreamMode", default="PROVISIONED", hint=CAPACITY,
-                        doc="Capacity mode (str): PROVISIONED or ON_DEMAND.")
+                        doc="Capacity mode (str): PROVISIONED or ON_DEMAND; healthy: what "
+                        "the stream definition sets.")
     encrypted = field("EncryptionType", truthy, hint=ENCRYPTION, then=lambda kind: kind == "KMS",
                       doc="True (healthy) when server-side encryption with KMS is on.")
     kms_key = field("KeyId", hint=ENCRYPTION,
-                    doc="The KMS key (str: ID, ARN or alias) that encrypts the stream, or None.")
+                    doc="The KMS key (str: ID, ARN or alias) that encrypts the stream, or "
+                    "None; healthy: the key the stream definition names.")
     retention_hours = field("RetentionPeriodHours", default=24, doc=(
         "How long records stay readable (int hours, 24 to 8760); healthy: at least what "
         "consumers need to catch up after an outage."), hint=Hint(

@@ -84,9 +84,12 @@ class EventBridgePipe(Resource, Metrics):
         (DESCRIBE + " --query '[CurrentState,DesiredState]'",),
         (f"aws pipes start-pipe {P}", "then set desired_state = RUNNING in the definition")))
     state_reason = field("StateReason", doc="Why the pipe is in its state (str), or None.")
-    source = field("Source", hint=WIRING, doc="The source ARN (str): queue, stream, table stream...")
-    enrichment = field("Enrichment", hint=WIRING, doc="The enrichment ARN (str), or None.")
-    target = field("Target", hint=WIRING, doc="The target ARN (str).")
+    source = field("Source", hint=WIRING, doc="The source ARN (str): queue, stream, table "
+                   "stream...; healthy: the application's source.")
+    enrichment = field("Enrichment", hint=WIRING, doc="The enrichment ARN (str), or None; healthy: "
+                       "what the definition names.")
+    target = field("Target", hint=WIRING, doc="The target ARN (str); healthy: the application's "
+                   "target.")
 
     @probe(Hint(
         "EventBridge pipe {name} in {region} failed {value} executions in the last {minutes} min",

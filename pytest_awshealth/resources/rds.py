@@ -266,7 +266,8 @@ class RdsCluster(Resource):
     @property
     @probe(MEMBERS_HINT)
     def writer(self) -> Optional[str]:
-        """The writer instance's identifier (str), or None without one."""
+        """The writer instance's identifier (str), or None without one; healthy: an
+        identifier (the one the definition names)."""
         return self._writer()
 
     @property
@@ -293,7 +294,8 @@ class RdsCluster(Resource):
     @property
     @probe(MEMBERS_HINT, reads=MEMBERS)
     def member_statuses(self) -> dict[str, str]:
-        """Each member's DBInstanceStatus (dict of str), e.g. ``{"db-1": "available"}``."""
+        """Each member's DBInstanceStatus (dict of str), e.g. ``{"db-1": "available"}``;
+        healthy: every one ``available``."""
         return self._statuses()
 
     def _members(self) -> list[dict[str, Any]]:

@@ -78,10 +78,13 @@ class EventBridgeSchedule(Resource):
     expression = field("ScheduleExpression", doc="``rate(...)``, ``cron(...)`` or ``at(...)`` (str).")
     time_zone = field("ScheduleExpressionTimezone", default="UTC",
                      doc="The time zone cron and at expressions are read in (str).")
-    target_arn = field("Target.Arn", hint=TARGET, doc="The ARN the schedule invokes (str).")
-    role_arn = field("Target.RoleArn", hint=TARGET, doc="The role the schedule invokes it as (str).")
+    target_arn = field("Target.Arn", hint=TARGET, doc="The ARN the schedule invokes (str); healthy: "
+                       "the application's target.")
+    role_arn = field("Target.RoleArn", hint=TARGET, doc="The role the schedule invokes it as (str); "
+                     "healthy: the role the definition names.")
     dead_letter_queue = field("Target.DeadLetterConfig.Arn", hint=TARGET, doc=(
-        "The SQS queue ARN failed invocations go to (str), or None: they are then dropped."))
+        "The SQS queue ARN failed invocations go to (str), or None: they are then dropped; "
+        "healthy: a queue."))
 
     @property
     @probe(Hint(
