@@ -26,9 +26,8 @@ CHECKS = f"""
 def pipe(emulator, name: str, failures: float = 0, **state) -> None:
     emulator.client("pipes").create_pipe(Name=name, Source=SOURCE, Target=TARGET,
                                          RoleArn="arn:aws:iam::123456789012:role/pipe")
-    emulator.client("pipes").describe_pipe(Name=name)  # moto: CREATING -> RUNNING
-    if state:
-        emulator.edit_backend("pipes", "pipes", name, _transitions=[], **state)
+    emulator.hold_state("pipes::pipe")  # moto would move it on at every describe
+    emulator.edit_backend("pipes", "pipes", name, **{"status": "RUNNING", **state})
     put_datapoint(emulator, "AWS/EventBridge/Pipes", "ExecutionFailed", {"PipeName": name},
                   failures)
 

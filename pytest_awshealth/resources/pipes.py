@@ -1,9 +1,9 @@
 """EventBridge Pipes.
 
-moto moves a pipe's CurrentState one step on every DescribePipe (CREATING -> RUNNING, and
-even STOPPED -> STARTING -> RUNNING); the emulator holds a state by clearing the model's
-transitions: ``emulator.edit_backend("pipes", "pipes", "p", status="STOPPED",
-desired_state="STOPPED", _transitions=[])``. moto publishes no AWS/EventBridge/Pipes
+moto moves a pipe's CurrentState on every DescribePipe (CREATING -> RUNNING, and even
+STOPPED -> STARTING -> RUNNING); the emulator holds pipes in their state with
+``emulator.hold_state("pipes::pipe")`` and sets one on moto's model:
+``emulator.edit_backend("pipes", "pipes", "p", status="STOPPED", desired_state="STOPPED")``. moto publishes no AWS/EventBridge/Pipes
 metrics; tests put the ``ExecutionFailed`` datapoints themselves.
 """
 
