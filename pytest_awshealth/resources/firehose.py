@@ -71,6 +71,7 @@ class FirehoseStream(Resource, Metrics):
     kind = "Firehose stream"
     hint_prefix = "firehose.stream"
     arn_format = "arn:{partition}:firehose:{region}:{account}:deliverystream/{name}"
+    named_from_arn = True
     describe_operations = ("describe_delivery_stream",)
     healthy_when = ("status",)
     metric_namespace = "AWS/Firehose"
@@ -82,10 +83,6 @@ class FirehoseStream(Resource, Metrics):
         (DESCRIBE, "aws firehose list-delivery-streams --region {region}"),
         ("re-run the deploy (terraform apply / cdk deploy) so the stream is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":deliverystream/" in name:
-            name = name.split(":deliverystream/", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         answer = self.call("describe_delivery_stream", DeliveryStreamName=self.name)

@@ -46,6 +46,7 @@ class KinesisStream(Resource, Metrics):
     kind = "Kinesis data stream"
     hint_prefix = "kinesis.stream"
     arn_format = "arn:{partition}:kinesis:{region}:{account}:stream/{name}"
+    named_from_arn = True
     describe_operations = ("describe_stream_summary",)
     healthy_when = ("status",)
     metric_namespace = "AWS/Kinesis"
@@ -57,10 +58,6 @@ class KinesisStream(Resource, Metrics):
         (SUMMARY, "aws kinesis list-streams --region {region}"),
         ("re-run the deploy (terraform apply / cdk deploy) so the stream is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":stream/" in name:
-            name = name.split(":stream/", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_stream_summary", StreamName=self.name)["StreamDescriptionSummary"]

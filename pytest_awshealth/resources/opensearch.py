@@ -52,6 +52,7 @@ class OpenSearchDomain(Resource, Metrics):
     kind = "OpenSearch domain"
     hint_prefix = "opensearch.domain"
     arn_format = "arn:{partition}:es:{region}:{account}:domain/{name}"
+    named_from_arn = True
     describe_operations = ("describe_domain",)
     healthy_when = ("status",)
     metric_namespace = "AWS/ES"
@@ -63,10 +64,6 @@ class OpenSearchDomain(Resource, Metrics):
         (DESCRIBE, "aws opensearch list-domain-names --region {region}"),
         ("re-run the deploy (terraform apply / cdk deploy) so the domain is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":domain/" in name:
-            name = name.split(":domain/", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_domain", DomainName=self.name)["DomainStatus"]

@@ -38,6 +38,7 @@ class EventBridgePipe(Resource, Metrics):
     kind = "EventBridge pipe"
     hint_prefix = "pipes.pipe"
     arn_format = "arn:{partition}:pipes:{region}:{account}:pipe/{name}"
+    named_from_arn = True
     describe_operations = ("describe_pipe",)
     healthy_when = ("status",)
     metric_namespace = "AWS/EventBridge/Pipes"
@@ -49,10 +50,6 @@ class EventBridgePipe(Resource, Metrics):
         (DESCRIBE, "aws pipes list-pipes --region {region} --query 'Pipes[].[Name,CurrentState]'"),
         ("re-run the deploy (terraform apply / cdk deploy) so the pipe is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":pipe/" in name:
-            name = name.split(":pipe/", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_pipe", Name=self.name)

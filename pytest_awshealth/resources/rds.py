@@ -140,15 +140,12 @@ class RdsInstance(Resource):
     hint_prefix = "rds.instance"
     arn_format = "arn:{partition}:rds:{region}:{account}:db:{name}"
     not_found_codes = NOT_FOUND_CODES | {"DBInstanceNotFound", "DBInstanceNotFoundFault"}
+    named_from_arn = True
     describe_operations = ("describe_db_instances",)
     healthy_when = ("status",)
     hints = {"missing": _missing(INSTANCE, "aws rds describe-db-instances --region {region} "
                                  "--query 'DBInstances[].DBInstanceIdentifier'")}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":db:" in name:
-            name = name.split(":db:", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_db_instances", DBInstanceIdentifier=self.name)["DBInstances"][0]
@@ -231,15 +228,12 @@ class RdsCluster(Resource):
     hint_prefix = "rds.cluster"
     arn_format = "arn:{partition}:rds:{region}:{account}:cluster:{name}"
     not_found_codes = NOT_FOUND_CODES | {"DBClusterNotFoundFault", "DBClusterNotFound"}
+    named_from_arn = True
     describe_operations = ("describe_db_clusters",)
     healthy_when = ("status", "writer_available", "unavailable_members")
     hints = {"missing": _missing(CLUSTER, "aws rds describe-db-clusters --region {region} "
                                  "--query 'DBClusters[].DBClusterIdentifier'")}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":cluster:" in name:
-            name = name.split(":cluster:", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_db_clusters", DBClusterIdentifier=self.name)["DBClusters"][0]
