@@ -76,11 +76,6 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
           "any answer but a 5xx or no answer: deployed and serving; add your health path"),
 )}
 
-def check_for(fixture: str) -> Check:
-    """The check of a resource type: its own above, else ``healthy``, which every handle has."""
-    return CHECKS.get(fixture) or Check(fixture, f"test_{fixture}_healthy", (f"{fixture}.healthy",))
-
-
 def declared(attribute: str) -> list[tuple[str, str]]:
     """``(value, fixture)`` for what each registered handle declares in ``attribute``
     (``id_prefixes``, ``arn_types``, ``output_words``), longest value first."""
@@ -102,6 +97,29 @@ ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
     "logs": {"log-group": "log_group"}, "events": {"rule": "event_rule"},
     "cloudformation": {"stack": "cfn_stack"}, "cognito-idp": {"userpool": "user_pool"},
 }
+
+
+def registered_arn_types() -> dict[str, dict[str, Optional[str]]]:
+    """:data:`ARN_TYPES` and, for services it does not list, each registered handle's
+    ``arn_format`` (``...:kinesis:...:stream/{name}``): a new handle module is found here
+    without an edit (a handle takes its ARN as its name)."""
+    from .resources import RESOURCE_TYPES
+
+    found: dict[str, dict[str, Optional[str]]] = {}
+    for fixture, cls in RESOURCE_TYPES.items():
+        parts = cls.arn_format.split(":", 5)
+        typed = re.fullmatch(r"([A-Za-z-]+)[:/]\{name\}", parts[5]) if len(parts) == 6 else None
+        if typed and parts[2] not in ARN_TYPES:
+            found.setdefault(parts[2], {}).setdefault(typed[1], fixture)
+    return {**found, **ARN_TYPES}
+
+
+def check_for(name: str) -> Check:
+    """The check of a fixture (``fixture:variant``): :data:`CHECKS`' own, or for a handle
+    without one, its one-glance verdict ``<fixture>.healthy``."""
+    return CHECKS.get(name) or Check(name, f"test_{name}_healthy", (f"{name}.healthy",))
+
+
 #: Handles that need a name, not an ARN: an ARN-only output of these stays unclassified.
 NAME_ONLY = frozenset({"dynamo_table", "log_group", "event_rule", "s3_bucket"})
 
@@ -213,7 +231,7 @@ def _named(found: Found, fixture: str, identity: str, why: str) -> Found:
 
 def _from_arn(found: Found, arn: re.Match[str]) -> Found:
     service, resource = arn["service"], arn["resource"]
-    kinds = ARN_TYPES.get(service, {})
+    kinds = registered_arn_types().get(service, {})
     typed = re.match(r"(?P<kind>[A-Za-z-]+)[:/](?P<rest>.*)$", resource)
     kind, rest = (typed["kind"], typed["rest"]) if typed else ("", resource)
     rest = re.sub(r":\*$", "", rest)  # log-group:NAME:*
@@ -416,7 +434,7 @@ def render(result: Plan, outputs_arg: str) -> str:
     for name in names:
         refs = [f.ref for f in result.checked(name)]
         if refs:
-            lines += _test(check_for(name.split(":")[0]) if name not in CHECKS else CHECKS[name], refs)
+            lines += _test(check_for(name), refs)
     for kind in COMPANION_TESTS:
         pairs = [(owner, part) for k, owner, part in result.companions if k == kind]
         if pairs:

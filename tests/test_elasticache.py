@@ -3,7 +3,9 @@ settling, missing."""
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
+
+from pytest_awshealth.resources.elasticache import ElastiCacheReplicationGroup
 
 GROUP = dict(Engine="redis", CacheNodeType="cache.t3.micro", ReplicationGroupDescription="cache")
 
@@ -74,3 +76,9 @@ def test_modifying_group_is_transitional_and_a_missing_one_names_the_output(
         "*output 'gone' holds the wrong replication group ID (a member cluster's ID, such as "
         "<group>-001, is not the group's)",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    aws_env.client("elasticache").create_replication_group(
+        ReplicationGroupId="sessions", NumCacheClusters=1, **GROUP)
+    assert_probes_read_what_they_declare(aws_env, ElastiCacheReplicationGroup, "sessions")

@@ -372,6 +372,24 @@ def test_answer_serves_an_operation_moto_lacks_until_cleared(emulator: Emulator)
     emulator.clear_faults()
 
 
+def test_amend_answer_merges_into_moto_answer_for_matching_requests(emulator: Emulator) -> None:
+    ddb, schema = emulator.client("dynamodb"), dict(
+        BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    first, second = unique("table"), unique("table")
+    for name in (first, second):
+        ddb.create_table(TableName=name, **schema)
+    replicas = [{"RegionName": "eu-west-1", "ReplicaStatus": "ACTIVE"}]
+    emulator.amend_answer("dynamodb", "DescribeTable", {"Table": {"Replicas": replicas}},
+                          when={"TableName": first})
+    table = ddb.describe_table(TableName=first)["Table"]
+    assert (table["Replicas"], table["TableName"], table["TableStatus"]) == (
+        replicas, first, "ACTIVE")
+    assert "Replicas" not in ddb.describe_table(TableName=second)["Table"]
+    with pytest.raises(ValueError, match="JSON"):
+        emulator.amend_answer("rds", "DescribeDBInstances", {})
+
+
 def test_cloudwatch_alarm_state_over_http(emulator: Emulator) -> None:
     cw, name = emulator.client("cloudwatch"), unique("alarm")
     cw.put_metric_alarm(

@@ -1,10 +1,11 @@
-"""The Kinesis data stream handle against the emulator: healthy, broken, settling, missing."""
+"""The Kinesis data stream handle against the emulator: healthy, broken, updating, missing."""
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
 
 from pytest_awshealth.emulator.stacks import put_datapoint
+from pytest_awshealth.resources.kinesis import KinesisStream
 
 CHECKS = """
     import pytest
@@ -85,15 +86,22 @@ def test_updating_stream_is_transitional_and_a_missing_one_names_account_and_out
     ], consecutive=False)
 
 
-def test_settle_waits_for_the_stream_to_turn_active(pytester, aws_env) -> None:
-    stream(aws_env, "clicks", 1, 0)
-    aws_env.edit_backend("kinesis", "streams", "clicks", status="CREATING")
-    aws_env.later(0.5, aws_env.edit_backend, "kinesis", "streams", "clicks", status="ACTIVE")
-    result = run_checks(pytester, {"settling": "clicks"}, """
+def test_a_stream_named_by_its_arn_is_read_in_the_arn_region(pytester, aws_env) -> None:
+    aws_env.client("kinesis", region="eu-west-1").create_stream(StreamName="clicks", ShardCount=3)
+    arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks"
+    result = run_checks(pytester, {"stream": arn}, """
         import pytest
-        @pytest.mark.aws_output(kinesis_stream="settling")
-        def test_active(kinesis_stream):
-            assert kinesis_stream.status == "ACTIVE"
-    """, "--aws-settle", "30", "-rA")
-    result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*converged after * (first seen CREATING)*"])
+        @pytest.mark.aws_output(kinesis_stream="stream")
+        def test_capacity(kinesis_stream):
+            assert kinesis_stream.name == "clicks" and kinesis_stream.region == "eu-west-1"
+            assert kinesis_stream.shard_count == 4
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "Kinesis data stream clicks in eu-west-1 does not have the expected capacity",
+        "*aws kinesis list-shards --stream-name clicks --region eu-west-1 *"])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    stream(aws_env, "clicks", 1, 0)
+    assert_probes_read_what_they_declare(aws_env, KinesisStream, "clicks", metric=("IncomingRecords",))

@@ -554,6 +554,19 @@ def test_metric_peaks_and_lambda_duration(pytester: pytest.Pytester, aws_env: An
         "--memory-size 1024*"])
 
 
+def test_metric_peak_of_minimum_is_the_lowest_period(pytester: pytest.Pytester, aws_env: Any) -> None:
+    for value, minutes_ago in ((900, 2), (40, 12), (300, 22)):
+        put_datapoint(aws_env, "AWS/ES", "FreeStorageSpace", {"DomainName": "logs"}, value,
+                      minutes_ago=minutes_ago)
+    result = run(pytester, {}, """
+        def test_peaks(aws):
+            cw, dims = aws.cloudwatch("any"), {"DomainName": "logs"}
+            assert cw.metric_peak("AWS/ES", "FreeStorageSpace", dims, "Minimum") == 40
+            assert cw.metric_peak("AWS/ES", "FreeStorageSpace", dims, "Maximum") == 900
+    """)
+    result.assert_outcomes(passed=1)
+
+
 def put_duration(emu: Any, function: str, *millis: float) -> None:
     make_function(emu, function)
     for value in millis:

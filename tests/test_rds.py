@@ -3,7 +3,9 @@ missing. Pending maintenance comes from the emulator's answer layer (moto lacks 
 
 from __future__ import annotations
 
-from demo_runs import failed, run_checks
+from demo_runs import assert_probes_read_what_they_declare, failed, run_checks
+
+from pytest_awshealth.resources.rds import RdsCluster, RdsInstance
 
 DB = dict(Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="admin_user",
           MasterUserPassword="correct-horse-9", AllocatedStorage=20)
@@ -145,3 +147,11 @@ def test_cluster_settings_and_a_missing_cluster(pytester, aws_env) -> None:
         "RDS DB cluster ghost does not exist in us-east-1 (account 123456789012)",
         "*aws rds describe-db-clusters --region us-east-1 --query 'DBClusters[].DBClusterIdentifier'",
     ])
+
+
+def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
+    aws_env.client("rds").create_db_instance(DBInstanceIdentifier="orders-db", **DB)
+    aws_env.answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})
+    aurora(aws_env, "orders", "orders-1", "orders-2")
+    assert_probes_read_what_they_declare(aws_env, RdsInstance, "orders-db")
+    assert_probes_read_what_they_declare(aws_env, RdsCluster, "orders")

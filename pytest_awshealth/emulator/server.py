@@ -43,6 +43,9 @@ A state that changes later     -                               ``later(seconds, 
                                                                thread; cancelled by ``reset``)
 An operation moto lacks        NotImplementedError (HTTP 500)  ``answer(service, operation, result)``:
 (RDS pending maintenance...)                                   serialized with moto's serializer
+A field moto leaves out        absent                          ``amend_answer(service, operation,
+(DynamoDB table Replicas...)                                   extra, when=...)``: merged into
+                                                               moto's JSON answer
 Any other model attribute      -                               ``edit_backend(service, collection,
 (Kinesis stream UPDATING...)                                   key, attr=value)``; the handle
                                                                modules say which they use
@@ -435,32 +438,64 @@ class FaultMiddleware:
         return [body]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A canned result for one operation: instead of moto's, or (``amend``) merged into it."""
+
+    service: str  # boto3 name, for the serializer
+    result: Mapping[str, Any]
+    #: Top-level request parameters the request must have (``{"TableName": "orders"}``).
+    when: Mapping[str, Any]
+    amend: bool = False
+
+
 class Answers:
-    """Thread-safe canned results by (signing name, operation), for operations moto lacks."""
+    """Thread-safe answers by (signing name, operation), newest first."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._results: dict[tuple[str, str], tuple[str, Any]] = {}
+        self._answers: dict[tuple[str, str], list[Answer]] = {}
 
-    def add(self, signing_name: str, operation: str, service: str, result: Any) -> None:
+    def add(self, signing_name: str, operation: str, answer: Answer) -> None:
         with self._lock:
-            self._results[(signing_name, operation)] = (service, result)
+            self._answers.setdefault((signing_name, operation), []).insert(0, answer)
 
     def clear(self) -> None:
         with self._lock:
-            self._results.clear()
+            self._answers.clear()
 
-    def get(self, signing_name: str | None, operation: str | None) -> tuple[str, Any] | None:
-        """(boto3 service, result) answering this request, or None."""
+    def find(self, signing_name: str | None, operation: str | None,
+             params: Callable[[], Mapping[str, Any]]) -> Answer | None:
+        """The newest answer for this request whose ``when`` its ``params()`` match."""
         with self._lock:
-            return self._results.get((signing_name or "", operation or ""))
+            candidates = list(self._answers.get((signing_name or "", operation or ""), ()))
+        if any(answer.when for answer in candidates):
+            given = params()
+            candidates = [answer for answer in candidates
+                          if all(given.get(k) == v for k, v in answer.when.items())]
+        return candidates[0] if candidates else None
 
     def operations(self, signing_name: str | None) -> list[tuple[str, str]]:
         """(operation, boto3 service) of every answer for ``signing_name``."""
         with self._lock:
-            return [(op, found[0]) for (name, op), found in self._results.items()
-                    if name == signing_name]
+            return [(op, answers[0].service) for (name, op), answers in self._answers.items()
+                    if name == signing_name and answers]
 
+
+def request_params(environ: dict[str, Any]) -> dict[str, Any]:
+    """A JSON or query request's top-level parameters."""
+    body = request_body(environ)
+    if request_protocol(environ) == "json":
+        loaded = json.loads(body or b"{}")
+        return loaded if isinstance(loaded, dict) else {}
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+
+
+def merged(answer: Any, extra: Any) -> Any:
+    """``answer`` with ``extra`` merged in: dicts key by key, anything else replaced."""
+    if isinstance(answer, dict) and isinstance(extra, Mapping):
+        return {**answer, **{k: merged(answer.get(k), v) for k, v in extra.items()}}
+    return extra
 
 def rest_operation(environ: Mapping[str, Any], candidates: list[tuple[str, str]]) -> str | None:
     """Which of the ``(operation, service)`` candidates a REST request is: its method and
@@ -495,7 +530,8 @@ def serialized_result(service: str, operation: str,
 
 
 class AnswerMiddleware:
-    """WSGI middleware: answers the requests :class:`Answers` holds a result for."""
+    """WSGI middleware: answers the requests :class:`Answers` holds a result for, or amends
+    moto's answer to them."""
 
     def __init__(self, app: WsgiApp, answers: Answers) -> None:
         self.app = app
@@ -506,11 +542,19 @@ class AnswerMiddleware:
         operation = request_operation(environ)
         if operation is None and service is not None and self.answers.operations(service):
             operation = rest_operation(environ, self.answers.operations(service))
-        found = self.answers.get(service, operation)
+        found = self.answers.find(service, operation, lambda: request_params(environ))
         if found is None or operation is None:
             return self.app(environ, start_response)
-        status, headers, body = serialized_result(found[0], operation, found[1])
-        start_response(_status_line(status), headers + [("Content-Length", str(len(body)))])
+        if found.amend:
+            status_line, headers, body = _call_buffered(self.app, environ)
+            if status_line.startswith("200"):
+                body = json.dumps(merged(json.loads(body or b"{}"), found.result)).encode()
+            stale = ("content-length", "x-amz-crc32")  # botocore checks DynamoDB's CRC32
+            headers = [(k, v) for k, v in headers if k.lower() not in stale]
+        else:
+            status, headers, body = serialized_result(found.service, operation, found.result)
+            status_line = _status_line(status)
+        start_response(status_line, headers + [("Content-Length", str(len(body)))])
         return [body]
 
 
@@ -941,14 +985,30 @@ class Emulator:
         self._athena.clear()
         self._answers.clear()
 
-    def answer(self, service: str, operation: str, result: Mapping[str, Any]) -> None:
-        """Answer every ``operation`` request to ``service`` with ``result`` (the dict boto3
-        would return), serialized as the service does: for operations moto lacks, e.g.
+    def answer(self, service: str, operation: str, result: Mapping[str, Any], *,
+               when: Mapping[str, Any] | None = None) -> None:
+        """Answer ``operation`` requests to ``service`` with ``result`` (the dict boto3 would
+        return), serialized as the service does: for operations moto lacks, e.g.
         ``answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})``.
-        REST services' requests are matched by method and path; lasts until
+        ``when`` limits it to requests with these top-level parameters (JSON and query
+        protocols); REST services' requests are matched by method and path. Lasts until
         :meth:`clear_faults` or :meth:`reset`."""
-        signing_name, _ = self._service_info(service)
-        self._answers.add(signing_name, operation, service, dict(result))
+        self._add_answer(service, operation, Answer(service, dict(result), dict(when or {})))
+
+    def amend_answer(self, service: str, operation: str, extra: Mapping[str, Any], *,
+                     when: Mapping[str, Any] | None = None) -> None:
+        """Merge ``extra`` into moto's own answer to ``operation`` (dicts key by key), for
+        fields moto leaves out: a table's replicas, ``amend_answer("dynamodb",
+        "DescribeTable", {"Table": {"Replicas": [...]}}, when={"TableName": "orders"})``.
+        JSON answers only (json and rest-json protocols); lasts until :meth:`clear_faults`
+        or :meth:`reset`."""
+        if self._service_info(service)[1] not in ("json", "rest-json"):
+            raise ValueError(f"{service} does not answer JSON: amend_answer cannot merge into it")
+        self._add_answer(service, operation,
+                         Answer(service, dict(extra), dict(when or {}), amend=True))
+
+    def _add_answer(self, service: str, operation: str, answer: Answer) -> None:
+        self._answers.add(self._service_info(service)[0], operation, answer)
 
     def _service_info(self, service: str) -> tuple[str, str]:
         """(signing name, botocore protocol) of a boto3 service or signing name."""

@@ -63,6 +63,7 @@ class ElastiCacheReplicationGroup(Resource):
     hint_prefix = "elasticache.replication_group"
     arn_format = "arn:{partition}:elasticache:{region}:{account}:replicationgroup:{name}"
     not_found_codes = NOT_FOUND_CODES | {"ReplicationGroupNotFoundFault"}
+    named_from_arn = True
     describe_operations = ("describe_replication_groups",)
     healthy_when = ("status", "unavailable_node_groups")
     hints = {"missing": Hint(
@@ -75,10 +76,6 @@ class ElastiCacheReplicationGroup(Resource):
          "--query 'ReplicationGroups[].ReplicationGroupId'"),
         ("re-run the deploy (terraform apply / cdk deploy) so the group is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":replicationgroup:" in name:
-            name = name.split(":replicationgroup:", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         answer = self.call("describe_replication_groups", ReplicationGroupId=self.name)

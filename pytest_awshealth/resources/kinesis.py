@@ -48,6 +48,7 @@ class KinesisStream(Resource, Metrics):
     kind = "Kinesis data stream"
     hint_prefix = "kinesis.stream"
     arn_format = "arn:{partition}:kinesis:{region}:{account}:stream/{name}"
+    named_from_arn = True
     describe_operations = ("describe_stream_summary",)
     healthy_when = ("status",)
     metric_namespace = "AWS/Kinesis"
@@ -59,10 +60,6 @@ class KinesisStream(Resource, Metrics):
         (SUMMARY, "aws kinesis list-streams --region {region}"),
         ("re-run the deploy (terraform apply / cdk deploy) so the stream is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":stream/" in name:
-            name = name.split(":stream/", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_stream_summary", StreamName=self.name)["StreamDescriptionSummary"]
@@ -84,11 +81,13 @@ class KinesisStream(Resource, Metrics):
     shard_count = field("OpenShardCount", default=0, hint=CAPACITY,
                         doc="Open shards (int); healthy: what the stream definition sets.")
     stream_mode = field("StreamModeDetails.StreamMode", default="PROVISIONED", hint=CAPACITY,
-                        doc="Capacity mode (str): PROVISIONED or ON_DEMAND.")
+                        doc="Capacity mode (str): PROVISIONED or ON_DEMAND; healthy: what "
+                        "the stream definition sets.")
     encrypted = field("EncryptionType", truthy, hint=ENCRYPTION, then=lambda kind: kind == "KMS",
                       doc="True (healthy) when server-side encryption with KMS is on.")
     kms_key = field("KeyId", hint=ENCRYPTION,
-                    doc="The KMS key (str: ID, ARN or alias) that encrypts the stream, or None.")
+                    doc="The KMS key (str: ID, ARN or alias) that encrypts the stream, or "
+                    "None; healthy: the key the stream definition names.")
     retention_hours = field("RetentionPeriodHours", default=24, doc=(
         "How long records stay readable (int hours, 24 to 8760); healthy: at least what "
         "consumers need to catch up after an outage."), hint=Hint(

@@ -142,15 +142,12 @@ class RdsInstance(Resource):
     hint_prefix = "rds.instance"
     arn_format = "arn:{partition}:rds:{region}:{account}:db:{name}"
     not_found_codes = NOT_FOUND_CODES | {"DBInstanceNotFound", "DBInstanceNotFoundFault"}
+    named_from_arn = True
     describe_operations = ("describe_db_instances",)
     healthy_when = ("status",)
     hints = {"missing": _missing(INSTANCE, "aws rds describe-db-instances --region {region} "
                                  "--query 'DBInstances[].DBInstanceIdentifier'")}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":db:" in name:
-            name = name.split(":db:", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_db_instances", DBInstanceIdentifier=self.name)["DBInstances"][0]
@@ -235,15 +232,12 @@ class RdsCluster(Resource):
     hint_prefix = "rds.cluster"
     arn_format = "arn:{partition}:rds:{region}:{account}:cluster:{name}"
     not_found_codes = NOT_FOUND_CODES | {"DBClusterNotFoundFault", "DBClusterNotFound"}
+    named_from_arn = True
     describe_operations = ("describe_db_clusters",)
     healthy_when = ("status", "writer_available", "unavailable_members")
     hints = {"missing": _missing(CLUSTER, "aws rds describe-db-clusters --region {region} "
                                  "--query 'DBClusters[].DBClusterIdentifier'")}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":cluster:" in name:
-            name = name.split(":cluster:", 1)[1]
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_db_clusters", DBClusterIdentifier=self.name)["DBClusters"][0]
@@ -270,7 +264,8 @@ class RdsCluster(Resource):
     @property
     @probe(MEMBERS_HINT)
     def writer(self) -> Optional[str]:
-        """The writer instance's identifier (str), or None without one."""
+        """The writer instance's identifier (str), or None without one; healthy: an
+        identifier (the one the definition names)."""
         return self._writer()
 
     @property
@@ -297,7 +292,8 @@ class RdsCluster(Resource):
     @property
     @probe(MEMBERS_HINT, reads=MEMBERS)
     def member_statuses(self) -> dict[str, str]:
-        """Each member's DBInstanceStatus (dict of str), e.g. ``{"db-1": "available"}``."""
+        """Each member's DBInstanceStatus (dict of str), e.g. ``{"db-1": "available"}``;
+        healthy: every one ``available``."""
         return self._statuses()
 
     def _members(self) -> list[dict[str, Any]]:
