@@ -32,3 +32,26 @@ def warn_renamed_key(old: str, new: str) -> None:
     """Warn that the hint catalog key ``old`` is now ``new``."""
     warnings.warn(f"hint key {old!r} is deprecated, use {new!r} (the probe's name)",
                   DeprecationWarning, stacklevel=3)
+
+
+class FormerMethod:
+    """Mixin for a collection a property returns where a method used to be: calling it
+    (``cfn_stack.failed_events()``) keeps working for one release, with a
+    ``DeprecationWarning``, and answers as the method that takes the arguments does."""
+
+    _former: Optional[tuple[Any, str, str]] = None
+
+    def formerly(self, handle: Any, old: str, method: str) -> Any:
+        """Remember that ``handle.<old>()`` was a method, now ``handle.<method>(...)``."""
+        self._former = (handle, old, method)
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        if self._former is None:
+            raise TypeError(f"{type(self).__name__!r} object is not callable")
+        handle, old, method = self._former
+        cls = type(handle).__name__
+        warnings.warn(f"{cls}.{old} is a property now: read {cls}.{old}, or call "
+                      f"{cls}.{method}(...) for arguments", DeprecationWarning, stacklevel=2)
+        return self if not args and not kwargs else getattr(handle, method)(*args, **kwargs)

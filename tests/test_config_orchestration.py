@@ -205,15 +205,16 @@ def test_stack_status_failed_events_and_outputs(pytester, aws_env, write_outputs
         def test_healthy(cfn_stack):
             assert cfn_stack.exists and cfn_stack.healthy
             assert cfn_stack.status == "CREATE_COMPLETE"
-            assert not cfn_stack.failed_events()
+            assert not cfn_stack.failed_events
             assert cfn_stack.outputs == {"TableName": "sake"}
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_reason_and_events(cfn_stack):
             assert cfn_stack.status_reason.startswith("The following resource(s) failed")
-            failed = cfn_stack.failed_events(limit=1)
+            failed = cfn_stack.list_failed_events(limit=1)
             assert [(e.logical_id, e.resource_type) for e in failed] == [
                 ("DailyRule", "AWS::Events::Rule")]
+            assert len(cfn_stack.failed_events) == 2
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_rollback_failed(cfn_stack):
@@ -221,7 +222,7 @@ def test_stack_status_failed_events_and_outputs(pytester, aws_env, write_outputs
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_failed_events(cfn_stack):
-            assert not cfn_stack.failed_events()
+            assert not cfn_stack.failed_events
 
         @pytest.mark.aws_output(cfn_stack="ApiStack")
         def test_update_rolled_back(cfn_stack):
@@ -258,7 +259,14 @@ def test_stack_semantics(aws_env) -> None:
         assert rolled.healthy is False
         assert rolled.status_reason is None
     assert [(r.hint, r.healthy) for r in records] == [
-        ("cloudformation.stack.status", False), ("cloudformation.stack.status", None)]
+        ("cloudformation.stack.missing", True), ("cloudformation.stack.status", False),
+        ("cloudformation.stack.status_reason", None)]
+    with pytest.deprecated_call(match="CfnStack.failed_events is a property now"):
+        assert rolled.failed_events() == []  # the method it was, for one release
+    with pytest.deprecated_call(), recording() as records:
+        assert rolled.failed_events(limit=1, latest_only=False) == []
+    assert [(r.name, dict(r.arguments)) for r in records] == [
+        ("failed_events", {}), ("list_failed_events", {"limit": 1, "latest_only": False})]
     with pytest.raises(ResourceNotFound):
         assert CfnStack("nope").status
 

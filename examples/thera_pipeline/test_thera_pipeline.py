@@ -39,7 +39,7 @@ def test_stack_deployed(cfn_stack):
 
 
 def test_stack_has_no_failed_events(cfn_stack):
-    assert not cfn_stack.failed_events()
+    assert not cfn_stack.failed_events
 
 
 # -- EventBridge: Rules Not Triggering, Schedule Issues
