@@ -455,11 +455,14 @@ def test_state_machine_executions(pytester, aws_env, write_outputs) -> None:
         @pytest.mark.aws_output(state_machine="DailyArn")
         def test_healthy(state_machine):
             assert state_machine.exists and state_machine.status == "ACTIVE"
-            runs = state_machine.recent_executions()
+            runs = state_machine.recent_executions
             assert sorted((r.name, r.status) for r in runs) == [
                 ("daily-0", "SUCCEEDED"), ("daily-1", "SUCCEEDED")]
-            assert not state_machine.failed_executions()
+            assert not state_machine.failed_executions
             assert state_machine.last_failure is None
+            assert state_machine.healthy
+            assert [r.name for r in state_machine.list_executions(limit=1)] in (
+                ["daily-0"], ["daily-1"])
 
         def test_by_name_and_last_failure(aws):
             machine = aws.state_machine("thera-weekly")
@@ -470,7 +473,7 @@ def test_state_machine_executions(pytester, aws_env, write_outputs) -> None:
 
         @pytest.mark.aws_output(state_machine="WeeklyArn")
         def test_failed(state_machine):
-            assert not state_machine.failed_executions(limit=5)
+            assert not state_machine.list_failed_executions(limit=5)
 
         def test_missing(aws):
             assert aws.state_machine("thera-monthly").exists
@@ -497,10 +500,12 @@ def test_state_machine_since_and_aborted(aws_env) -> None:
     run_arn = sfn.start_execution(stateMachineArn=arn, name="stuck")["executionArn"]
     sfn.stop_execution(executionArn=run_arn, error="Ops.Stop", cause="stopped by hand")
     machine = StateMachine(arn)
-    assert [e.status for e in machine.failed_executions()] == ["ABORTED"]
+    assert [e.status for e in machine.failed_executions] == ["ABORTED"]
     future = datetime.now(timezone.utc) + timedelta(hours=1)
-    assert not machine.failed_executions(since=future)
-    assert machine.failed_executions(since=timedelta(hours=1))
+    assert not machine.list_failed_executions(since=future)
+    assert machine.list_failed_executions(since=timedelta(hours=1))
+    with pytest.deprecated_call(match="StateMachine.failed_executions is a property now"):
+        assert not machine.failed_executions(since=future)  # the method it was
     # moto drops StopExecution's error/cause (AWS keeps them); the status is what counts here
     assert (machine.last_failure.name, machine.last_failure.status) == ("stuck", "ABORTED")
 
