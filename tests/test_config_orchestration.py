@@ -18,6 +18,7 @@ import pytest
 
 from pytest_awshealth.clients import AwsContext
 from pytest_awshealth.emulator import Emulator
+from pytest_awshealth.emulator.stacks import put_datapoint
 from pytest_awshealth.errors import ResourceNotFound
 from pytest_awshealth.probes import recording
 from pytest_awshealth.resources.cloudformation import CdkBootstrap, CfnStack
@@ -737,6 +738,62 @@ def test_s3_versioning_encryption_public_access(pytester, aws_env, write_outputs
     ])
 
 
+# --------------------------------------------------------------------------- vocabulary
+
+
+def deciding_hint(read: Any) -> tuple[Any, str]:
+    """``read()`` and the hint key of the probe that decided it (the last unhealthy one,
+    else the last one read)."""
+    with recording() as records:
+        value = read()
+    unhealthy = [r for r in records if r.healthy is False]
+    return value, (unhealthy or records)[-1].hint
+
+
+def test_healthy_is_decided_by_a_probe_with_its_own_hint(aws_env) -> None:
+    ids = _cognito(aws_env)
+    pool, bare = UserPool(ids["pool"]), UserPool(ids["bare"])
+    assert pool.healthy and pool.user("alice").healthy
+    assert deciding_hint(lambda: bare.healthy) == (False, "cognito.user_pool.app_client_ids")
+    assert deciding_hint(lambda: pool.user("bob").healthy) == (False, "cognito.user.status")
+    assert deciding_hint(lambda: pool.user("carol").healthy) == (False, "cognito.user.enabled")
+    assert deciding_hint(lambda: pool.user("zed").healthy) == (False, "cognito.user.missing")
+
+    sqs = aws_env.client("sqs")
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+    sqs.create_queue(QueueName="jobs", Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})
+    assert SqsQueue("jobs").healthy and SqsQueue("jobs-dlq").healthy
+    sqs.send_message(QueueUrl=dlq, MessageBody="failed")
+    assert deciding_hint(lambda: SqsQueue("jobs").healthy) == (False, "sqs.queue.dlq_depth")
+
+    sns = aws_env.client("sns")
+    topic = sns.create_topic(Name="alarms")["TopicArn"]
+    assert deciding_hint(lambda: SnsTopic(topic).healthy) == (False, "sns.topic.confirmed_count")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=dlq_arn)
+    assert SnsTopic(topic).healthy
+
+    machine = _machines(aws_env)["bad"]
+    assert StateMachine(machine).healthy  # ACTIVE; its failed runs are failed_executions'
+    assert not StateMachine("gone").healthy
+
+
+def test_metrics_use_each_service_namespace_and_dimensions(aws_env) -> None:
+    sqs_url = aws_env.client("sqs").create_queue(QueueName="jobs")["QueueUrl"]
+    topic = aws_env.client("sns").create_topic(Name="alarms")["TopicArn"]
+    machine = _machines(aws_env)["ok"]
+    put_datapoint(aws_env, "AWS/SQS", "NumberOfMessagesSent", {"QueueName": "jobs"}, 3)
+    put_datapoint(aws_env, "AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": "alarms"}, 2)
+    put_datapoint(aws_env, "AWS/States", "ExecutionsFailed", {"StateMachineArn": machine}, 1)
+    assert SqsQueue(sqs_url).metric("NumberOfMessagesSent") == 3
+    assert SnsTopic(topic).metric("NumberOfNotificationsFailed", minutes=15) == 2
+    assert StateMachine(machine).metric("ExecutionsFailed", stat="Maximum") == 1
+    with pytest.raises(ResourceNotFound):  # a missing queue is not a quiet one
+        SqsQueue("gone").metric("NumberOfMessagesSent")
+
+
 # --------------------------------------------------------------------------- catalog
 
 
@@ -744,17 +801,25 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
     from pytest_awshealth.hints import builtin_hints
 
     catalog = builtin_hints()
+    stack = ("missing", "status", "status_reason", "failed_events", "list_failed_events",
+             "outputs")
     prefixes = {
-        "cognito.user_pool": ("missing", "mfa", "clients"),
+        "cognito.user_pool": ("missing", "mfa_configuration", "app_client_ids"),
         "cognito.user": ("missing", "status", "enabled"),
-        "cloudformation.stack": ("missing", "status", "events", "outputs"),
-        "cdk.bootstrap": ("missing", "status", "events", "outputs", "version"),
+        "cloudformation.stack": stack,
+        "cdk.bootstrap": (*stack, "version", "version_at_least"),
         "ssm.parameter": ("missing", "type", "modified", "value"),
         "secretsmanager.secret": ("missing", "rotation", "changed", "deletion", "kms", "value"),
-        "stepfunctions.state_machine": ("missing", "status", "executions", "failures"),
+        "stepfunctions.state_machine": ("missing", "status", "recent_executions",
+                                        "list_executions", "last_execution_status",
+                                        "failed_executions", "list_failed_executions",
+                                        "last_failure", "metric"),
         "events.rule": ("missing", "enabled", "schedule", "targets"),
-        "sns.topic": ("missing", "subscriptions", "pending"),
-        "sqs.queue": ("missing", "depth", "dlq", "dlq_depth"),
+        "sns.topic": ("missing", "subscriptions", "pending_subscriptions", "confirmed_count",
+                      "metric"),
+        "sqs.queue": ("missing", "depth", "in_flight", "is_empty", "dead_letter_queue",
+                      "dlq_depth", "metric"),
+        "sts.identity": ("account", "arn"),
         "s3.bucket": ("missing", "versioning", "encryption", "public_access"),
     }
     missing = [f"{p}.{s}" for p, suffixes in prefixes.items() for s in suffixes

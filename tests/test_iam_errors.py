@@ -120,6 +120,7 @@ def test_role_handle_accepts_names_and_arns(aws_env, monkeypatch) -> None:
     assert IamRole("svc-role").arn == arn
     assert IamRole("arn:aws:sts::123456789012:assumed-role/svc-role/session").arn == arn
     assert IamRole("svc-role").exists and not IamRole("other").exists
+    assert IamRole("svc-role").healthy and not IamRole("other").healthy
     assert IamRole("svc-role").trusts("lambda.amazonaws.com")
     assert not IamRole("svc-role").trusts("ecs-tasks.amazonaws.com")
 
