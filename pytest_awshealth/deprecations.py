@@ -34,8 +34,50 @@ def warn_renamed_key(old: str, new: str) -> None:
                   DeprecationWarning, stacklevel=3)
 
 
-class FormerMethod:
-    """Mixin for a collection a property returns where a method used to be: calling it
+class renamed_method(renamed):  # noqa: N801
+    """A method that moved where the old name, read without calling it, was a trap
+    (``assert secret.value`` always passed): ``value = renamed_method("reveal")``.
+    Calling the old name warns and calls the new method; using it uncalled (a truth
+    test, a comparison) raises ``TypeError`` saying what to call."""
+
+    def __get__(self, handle: Optional[Any], owner: Optional[type] = None) -> Any:
+        if handle is None:
+            return self
+        return _FormerMethod(handle, self.old, self.new)
+
+
+class _FormerMethod:
+    """``handle.<old>`` as read: callable for one release, never truthy."""
+
+    __slots__ = ("_handle", "_old", "_new")
+
+    def __init__(self, handle: Any, old: str, new: str) -> None:
+        self._handle, self._old, self._new = handle, old, new
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        cls = type(self._handle).__name__
+        warnings.warn(f"{cls}.{self._old}() is deprecated, use {cls}.{self._new}()",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(self._handle, self._new)(*args, **kwargs)
+
+    def _uncalled(self, *_: Any) -> Any:
+        __tracebackhide__ = True
+        cls = type(self._handle).__name__
+        example = getattr(self._handle, "fixture", "handle")
+        raise TypeError(f"{cls}.{self._old} is a method that was not called: "
+                        f"use {cls}.{self._new}() (e.g. assert {example}.{self._new}())")
+
+    __bool__ = __eq__ = __ne__ = _uncalled
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<deprecated method {type(self._handle).__name__}.{self._old}: call {self._new}()>"
+
+
+class CallableCollection:
+    """Mixin for a collection a property returns where a method used to be (``events()``
+    became ``events``; :class:`renamed_method` is for a method that only moved): calling it
     (``cfn_stack.failed_events()``) keeps working for one release, with a
     ``DeprecationWarning``, and answers as the method that takes the arguments does."""
 

@@ -103,7 +103,7 @@ class _Filler:
 
 
 class Catalog(MutableMapping[str, Hint]):
-    """Hint templates by key, e.g. ``dynamodb.table.ttl``."""
+    """Hint templates by key, e.g. ``dynamodb.table.ttl_enabled``."""
 
     def __init__(self, entries: Mapping[str, Hint] | None = None) -> None:
         self._entries: dict[str, Hint] = dict(entries or {})

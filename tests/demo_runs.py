@@ -3,9 +3,11 @@ default), or as a real ``awshealth demo`` subprocess (:func:`demo`, one per exam
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any, Mapping
 
 import pytest
 
@@ -53,3 +55,13 @@ def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: 
         before_run(aws_env)
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
                                         "-p", "no:cacheprovider", *args)
+
+
+def run_checks(pytester: pytest.Pytester, outputs: Mapping[str, Any], body: str,
+               *args: str) -> pytest.RunResult:
+    """Run ``body`` as ``test_checks.py`` in-process, with ``outputs`` as its outputs file
+    (short node ids: the short summary then has room for each failure's reason)."""
+    (pytester.path / "outputs.json").write_text(json.dumps(outputs))
+    pytester.makepyfile(test_checks=body)
+    return pytester.runpytest_inprocess("--aws-outputs", "outputs.json", "-p", "no:cacheprovider",
+                                        *args)

@@ -338,7 +338,7 @@ def test_ssm_parameter_metadata_and_masked_value(pytester, aws_env, write_output
 
         @pytest.mark.aws_output(ssm_parameter="ApolloKey")
         def test_value_is_masked(ssm_parameter):
-            value = ssm_parameter.value()
+            value = ssm_parameter.reveal()
             assert value == "apollo-key-8c1e-v2" and str(value) == "***"
             print("leak attempt:", value.reveal())
             assert value.reveal() == "something else"
@@ -808,19 +808,20 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
         "cognito.user": ("missing", "status", "enabled"),
         "cloudformation.stack": stack,
         "cdk.bootstrap": (*stack, "version", "version_at_least"),
-        "ssm.parameter": ("missing", "type", "modified", "value"),
-        "secretsmanager.secret": ("missing", "rotation", "changed", "deletion", "kms", "value"),
+        "ssm.parameter": ("missing", "type", "is_secure", "last_modified", "version", "reveal"),
+        "secretsmanager.secret": ("missing", "rotation_enabled", "rotated_within", "last_changed",
+                                  "scheduled_for_deletion", "kms_key_id", "reveal"),
         "stepfunctions.state_machine": ("missing", "status", "recent_executions",
                                         "list_executions", "last_execution_status",
                                         "failed_executions", "list_failed_executions",
                                         "last_failure", "metric"),
-        "events.rule": ("missing", "enabled", "schedule", "targets"),
+        "events.rule": ("missing", "status", "enabled", "schedule", "targets", "has_target"),
         "sns.topic": ("missing", "subscriptions", "pending_subscriptions", "confirmed_count",
                       "metric"),
         "sqs.queue": ("missing", "depth", "in_flight", "is_empty", "dead_letter_queue",
                       "dlq_depth", "metric"),
         "sts.identity": ("account", "arn"),
-        "s3.bucket": ("missing", "versioning", "encryption", "public_access"),
+        "s3.bucket": ("missing", "versioning", "encryption", "public_access_blocked"),
     }
     missing = [f"{p}.{s}" for p, suffixes in prefixes.items() for s in suffixes
                if f"{p}.{s}" not in catalog]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
-from ..deprecations import FormerMethod
+from ..deprecations import CallableCollection
 from ..errors import AwsCallError, ResourceNotFound
 from ..probes import empty, field, not_yet, one_of, probe, truthy
 from ..remediation import Hint
@@ -85,7 +85,7 @@ class StackEvent:
         return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason or '-'}"
 
 
-class StackEvents(FormerMethod, list):  # type: ignore[type-arg]
+class StackEvents(CallableCollection, list):  # type: ignore[type-arg]
     """A list of :class:`StackEvent`, newest first."""
 
 

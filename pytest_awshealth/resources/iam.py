@@ -79,7 +79,7 @@ class DeniedActions(list):  # type: ignore[type-arg]
 
     def hint_context(self) -> dict[str, Any]:
         actions = " ".join(self) or "<action>"
-        return {"denied": actions, "action": actions, "resource": self.resource,
+        return {"actions": actions, "action": actions, "resource": self.resource,
                 "decisions": ", ".join(f"{c.action}={c.decision}" for c in self.checks
                                        if not c.allowed) or "none"}
 
@@ -164,23 +164,22 @@ class IamRole(Resource):
         return self._simulate([action], resource, context)[0]
 
     @probe(Hint(
-        "IAM role {name} may not perform {denied} on {resource}",
+        "IAM role {name} may not perform {actions} on {resource}",
         ("the simulator's decisions: {decisions} (implicitDeny: no statement allows it; "
          "explicitDeny: a Deny statement matches)",
          "a permissions boundary, SCP or unmet condition blocks them",
          "the policy names another resource ARN (check region, account and the /* suffix)"),
-        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {denied} "
+        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {actions} "
          "--resource-arns '{resource}'",
          f"aws iam list-attached-role-policies {R}",
          f"aws iam list-role-policies {R}"),
         (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
-         "--policy-document file://policy.json   # policy.json allows {denied} on {resource}",)),
+         "--policy-document file://policy.json   # policy.json allows {actions} on {resource}",)),
         empty, reads=SIMULATE)
     def denied_actions(self, actions: Iterable[str], resource: str = "*",
                        context: Optional[Mapping[str, Any]] = None) -> DeniedActions:
         """Those of ``actions`` the role may not perform on ``resource``
-        (:class:`DeniedActions`, a list of action names; healthy: empty). The hint names
-        them as ``{denied}``."""
+        (:class:`DeniedActions`, a list of action names; healthy: empty)."""
         checks = self._simulate(list(actions), resource, context)
         return DeniedActions([c.action for c in checks if not c.allowed], resource, checks)
 

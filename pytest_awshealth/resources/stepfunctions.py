@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional, Union
 
-from ..deprecations import FormerMethod
+from ..deprecations import CallableCollection
 from ..probes import empty, equals, field, not_yet, probe
 from ..remediation import Hint
 from .base import Resource
@@ -79,7 +79,7 @@ class ExecutionFailure:
                 "cause": self.cause or "-"}
 
 
-class Executions(FormerMethod, list):  # type: ignore[type-arg]
+class Executions(CallableCollection, list):  # type: ignore[type-arg]
     """A list of :class:`Execution`, newest first; hints name the newest one's error and
     cause."""
 
