@@ -193,7 +193,7 @@ class CfnStack(Resource):
         ("the deployed template is older than the code (the deploy did not run or failed)",
          "the output was renamed (CDK adds a hash suffix to logical ids)"),
         ("aws cloudformation describe-stacks " + S + " --query 'Stacks[0].Outputs'",),
-        ("{deploy_command}",)), doc="Stack outputs by OutputKey (dict[str, str]).")
+        ("{deploy_command}",)), doc="Stack outputs by OutputKey (dict[str, str]); no healthy value.")
 
     def _events(self) -> list[StackEvent]:
         """Events, newest first (at most EVENT_PAGES pages)."""

@@ -119,13 +119,13 @@ class IamRole(Resource):
     def attached_policy_arns(self) -> list[str]:
         """ARNs of the managed policies attached to the role (list[str]; no healthy value)."""
         return [p["PolicyArn"] for p in self._pages("list_attached_role_policies",
-                                                     "AttachedPolicies")]
+                                                     "AttachedPolicies", RoleName=self.name)]
 
     @property
     @probe(POLICIES, reads=("list_role_policies",))
     def inline_policy_names(self) -> list[str]:
         """Names of the role's inline policies (list[str]; no healthy value)."""
-        return list(self._pages("list_role_policies", "PolicyNames"))
+        return list(self._pages("list_role_policies", "PolicyNames", RoleName=self.name))
 
     @probe(Hint(
         "IAM role {name} cannot be assumed by {principal}",

@@ -41,7 +41,8 @@ class SnsTopic(Resource, Metrics):
     service = "sns"
     kind = "SNS topic"
     hint_prefix = "sns.topic"
-    describe_operations = ("get_topic_attributes",)
+    #: STS GetCallerIdentity (once per run) for the ARN of one made by name.
+    describe_operations = ("get_topic_attributes", "get_caller_identity")
     healthy_when = ("confirmed_count",)
     metric_namespace = "AWS/SNS"
     hints = {"missing": Hint(

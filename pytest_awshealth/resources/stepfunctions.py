@@ -121,7 +121,8 @@ class StateMachine(Resource, Metrics):
     arn_format = "arn:{partition}:states:{region}:{account}:stateMachine:{name}"
     not_found_codes = frozenset({"StateMachineDoesNotExist", "ExecutionDoesNotExist",
                                  "ResourceNotFound"})
-    describe_operations = ("describe_state_machine",)
+    #: STS GetCallerIdentity (once per run) for the ARN of one made by name.
+    describe_operations = ("describe_state_machine", "get_caller_identity")
     healthy_when = ("status",)
     metric_namespace = "AWS/States"
     hints = {"missing": Hint(
