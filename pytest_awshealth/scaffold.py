@@ -76,6 +76,21 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
           "any answer but a 5xx or no answer: deployed and serving; add your health path"),
 )}
 
+def check_for(fixture: str) -> Check:
+    """The check of a resource type: its own above, else ``healthy``, which every handle has."""
+    return CHECKS.get(fixture) or Check(fixture, f"test_{fixture}_healthy", (f"{fixture}.healthy",))
+
+
+def declared(attribute: str) -> list[tuple[str, str]]:
+    """``(value, fixture)`` for what each registered handle declares in ``attribute``
+    (``id_prefixes``, ``arn_types``, ``output_words``), longest value first."""
+    from .resources import RESOURCE_TYPES
+
+    found = [(value, fixture) for fixture, cls in RESOURCE_TYPES.items()
+             for value in getattr(cls, attribute, ())]
+    return sorted(found, key=lambda pair: -len(pair[0]))
+
+
 #: ARN service -> (resource prefix -> fixture); ``None`` marks a part of another resource.
 ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
     "dynamodb": {"table": "dynamo_table"}, "lambda": {"function": "lambda_fn"},
@@ -173,13 +188,17 @@ def _classify(found: Found, value: str, words: list[str]) -> Found:
         return _from_arn(found, arn)
     if URL.match(value):
         return _from_url(found, words)
-    for prefix, fixture in (("sg-", "security_group"), ("srv-", "cloudmap_service")):
+    for prefix, fixture in (("sg-", "security_group"), ("srv-", "cloudmap_service"),
+                            *declared("id_prefixes")):
         if value.startswith(prefix) and re.fullmatch(r"[a-z]+-[0-9a-z]+", value):
             return _named(found, fixture, value, f"{prefix} id")
     if re.fullmatch(r"[a-z]{2}-[a-z]+-\d_[0-9A-Za-z]+", value):
         return _named(found, "user_pool", value, "user pool id")
     if re.fullmatch(r"ns-[0-9a-z]+", value):
         found.why = "a Cloud Map namespace id: no handle for namespaces (its services are checked)"
+        return found
+    if value.endswith(".cloudfront.net"):
+        found.names_resource, found.why = False, "a CloudFront domain name (check the distribution)"
         return found
     if value.endswith(".elb.amazonaws.com"):
         found.part, found.why = "dns", "load balancer DNS name"
@@ -200,6 +219,9 @@ def _from_arn(found: Found, arn: re.Match[str]) -> Found:
     rest = re.sub(r":\*$", "", rest)  # log-group:NAME:*
     if "" in kinds:
         return _named(found, str(kinds[""]), resource, f"{service} ARN")
+    for arn_type, fixture in declared("arn_types"):
+        if arn_type in (f"{service}:{kind}", service) and kind not in kinds:
+            return _named(found, fixture, found.value, f"{service} {kind} ARN")
     if kind not in kinds:
         found.why = f"ARN of {service} {kind}: no handle for it"
         return found
@@ -235,7 +257,8 @@ def _from_url(found: Found, words: list[str]) -> Found:
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "as", "is", "us"))
+    return word[:-1] if plural else word
 
 
 def _from_key(found: Found, words: list[str]) -> Found:
@@ -243,7 +266,8 @@ def _from_key(found: Found, words: list[str]) -> Found:
     if "pool" in meaningful and "client" in meaningful:
         found.part, found.why = "app_client", "user pool app client id"
         return found
-    for pattern, fixture in KEY_WORDS:
+    patterns = [*KEY_WORDS, *((tuple(w.split()), f) for w, f in declared("output_words"))]
+    for pattern, fixture in sorted(patterns, key=lambda p: -len(p[0])):
         if meaningful[-len(pattern):] == list(pattern):
             return _named(found, fixture, found.value, "key " + " ".join(words))
     if "cluster" in meaningful[-1:]:
@@ -388,10 +412,11 @@ def render(result: Plan, outputs_arg: str) -> str:
     lines += _comments(result)
     if result.checked("http_endpoint"):
         lines += ["ANSWERING = range(200, 500)  # a 4xx still proves the endpoint is deployed", ""]
-    for name, check in CHECKS.items():
+    names = [*CHECKS, *sorted({f.check for f in result.found if f.fixture} - set(CHECKS))]
+    for name in names:
         refs = [f.ref for f in result.checked(name)]
         if refs:
-            lines += _test(check, refs)
+            lines += _test(check_for(name.split(":")[0]) if name not in CHECKS else CHECKS[name], refs)
     for kind in COMPANION_TESTS:
         pairs = [(owner, part) for k, owner, part in result.companions if k == kind]
         if pairs:

@@ -22,6 +22,8 @@ class PrivateCa(Resource):
     """An ACM private certificate authority by ARN: ``assert private_ca.healthy``."""
 
     fixture = "private_ca"
+    arn_types = ("acm-pca:certificate-authority",)
+    output_words = ("certificate authority", "private ca")
     service = "acm-pca"
     kind = "private CA"
     hint_prefix = "acmpca.ca"

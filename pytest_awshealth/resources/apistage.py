@@ -69,6 +69,7 @@ class ApiStage(Resource):
     ``assert api_stage.healthy`` and ``assert api_stage.tracing_enabled``."""
 
     fixture = "api_stage"
+    output_words = ("invoke url", "stage url", "api url")
     service = "apigateway"
     kind = "API Gateway stage"
     hint_prefix = "apigateway.stage"

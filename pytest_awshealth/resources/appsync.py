@@ -15,6 +15,8 @@ class AppSyncApi(Resource):
     """An AppSync GraphQL API by ID: ``assert appsync_api.healthy``."""
 
     fixture = "appsync_api"
+    arn_types = ("appsync:apis",)
+    output_words = ("graphql api", "appsync api")
     service = "appsync"
     kind = "AppSync API"
     hint_prefix = "appsync.api"

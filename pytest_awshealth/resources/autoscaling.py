@@ -24,6 +24,8 @@ class AutoScalingGroup(Resource):
     """An Auto Scaling group by name: ``assert autoscaling_group.healthy``."""
 
     fixture = "autoscaling_group"
+    arn_types = ("autoscaling",)
+    output_words = ("autoscaling group", "asg", "auto scaling group")
     service = "autoscaling"
     kind = "Auto Scaling group"
     hint_prefix = "autoscaling.group"

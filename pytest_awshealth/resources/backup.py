@@ -19,6 +19,7 @@ class BackupPlan(Resource):
     through its answer layer in the tests."""
 
     fixture = "backup_plan"
+    output_words = ("backup plan",)
     service = "backup"
     kind = "AWS Backup plan"
     hint_prefix = "backup.plan"

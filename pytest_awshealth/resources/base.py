@@ -44,6 +44,12 @@ class Resource:
     kind: ClassVar[str] = "resource"
     hint_prefix: ClassVar[str] = "resource"
     not_found_codes: ClassVar[frozenset[str]] = NOT_FOUND_CODES
+    #: How ``awshealth init`` recognises an output naming this resource: ID prefixes
+    #: (``vpc-``), ARN types (``"ec2:vpc"``: service and resource type) and the last words
+    #: of output keys (``"hosted zone"``). Its generated check asserts ``healthy``.
+    id_prefixes: ClassVar[tuple[str, ...]] = ()
+    arn_types: ClassVar[tuple[str, ...]] = ()
+    output_words: ClassVar[tuple[str, ...]] = ()
     #: The name a fixture uses when no ``aws_output`` binds it (e.g. ``CDKToolkit``).
     default_name: ClassVar[Optional[str]] = None
     #: How the ARN follows from the name (fields ``partition``, ``region``, ``account``,

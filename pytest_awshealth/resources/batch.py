@@ -33,6 +33,8 @@ class BatchComputeEnvironment(_BatchResource):
     """A Batch compute environment by name or ARN: ``assert batch_compute_environment.healthy``."""
 
     fixture = "batch_compute_environment"
+    arn_types = ("batch:compute-environment",)
+    output_words = ("compute environment",)
     kind = "Batch compute environment"
     hint_prefix = "batch.compute_environment"
     operation, parameter, answer_key = ("describe_compute_environments", "computeEnvironments",
@@ -72,6 +74,8 @@ class BatchJobQueue(_BatchResource):
     """A Batch job queue by name or ARN: ``assert batch_job_queue.healthy``."""
 
     fixture = "batch_job_queue"
+    arn_types = ("batch:job-queue",)
+    output_words = ("job queue",)
     kind = "Batch job queue"
     hint_prefix = "batch.job_queue"
     operation, parameter, answer_key = "describe_job_queues", "jobQueues", "jobQueues"

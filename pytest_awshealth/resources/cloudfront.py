@@ -17,6 +17,8 @@ class CloudFrontDistribution(Resource):
     ``assert cloudfront_distribution.has_alias("www.example.com")``."""
 
     fixture = "cloudfront_distribution"
+    arn_types = ("cloudfront:distribution",)
+    output_words = ("distribution",)
     service = "cloudfront"
     kind = "CloudFront distribution"
     hint_prefix = "cloudfront.distribution"

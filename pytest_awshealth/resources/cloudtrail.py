@@ -17,6 +17,8 @@ class CloudTrailTrail(Resource):
     """A CloudTrail trail by name or ARN: ``assert cloudtrail_trail.healthy``."""
 
     fixture = "cloudtrail_trail"
+    arn_types = ("cloudtrail:trail",)
+    output_words = ("trail",)
     service = "cloudtrail"
     kind = "CloudTrail trail"
     hint_prefix = "cloudtrail.trail"

@@ -37,6 +37,8 @@ class EcrRepository(Resource):
     """An ECR repository by name: ``assert ecr_repository.has_image("v1.4.2")``."""
 
     fixture = "ecr_repository"
+    arn_types = ("ecr:repository",)
+    output_words = ("repository", "ecr repository", "repository url", "repository uri")
     service = "ecr"
     kind = "ECR repository"
     hint_prefix = "ecr.repository"

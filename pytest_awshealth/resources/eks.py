@@ -17,6 +17,8 @@ class EksCluster(Resource):
     ``assert eks_cluster.version == "1.31"``."""
 
     fixture = "eks_cluster"
+    arn_types = ("eks:cluster",)
+    output_words = ("eks cluster",)
     service = "eks"
     kind = "EKS cluster"
     hint_prefix = "eks.cluster"
@@ -62,6 +64,7 @@ class EksNodegroup(Resource):
     """A managed node group, bound as ``CLUSTER/NODEGROUP``: ``assert eks_nodegroup.healthy``."""
 
     fixture = "eks_nodegroup"
+    output_words = ("node group", "nodegroup")
     service = "eks"
     kind = "EKS node group"
     hint_prefix = "eks.nodegroup"

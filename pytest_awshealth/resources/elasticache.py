@@ -56,6 +56,8 @@ class ElastiCacheReplicationGroup(Resource):
     ``assert elasticache_group.automatic_failover and elasticache_group.transit_encryption``."""
 
     fixture = "elasticache_group"
+    arn_types = ("elasticache:replicationgroup",)
+    output_words = ("cache", "replication group", "redis")
     service = "elasticache"
     kind = "ElastiCache replication group"
     hint_prefix = "elasticache.replication_group"

@@ -15,6 +15,7 @@ class GlueJob(Resource):
     """A Glue job by name: ``assert glue_job.healthy`` (its latest run SUCCEEDED)."""
 
     fixture = "glue_job"
+    output_words = ("glue job",)
     service = "glue"
     kind = "Glue job"
     hint_prefix = "glue.job"
@@ -65,6 +66,7 @@ class GlueCrawler(Resource):
     """A Glue crawler by name: ``assert glue_crawler.healthy`` (READY, last crawl succeeded)."""
 
     fixture = "glue_crawler"
+    output_words = ("crawler",)
     service = "glue"
     kind = "Glue crawler"
     hint_prefix = "glue.crawler"

@@ -21,6 +21,9 @@ class Ec2Instance(Resource):
     """An EC2 instance by ID (``i-...``): ``assert ec2_instance.healthy``."""
 
     fixture = "ec2_instance"
+    id_prefixes = ("i-",)
+    arn_types = ("ec2:instance",)
+    output_words = ("instance id",)
     service = "ec2"
     kind = "EC2 instance"
     hint_prefix = "ec2.instance"

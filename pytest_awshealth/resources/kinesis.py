@@ -42,6 +42,8 @@ class KinesisStream(Resource, Metrics):
     ``assert kinesis_stream.iterator_age_ms(minutes=15) < 60_000``."""
 
     fixture = "kinesis_stream"
+    arn_types = ("kinesis:stream",)
+    output_words = ("stream",)
     service = "kinesis"
     kind = "Kinesis data stream"
     hint_prefix = "kinesis.stream"

@@ -37,6 +37,8 @@ class KmsKey(Resource):
     """A KMS key by ID, ARN or alias (``alias/app``): ``assert kms_key.healthy``."""
 
     fixture = "kms_key"
+    arn_types = ("kms:key", "kms:alias")
+    output_words = ("key alias", "kms key", "key id", "key arn")
     service = "kms"
     kind = "KMS key"
     hint_prefix = "kms.key"

@@ -135,6 +135,8 @@ class RdsInstance(Resource):
     """An RDS DB instance: ``assert rds_instance.healthy``, ``assert rds_instance.multi_az``."""
 
     fixture = "rds_instance"
+    arn_types = ("rds:db",)
+    output_words = ("db instance", "database instance", "db")
     service = "rds"
     kind = INSTANCE.kind
     hint_prefix = "rds.instance"
@@ -226,6 +228,8 @@ class RdsCluster(Resource):
     ``assert rds_cluster.healthy`` (available, with an available writer and members)."""
 
     fixture = "rds_cluster"
+    arn_types = ("rds:cluster",)
+    output_words = ("db cluster", "aurora cluster")
     service = "rds"
     kind = CLUSTER.kind
     hint_prefix = "rds.cluster"

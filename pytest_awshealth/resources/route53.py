@@ -49,6 +49,8 @@ class HostedZone(Resource):
     ``assert hosted_zone.resolves_to("api.example.com", alb_dns_name)``."""
 
     fixture = "hosted_zone"
+    arn_types = ("route53:hostedzone",)
+    output_words = ("hosted zone", "zone")
     service = "route53"
     kind = "Route 53 hosted zone"
     hint_prefix = "route53.zone"
@@ -160,6 +162,8 @@ class HealthCheck(Resource):
     """A Route 53 health check by ID: ``assert route53_health_check.healthy``."""
 
     fixture = "route53_health_check"
+    arn_types = ("route53:healthcheck",)
+    output_words = ("health check",)
     service = "route53"
     kind = "Route 53 health check"
     hint_prefix = "route53.health_check"

@@ -16,6 +16,8 @@ class SesIdentity(Resource):
     """An SES email address or domain identity: ``assert ses_identity.healthy``."""
 
     fixture = "ses_identity"
+    arn_types = ("ses:identity",)
+    output_words = ("ses identity", "sender domain", "email identity")
     service = "ses"
     kind = "SES identity"
     hint_prefix = "ses.identity"

@@ -54,6 +54,9 @@ class Vpc(_Ec2Network):
     """A VPC by ID: ``assert vpc.healthy`` and ``assert vpc.dns_hostnames``."""
 
     fixture = "vpc"
+    id_prefixes = ("vpc-",)
+    arn_types = ("ec2:vpc",)
+    output_words = ("vpc",)
     kind = "VPC"
     hint_prefix = "ec2.vpc"
     operation, id_parameter, answer_key = "describe_vpcs", "VpcIds", "Vpcs"
@@ -101,6 +104,9 @@ class Subnet(_Ec2Network):
     """A subnet by ID: ``assert subnet.healthy`` and ``assert subnet.available_ips > 10``."""
 
     fixture = "subnet"
+    id_prefixes = ("subnet-",)
+    arn_types = ("ec2:subnet",)
+    output_words = ("subnet",)
     kind = "subnet"
     hint_prefix = "ec2.subnet"
     operation, id_parameter, answer_key = "describe_subnets", "SubnetIds", "Subnets"
@@ -133,6 +139,9 @@ class NatGateway(_Ec2Network):
     """A NAT gateway by ID: ``assert nat_gateway.healthy``."""
 
     fixture = "nat_gateway"
+    id_prefixes = ("nat-",)
+    arn_types = ("ec2:natgateway",)
+    output_words = ("nat gateway", "nat")
     kind = "NAT gateway"
     hint_prefix = "ec2.nat_gateway"
     operation, id_parameter, answer_key = "describe_nat_gateways", "NatGatewayIds", "NatGateways"
@@ -165,6 +174,9 @@ class VpcEndpoint(_Ec2Network):
     ``assert vpc_endpoint.service_name.endswith(".s3")``."""
 
     fixture = "vpc_endpoint"
+    id_prefixes = ("vpce-",)
+    arn_types = ("ec2:vpc-endpoint",)
+    output_words = ("endpoint",)
     kind = "VPC endpoint"
     hint_prefix = "ec2.vpc_endpoint"
     operation, id_parameter, answer_key = "describe_vpc_endpoints", "VpcEndpointIds", "VpcEndpoints"
@@ -222,6 +234,9 @@ class NetworkAcl(_Ec2Network):
     read in rule-number order and the first that matches decides, as AWS does."""
 
     fixture = "network_acl"
+    id_prefixes = ("acl-",)
+    arn_types = ("ec2:network-acl",)
+    output_words = ("network acl", "acl")
     kind = "network ACL"
     hint_prefix = "ec2.network_acl"
     operation, id_parameter, answer_key = "describe_network_acls", "NetworkAclIds", "NetworkAcls"

@@ -34,6 +34,8 @@ class WebAcl(Resource):
     us-east-1 and are attached through the distribution, not :meth:`protects`."""
 
     fixture = "waf_web_acl"
+    arn_types = ("wafv2",)
+    output_words = ("web acl",)
     service = "wafv2"
     kind = "WAF web ACL"
     hint_prefix = "wafv2.web_acl"
