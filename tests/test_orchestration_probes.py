@@ -125,3 +125,12 @@ def test_healthy_is_the_verdict_of_the_declared_probes(aws_env, recorded) -> Non
         assert make(cls, names[cls]).healthy, cls.__name__
         assert not make(cls, "gone-" + names[cls]).healthy, cls.__name__
     assert CallerIdentity(AwsContext(region="us-east-1", endpoint_url=aws_env.url)).healthy
+
+
+def test_result_types_and_the_pool_user_are_exported() -> None:
+    import pytest_awshealth
+
+    for name in ("CognitoUser", "CallerIdentity", "StackEvent", "StackEvents", "BootstrapCheck",
+                 "PermissionCheck", "TrustCheck", "DeniedActions", "Execution", "Executions",
+                 "ExecutionFailure", "Subscription", "IngressCheck"):
+        assert name in pytest_awshealth.__all__ and getattr(pytest_awshealth, name).__doc__, name

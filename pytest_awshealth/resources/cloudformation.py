@@ -151,8 +151,8 @@ class CfnStack(Resource):
 
     status = field("StackStatus", one_of(*HEALTHY_STATUSES), hint=STATUS, then=str,
                    transitional=not_yet(*SETTLING_STATUSES),
-                   doc="StackStatus (str), e.g. UPDATE_ROLLBACK_FAILED; healthy: "
-                   "CREATE_COMPLETE, UPDATE_COMPLETE or IMPORT_COMPLETE.")
+                   doc="StackStatus (str); healthy: CREATE_COMPLETE, UPDATE_COMPLETE or "
+                   "IMPORT_COMPLETE, transitional while a create, update or import runs.")
 
     @property
     @probe(STATUS, reads=EVENTS_READ)

@@ -66,9 +66,9 @@ class SecurityGroup(Resource):
         ("aws ec2 authorize-security-group-ingress --group-id {name} --protocol tcp --port "
          "{port} {source_option} --region {region}   # then add the rule to the stack",)), truthy)
     def allows_ingress(self, port: int, source: str = "0.0.0.0/0") -> IngressCheck:
-        """Whether an inbound rule admits TCP ``port`` from ``source``: a CIDR (covered by
-        a rule's range) or a security group ID (named by a rule). :class:`IngressCheck`,
-        true when admitted: healthy."""
+        """Whether an inbound rule admits TCP ``port`` from ``source`` (:class:`IngressCheck`;
+        healthy: admitted). ``source`` is a CIDR (covered by a rule's range) or a security
+        group ID (named by a rule)."""
         rules = self.describe().get("IpPermissions", [])
         return IngressCheck(port, source, any(_admits(rule, port, source) for rule in rules))
 

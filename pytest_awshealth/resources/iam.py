@@ -159,8 +159,8 @@ class IamRole(Resource):
     def can(self, action: str, resource: str = "*",
             context: Optional[Mapping[str, Any]] = None) -> PermissionCheck:
         """Whether the role's policies allow ``action`` on ``resource``, as IAM's policy
-        simulator judges it (:class:`PermissionCheck`; healthy: allowed); ``context``
-        supplies condition keys, e.g. ``{"aws:SourceIp": "10.0.0.1"}``."""
+        simulator judges it (:class:`PermissionCheck`; healthy: allowed). ``context``
+        supplies condition keys, such as ``{"aws:SourceIp": "10.0.0.1"}``."""
         return self._simulate([action], resource, context)[0]
 
     @probe(Hint(
