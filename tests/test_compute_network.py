@@ -535,7 +535,7 @@ def test_security_group_ingress(pytester, write_outputs, aws_env) -> None:
         import pytest
         @pytest.mark.aws_output(security_group="alb_sg")
         def test_internet_reaches_alb(security_group):
-            assert security_group.exists
+            assert security_group.exists and security_group.healthy
             assert security_group.allows_ingress(443)
             assert security_group.allows_ingress(443, "203.0.113.0/24")
             assert not security_group.allows_ingress(80)

@@ -18,6 +18,7 @@ import pytest
 
 from pytest_awshealth.clients import AwsContext
 from pytest_awshealth.emulator import Emulator
+from pytest_awshealth.emulator.stacks import put_datapoint
 from pytest_awshealth.errors import ResourceNotFound
 from pytest_awshealth.probes import recording
 from pytest_awshealth.resources.cloudformation import CdkBootstrap, CfnStack
@@ -205,15 +206,16 @@ def test_stack_status_failed_events_and_outputs(pytester, aws_env, write_outputs
         def test_healthy(cfn_stack):
             assert cfn_stack.exists and cfn_stack.healthy
             assert cfn_stack.status == "CREATE_COMPLETE"
-            assert not cfn_stack.failed_events()
+            assert not cfn_stack.failed_events
             assert cfn_stack.outputs == {"TableName": "sake"}
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_reason_and_events(cfn_stack):
             assert cfn_stack.status_reason.startswith("The following resource(s) failed")
-            failed = cfn_stack.failed_events(limit=1)
+            failed = cfn_stack.list_failed_events(limit=1)
             assert [(e.logical_id, e.resource_type) for e in failed] == [
                 ("DailyRule", "AWS::Events::Rule")]
+            assert len(cfn_stack.failed_events) == 2
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_rollback_failed(cfn_stack):
@@ -221,7 +223,7 @@ def test_stack_status_failed_events_and_outputs(pytester, aws_env, write_outputs
 
         @pytest.mark.aws_output(cfn_stack="PipelineStack")
         def test_failed_events(cfn_stack):
-            assert not cfn_stack.failed_events()
+            assert not cfn_stack.failed_events
 
         @pytest.mark.aws_output(cfn_stack="ApiStack")
         def test_update_rolled_back(cfn_stack):
@@ -258,7 +260,14 @@ def test_stack_semantics(aws_env) -> None:
         assert rolled.healthy is False
         assert rolled.status_reason is None
     assert [(r.hint, r.healthy) for r in records] == [
-        ("cloudformation.stack.status", False), ("cloudformation.stack.status", None)]
+        ("cloudformation.stack.missing", True), ("cloudformation.stack.status", False),
+        ("cloudformation.stack.status_reason", None)]
+    with pytest.deprecated_call(match="CfnStack.failed_events is a property now"):
+        assert rolled.failed_events() == []  # the method it was, for one release
+    with pytest.deprecated_call(), recording() as records:
+        assert rolled.failed_events(limit=1, latest_only=False) == []
+    assert [(r.name, dict(r.arguments)) for r in records] == [
+        ("failed_events", {}), ("list_failed_events", {"limit": 1, "latest_only": False})]
     with pytest.raises(ResourceNotFound):
         assert CfnStack("nope").status
 
@@ -447,11 +456,14 @@ def test_state_machine_executions(pytester, aws_env, write_outputs) -> None:
         @pytest.mark.aws_output(state_machine="DailyArn")
         def test_healthy(state_machine):
             assert state_machine.exists and state_machine.status == "ACTIVE"
-            runs = state_machine.recent_executions()
+            runs = state_machine.recent_executions
             assert sorted((r.name, r.status) for r in runs) == [
                 ("daily-0", "SUCCEEDED"), ("daily-1", "SUCCEEDED")]
-            assert not state_machine.failed_executions()
+            assert not state_machine.failed_executions
             assert state_machine.last_failure is None
+            assert state_machine.healthy
+            assert [r.name for r in state_machine.list_executions(limit=1)] in (
+                ["daily-0"], ["daily-1"])
 
         def test_by_name_and_last_failure(aws):
             machine = aws.state_machine("thera-weekly")
@@ -462,7 +474,7 @@ def test_state_machine_executions(pytester, aws_env, write_outputs) -> None:
 
         @pytest.mark.aws_output(state_machine="WeeklyArn")
         def test_failed(state_machine):
-            assert not state_machine.failed_executions(limit=5)
+            assert not state_machine.list_failed_executions(limit=5)
 
         def test_missing(aws):
             assert aws.state_machine("thera-monthly").exists
@@ -489,10 +501,12 @@ def test_state_machine_since_and_aborted(aws_env) -> None:
     run_arn = sfn.start_execution(stateMachineArn=arn, name="stuck")["executionArn"]
     sfn.stop_execution(executionArn=run_arn, error="Ops.Stop", cause="stopped by hand")
     machine = StateMachine(arn)
-    assert [e.status for e in machine.failed_executions()] == ["ABORTED"]
+    assert [e.status for e in machine.failed_executions] == ["ABORTED"]
     future = datetime.now(timezone.utc) + timedelta(hours=1)
-    assert not machine.failed_executions(since=future)
-    assert machine.failed_executions(since=timedelta(hours=1))
+    assert not machine.list_failed_executions(since=future)
+    assert machine.list_failed_executions(since=timedelta(hours=1))
+    with pytest.deprecated_call(match="StateMachine.failed_executions is a property now"):
+        assert not machine.failed_executions(since=future)  # the method it was
     # moto drops StopExecution's error/cause (AWS keeps them); the status is what counts here
     assert (machine.last_failure.name, machine.last_failure.status) == ("stuck", "ABORTED")
 
@@ -724,6 +738,62 @@ def test_s3_versioning_encryption_public_access(pytester, aws_env, write_outputs
     ])
 
 
+# --------------------------------------------------------------------------- vocabulary
+
+
+def deciding_hint(read: Any) -> tuple[Any, str]:
+    """``read()`` and the hint key of the probe that decided it (the last unhealthy one,
+    else the last one read)."""
+    with recording() as records:
+        value = read()
+    unhealthy = [r for r in records if r.healthy is False]
+    return value, (unhealthy or records)[-1].hint
+
+
+def test_healthy_is_decided_by_a_probe_with_its_own_hint(aws_env) -> None:
+    ids = _cognito(aws_env)
+    pool, bare = UserPool(ids["pool"]), UserPool(ids["bare"])
+    assert pool.healthy and pool.user("alice").healthy
+    assert deciding_hint(lambda: bare.healthy) == (False, "cognito.user_pool.app_client_ids")
+    assert deciding_hint(lambda: pool.user("bob").healthy) == (False, "cognito.user.status")
+    assert deciding_hint(lambda: pool.user("carol").healthy) == (False, "cognito.user.enabled")
+    assert deciding_hint(lambda: pool.user("zed").healthy) == (False, "cognito.user.missing")
+
+    sqs = aws_env.client("sqs")
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+    sqs.create_queue(QueueName="jobs", Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})
+    assert SqsQueue("jobs").healthy and SqsQueue("jobs-dlq").healthy
+    sqs.send_message(QueueUrl=dlq, MessageBody="failed")
+    assert deciding_hint(lambda: SqsQueue("jobs").healthy) == (False, "sqs.queue.dlq_depth")
+
+    sns = aws_env.client("sns")
+    topic = sns.create_topic(Name="alarms")["TopicArn"]
+    assert deciding_hint(lambda: SnsTopic(topic).healthy) == (False, "sns.topic.confirmed_count")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=dlq_arn)
+    assert SnsTopic(topic).healthy
+
+    machine = _machines(aws_env)["bad"]
+    assert StateMachine(machine).healthy  # ACTIVE; its failed runs are failed_executions'
+    assert not StateMachine("gone").healthy
+
+
+def test_metrics_use_each_service_namespace_and_dimensions(aws_env) -> None:
+    sqs_url = aws_env.client("sqs").create_queue(QueueName="jobs")["QueueUrl"]
+    topic = aws_env.client("sns").create_topic(Name="alarms")["TopicArn"]
+    machine = _machines(aws_env)["ok"]
+    put_datapoint(aws_env, "AWS/SQS", "NumberOfMessagesSent", {"QueueName": "jobs"}, 3)
+    put_datapoint(aws_env, "AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": "alarms"}, 2)
+    put_datapoint(aws_env, "AWS/States", "ExecutionsFailed", {"StateMachineArn": machine}, 1)
+    assert SqsQueue(sqs_url).metric("NumberOfMessagesSent") == 3
+    assert SnsTopic(topic).metric("NumberOfNotificationsFailed", minutes=15) == 2
+    assert StateMachine(machine).metric("ExecutionsFailed", stat="Maximum") == 1
+    with pytest.raises(ResourceNotFound):  # a missing queue is not a quiet one
+        SqsQueue("gone").metric("NumberOfMessagesSent")
+
+
 # --------------------------------------------------------------------------- catalog
 
 
@@ -731,18 +801,26 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
     from pytest_awshealth.hints import builtin_hints
 
     catalog = builtin_hints()
+    stack = ("missing", "status", "status_reason", "failed_events", "list_failed_events",
+             "outputs")
     prefixes = {
-        "cognito.user_pool": ("missing", "mfa", "clients"),
+        "cognito.user_pool": ("missing", "mfa_configuration", "app_client_ids"),
         "cognito.user": ("missing", "status", "enabled"),
-        "cloudformation.stack": ("missing", "status", "events", "outputs"),
-        "cdk.bootstrap": ("missing", "status", "events", "outputs", "version"),
+        "cloudformation.stack": stack,
+        "cdk.bootstrap": (*stack, "version", "version_at_least"),
         "ssm.parameter": ("missing", "type", "is_secure", "last_modified", "version", "reveal"),
         "secretsmanager.secret": ("missing", "rotation_enabled", "rotated_within", "last_changed",
                                   "scheduled_for_deletion", "kms_key_id", "reveal"),
-        "stepfunctions.state_machine": ("missing", "status", "executions", "failures"),
+        "stepfunctions.state_machine": ("missing", "status", "recent_executions",
+                                        "list_executions", "last_execution_status",
+                                        "failed_executions", "list_failed_executions",
+                                        "last_failure", "metric"),
         "events.rule": ("missing", "status", "enabled", "schedule", "targets", "has_target"),
-        "sns.topic": ("missing", "subscriptions", "pending"),
-        "sqs.queue": ("missing", "depth", "dlq", "dlq_depth"),
+        "sns.topic": ("missing", "subscriptions", "pending_subscriptions", "confirmed_count",
+                      "metric"),
+        "sqs.queue": ("missing", "depth", "in_flight", "is_empty", "dead_letter_queue",
+                      "dlq_depth", "metric"),
+        "sts.identity": ("account", "arn"),
         "s3.bucket": ("missing", "versioning", "encryption", "public_access_blocked"),
     }
     missing = [f"{p}.{s}" for p, suffixes in prefixes.items() for s in suffixes

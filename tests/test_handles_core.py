@@ -272,7 +272,7 @@ def test_secret_value_is_masked(pytester, aws_env) -> None:
 def test_identity(pytester, aws_env) -> None:
     result = run(pytester, {}, """
         def test_who(aws_identity):
-            assert aws_identity.account == "123456789012"
+            assert aws_identity.account == "123456789012" and aws_identity.healthy
         def test_wrong_account(aws_identity):
             assert aws_identity.account == "999999999999"
     """)

@@ -120,6 +120,14 @@ def test_role_handle_accepts_names_and_arns(aws_env, monkeypatch) -> None:
     assert IamRole("svc-role").arn == arn
     assert IamRole("arn:aws:sts::123456789012:assumed-role/svc-role/session").arn == arn
     assert IamRole("svc-role").exists and not IamRole("other").exists
+    assert IamRole("svc-role").healthy and not IamRole("other").healthy
+    aws_env.client("iam").put_role_policy(RoleName="svc-role", PolicyName="inline",
+                                          PolicyDocument=policy(allow("s3:GetObject", "*")))
+    managed = aws_env.client("iam").create_policy(
+        PolicyName="read", PolicyDocument=policy(allow("s3:GetObject", "*")))["Policy"]["Arn"]
+    aws_env.client("iam").attach_role_policy(RoleName="svc-role", PolicyArn=managed)
+    assert IamRole("svc-role").inline_policy_names == ["inline"]
+    assert IamRole(arn).attached_policy_arns == [managed]
     assert IamRole("svc-role").trusts("lambda.amazonaws.com")
     assert not IamRole("svc-role").trusts("ecs-tasks.amazonaws.com")
 

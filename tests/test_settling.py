@@ -341,7 +341,7 @@ DECLARATIONS = [
     ("executions one RUNNING", lambda: canned(StateMachine, SFN, {"list_executions": {
         "executions": [{"executionArn": f"{SFN}:x", "status": "RUNNING"},
                        {"executionArn": f"{SFN}:y", "status": "SUCCEEDED"}]}}),
-     lambda h: h.recent_executions(), "RUNNING"),
+     lambda h: h.recent_executions, "RUNNING"),
     ("cloud map registering", lambda: cloudmap(), lambda h: h.has_instances,
      "1 registration(s) SUBMITTED/PENDING"),
     ("cloud map registered elsewhere", lambda: cloudmap(service="srv-2"),

@@ -198,7 +198,7 @@ def test_stack_deployed(aws, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_has_no_failed_events(aws, stack):
-    assert not aws.cfn_stack(stack).failed_events()
+    assert not aws.cfn_stack(stack).failed_events
 
 
 def test_cdk_bootstrapped(cdk_bootstrap):

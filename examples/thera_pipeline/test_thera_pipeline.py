@@ -39,7 +39,7 @@ def test_stack_deployed(cfn_stack):
 
 
 def test_stack_has_no_failed_events(cfn_stack):
-    assert not cfn_stack.failed_events()
+    assert not cfn_stack.failed_events
 
 
 # -- EventBridge: Rules Not Triggering, Schedule Issues
@@ -79,12 +79,12 @@ def test_state_machine_active(state_machine):
 
 @pytest.mark.aws_output(state_machine=PIPELINES)
 def test_no_failed_executions(state_machine):
-    assert not state_machine.failed_executions(limit=3)
+    assert not state_machine.list_failed_executions(limit=3)
 
 
 @pytest.mark.parametrize("machine, every", list(EVERY.items()), ids=["daily", "weekly"])
 def test_pipeline_ran_recently(aws, machine, every):
-    runs = aws.from_output("state_machine", machine).recent_executions(limit=1)
+    runs = aws.from_output("state_machine", machine).list_executions(limit=1)
     assert runs, "the pipeline never ran"
     age = datetime.now(timezone.utc) - runs[0].start
     assert age < every + timedelta(hours=2), f"last run started {age} ago"

@@ -36,6 +36,10 @@ _OTHER_EXPORTS = {
     "HttpResponse": "http", "TlsCertificate": "tls", "TlsError": "tls", "SecretValue": "secrets",
     "InvokeResult": "awslambda", "QueryResult": "athena", "MetricSum": "cloudwatch",
     "CallerIdentity": "sts", "ParameterValue": "ssm", "LogLines": "logs", "LogAbsence": "logs",
+    "CognitoUser": "cognito", "StackEvent": "cloudformation", "StackEvents": "cloudformation",
+    "BootstrapCheck": "cloudformation", "PermissionCheck": "iam", "TrustCheck": "iam",
+    "DeniedActions": "iam", "Execution": "stepfunctions", "Executions": "stepfunctions",
+    "ExecutionFailure": "stepfunctions", "Subscription": "sns", "IngressCheck": "ec2",
 }
 
 

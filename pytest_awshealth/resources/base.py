@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional
 from ..clients import AwsContext
 from ..errors import AwsCallError, ResourceNotFound
 from ..probes import probe, truthy
-from .registry import probes, register
+from .registry import catalog, probes, register
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -28,7 +28,7 @@ class Resource:
     """A named AWS resource. Asks AWS only when a probe is read, and only once per call.
 
     A subclass that sets ``fixture`` registers itself: the plugin then offers that
-    fixture, exports the class and adds its probes' hints to the catalog."""
+    fixture and exports the class. Every subclass adds its probes' hints to the catalog."""
 
     #: The fixture name that yields this handle (``dynamo_table``); unset: not registered.
     fixture: ClassVar[str]
@@ -61,6 +61,7 @@ class Resource:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        catalog(cls)
         if "fixture" in cls.__dict__:
             register(cls)
 

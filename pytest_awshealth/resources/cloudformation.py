@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
+from ..deprecations import CallableCollection
 from ..errors import AwsCallError, ResourceNotFound
-from ..probes import empty, not_yet, one_of, probe, truthy
+from ..probes import empty, field, not_yet, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource, attempt
 
@@ -22,6 +23,51 @@ SETTLING_STATUSES = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS",
                      "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "IMPORT_IN_PROGRESS")
 EVENT_PAGES = 5  # describe-stack-events pages (100 events each) searched for failures
 USER_INITIATED = "User Initiated"  # reason of the stack event that starts each operation
+EVENTS_READ = ("describe", "describe_stack_events")
+#: The bootstrap version is the stack's output or, failing that, an SSM parameter.
+VERSION_READS = ("describe", "get_parameter")
+
+S = "--stack-name {name} --region {region}"
+FAILED_EVENTS = ("aws cloudformation describe-stack-events " + S
+                 + " --query \"StackEvents[?contains(ResourceStatus,'FAILED')]"
+                 ".[LogicalResourceId,ResourceType,ResourceStatusReason]\" --output table")
+#: ``{kind}`` and ``{deploy_command}`` come from the handle: a CDK bootstrap stack is
+#: deployed again with ``cdk bootstrap``, any other stack with ``cdk deploy`` and the like.
+STATUS = Hint(
+    "{kind} {name} in {region} is {status}, not CREATE_COMPLETE/UPDATE_COMPLETE",
+    ("first failure: {failure}",
+     "*_IN_PROGRESS: a deploy is still running (or hung on a resource that never stabilises)",
+     "ROLLBACK_COMPLETE: the first create failed; the stack must be deleted before a new deploy",
+     "UPDATE_ROLLBACK_COMPLETE: the last update failed and was rolled back (old version is live)",
+     "UPDATE_ROLLBACK_FAILED: rollback itself failed, usually a resource changed or deleted by hand",
+     "IAM: the CloudFormation execution role lacks permissions; or a name already exists"),
+    ("aws cloudformation describe-stacks " + S
+     + " --query 'Stacks[0].[StackStatus,StackStatusReason]'", FAILED_EVENTS),
+    ("aws cloudformation continue-update-rollback " + S
+     + "   # UPDATE_ROLLBACK_FAILED (add --resources-to-skip <LogicalId> if needed)",
+     "aws cloudformation delete-stack " + S + " && aws cloudformation wait "
+     "stack-delete-complete " + S + "   # ROLLBACK_COMPLETE",
+     "aws cloudformation wait stack-update-complete " + S + "   # *_IN_PROGRESS",
+     "{deploy_command}   # after fixing the failure above"))
+FAILED = Hint(
+    "{kind} {name} in {region} has failed resource events",
+    ("first failure: {failure}",
+     "a resource already exists outside the stack (import it or delete it)",
+     "the execution role lacks a permission the resource needs",
+     "a service quota or an invalid property value"),
+    (FAILED_EVENTS,),
+    ("aws cloudformation import-stack-resources " + S
+     + " --resources-to-import file://resources.json --template-body file://template.json"
+     "   # resource exists already", "{deploy_command}   # after fixing the failure above"))
+VERSION = Hint(
+    "CDK bootstrap stack {name} in {region} is version {found}, the app needs {required}",
+    ("the bootstrap stack predates the CDK version the app uses "
+     "(\"requires bootstrap stack version X, found Y\")",
+     "the SSM parameter {version_parameter} is missing (bootstrapped with another qualifier)"),
+    ("aws ssm get-parameter --name {version_parameter} --region {region} --query Parameter.Value",
+     "aws cloudformation describe-stacks " + S
+     + " --query \"Stacks[0].Outputs[?OutputKey=='BootstrapVersion'].OutputValue\""),
+    ("cdk bootstrap aws://{account}/{region}   # upgrades the existing bootstrap stack",))
 
 
 @dataclass(frozen=True)
@@ -37,6 +83,10 @@ class StackEvent:
 
     def __str__(self) -> str:
         return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason or '-'}"
+
+
+class StackEvents(CallableCollection, list):  # type: ignore[type-arg]
+    """A list of :class:`StackEvent`, newest first."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +109,6 @@ def _arn_region(name: str) -> Optional[str]:
     return (parts[3] or None) if name.startswith("arn:") and len(parts) > 5 else None
 
 
-def _stack_status(stack: CfnStack) -> str:
-    return str(stack.describe()["StackStatus"])
-
-
 class CfnStack(Resource):
     """A CloudFormation stack: ``assert cfn_stack.healthy``."""
 
@@ -70,6 +116,16 @@ class CfnStack(Resource):
     service = "cloudformation"
     kind = "CloudFormation stack"
     hint_prefix = "cloudformation.stack"
+    describe_operations = ("describe_stacks",)
+    healthy_when = ("status",)
+    hints = {"missing": Hint(
+        "CloudFormation stack {name} does not exist in {region} (account {account})",
+        ("the deploy never ran in this account/region, or the stack was deleted",
+         "a CDK stack name differs per environment (stage prefix) from output '{output}'",
+         "the checks run in another region than the deploy"),
+        ("aws cloudformation list-stacks --region {region} --query "
+         "\"StackSummaries[?StackStatus!='DELETE_COMPLETE'].[StackName,StackStatus]\" --output table",),
+        ("cdk deploy {name}   # or: sam deploy --stack-name {name} / aws cloudformation deploy",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         kwargs["region"] = kwargs.get("region") or _arn_region(name)
@@ -93,22 +149,16 @@ class CfnStack(Resource):
             mapped.__suppress_context__ = True
         return mapped
 
-    @property
-    @probe("status", one_of(*HEALTHY_STATUSES), transitional=not_yet(*SETTLING_STATUSES))
-    def status(self) -> str:
-        """StackStatus, e.g. CREATE_COMPLETE or UPDATE_ROLLBACK_FAILED."""
-        return str(self.describe()["StackStatus"])
+    status = field("StackStatus", one_of(*HEALTHY_STATUSES), hint=STATUS, then=str,
+                   transitional=not_yet(*SETTLING_STATUSES),
+                   doc="StackStatus (str); healthy: CREATE_COMPLETE, UPDATE_COMPLETE or "
+                   "IMPORT_COMPLETE, transitional while a create, update or import runs.")
 
     @property
-    @probe("status", truthy, transitional=not_yet(*SETTLING_STATUSES, of=_stack_status))
-    def healthy(self) -> bool:
-        """True for CREATE_COMPLETE, UPDATE_COMPLETE and IMPORT_COMPLETE only."""
-        return self.describe()["StackStatus"] in HEALTHY_STATUSES
-
-    @property
-    @probe("status")
+    @probe(STATUS, reads=EVENTS_READ)
     def status_reason(self) -> Optional[str]:
-        """StackStatusReason, or the latest reason the stack's own events give."""
+        """StackStatusReason, or the latest reason the stack's own events give (str or
+        None; informational, no healthy value)."""
         reason = self.describe().get("StackStatusReason")
         if reason:
             return str(reason)
@@ -116,19 +166,34 @@ class CfnStack(Resource):
         own = next((e for e in self._events() if self._is_own(e) and e.status == status), None)
         return (own.reason or None) if own else None
 
-    @probe("events", empty)
-    def failed_events(self, limit: int = 10, latest_only: bool = True) -> list[StackEvent]:
-        """The newest resource events whose status ends in ``_FAILED`` (healthy when none),
-        from the latest stack operation only unless ``latest_only`` is False. The stack's
-        own events (e.g. UPDATE_ROLLBACK_FAILED) are not resource events."""
-        events = self._latest_operation() if latest_only else self._events()
-        return [e for e in events if e.status.endswith("_FAILED") and not self._is_own(e)][:limit]
-
     @property
-    @probe("outputs")
-    def outputs(self) -> dict[str, str]:
-        """Stack outputs by OutputKey."""
-        return {o["OutputKey"]: o.get("OutputValue", "") for o in self.describe().get("Outputs", [])}
+    @probe(FAILED, empty, reads=EVENTS_READ)
+    def failed_events(self) -> StackEvents:
+        """The 10 newest resource events of the latest stack operation whose status ends
+        in ``_FAILED`` (:class:`StackEvents`); healthy: empty. ``list_failed_events``
+        takes another limit or every operation."""
+        return self._failed_events(10, True).formerly(self, "failed_events", "list_failed_events")
+
+    @probe(FAILED, empty, reads=EVENTS_READ)
+    def list_failed_events(self, limit: int = 10, latest_only: bool = True) -> StackEvents:
+        """The ``limit`` newest resource events whose status ends in ``_FAILED``
+        (:class:`StackEvents`; healthy: empty), from the latest stack operation only unless
+        ``latest_only`` is False. The stack's own events (e.g. UPDATE_ROLLBACK_FAILED) are
+        not resource events."""
+        return self._failed_events(limit, latest_only)
+
+    def _failed_events(self, limit: int, latest_only: bool) -> StackEvents:
+        events = self._latest_operation() if latest_only else self._events()
+        return StackEvents([e for e in events
+                            if e.status.endswith("_FAILED") and not self._is_own(e)][:limit])
+
+    outputs = field("Outputs", default=[], then=lambda found: {
+        o["OutputKey"]: o.get("OutputValue", "") for o in found}, hint=Hint(
+        "{kind} {name} in {region} lacks an expected output",
+        ("the deployed template is older than the code (the deploy did not run or failed)",
+         "the output was renamed (CDK adds a hash suffix to logical ids)"),
+        ("aws cloudformation describe-stacks " + S + " --query 'Stacks[0].Outputs'",),
+        ("{deploy_command}",)), doc="Stack outputs by OutputKey (dict[str, str]); no healthy value.")
 
     def _events(self) -> list[StackEvent]:
         """Events, newest first (at most EVENT_PAGES pages)."""
@@ -160,7 +225,10 @@ class CfnStack(Resource):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "status": self._status_or_unknown,
-                "failure": self._first_failure}
+                "failure": self._first_failure, "deploy_command": self._deploy_command}
+
+    def _deploy_command(self) -> str:
+        return f"cdk deploy {self.name}   # or: sam deploy / aws cloudformation deploy"
 
     def _status_or_unknown(self) -> str:
         return str(attempt(lambda: self.describe()["StackStatus"], "not found"))
@@ -185,6 +253,14 @@ class CdkBootstrap(CfnStack):
     kind = "CDK bootstrap stack"
     hint_prefix = "cdk.bootstrap"
     default_name = "CDKToolkit"
+    hints = {"missing": Hint(
+        "CDK is not bootstrapped in account {account} region {region}: stack {name} does not exist",
+        ("cdk bootstrap was never run for this account/region (every region needs its own)",
+         "bootstrapped with a custom --toolkit-stack-name or --qualifier (expected {qualifier})",
+         "the CDKToolkit stack was deleted, e.g. by an account clean-up"),
+        ("aws cloudformation describe-stacks " + S,
+         "aws ssm get-parameter --name {version_parameter} --region {region}"),
+        ("cdk bootstrap aws://{account}/{region}",))}
 
     def __init__(self, name: str = "CDKToolkit", *, qualifier: str = "hnb659fds",
                  **kwargs: Any) -> None:
@@ -196,14 +272,16 @@ class CdkBootstrap(CfnStack):
         return f"/cdk-bootstrap/{self.qualifier}/version"
 
     @property
-    @probe("version", lambda v: v is not None)
+    @probe(VERSION, lambda v: v is not None, reads=VERSION_READS)
     def version(self) -> Optional[int]:
-        """Bootstrap version: the stack's BootstrapVersion output, else the SSM parameter."""
+        """Bootstrap version (int): the stack's BootstrapVersion output, else the SSM
+        parameter; healthy: known (None when neither has it)."""
         return self._read_version()
 
-    @probe("version", truthy)
+    @probe(VERSION, truthy, reads=VERSION_READS)
     def version_at_least(self, required: int) -> BootstrapCheck:
-        """Whether the bootstrap is new enough for a CDK app that requires ``required``."""
+        """Whether the bootstrap is new enough for a CDK app that requires ``required``
+        (:class:`BootstrapCheck`, true when it is: healthy)."""
         return BootstrapCheck(self._read_version(), required)
 
     def _read_version(self) -> Optional[int]:
@@ -221,6 +299,9 @@ class CdkBootstrap(CfnStack):
         answer = attempt(lambda: parameter.call("get_parameter", Name=parameter.name))
         return None if answer is None else str(answer["Parameter"].get("Value", ""))
 
+    def _deploy_command(self) -> str:
+        return f"cdk bootstrap aws://{attempt_account(self)}/{self.region}"
+
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "qualifier": self.qualifier,
                 "version_parameter": self.version_parameter,
@@ -228,77 +309,9 @@ class CdkBootstrap(CfnStack):
                 "required": "the app's minimum"}
 
 
-S = "--stack-name {name} --region {region}"
-FAILED_EVENTS = ("aws cloudformation describe-stack-events " + S
-                 + " --query \"StackEvents[?contains(ResourceStatus,'FAILED')]"
-                 ".[LogicalResourceId,ResourceType,ResourceStatusReason]\" --output table")
-
-
-def _stack_hints(prefix: str, what: str, redeploy: str) -> dict[str, Hint]:
-    return {
-        f"{prefix}.status": Hint(
-            what + " {name} in {region} is {status}, not CREATE_COMPLETE/UPDATE_COMPLETE",
-            ("first failure: {failure}",
-             "*_IN_PROGRESS: a deploy is still running (or hung on a resource that never stabilises)",
-             "ROLLBACK_COMPLETE: the first create failed; the stack must be deleted before a new deploy",
-             "UPDATE_ROLLBACK_COMPLETE: the last update failed and was rolled back (old version is live)",
-             "UPDATE_ROLLBACK_FAILED: rollback itself failed, usually a resource changed or deleted by hand",
-             "IAM: the CloudFormation execution role lacks permissions; or a name already exists"),
-            ("aws cloudformation describe-stacks " + S
-             + " --query 'Stacks[0].[StackStatus,StackStatusReason]'", FAILED_EVENTS),
-            ("aws cloudformation continue-update-rollback " + S
-             + "   # UPDATE_ROLLBACK_FAILED (add --resources-to-skip <LogicalId> if needed)",
-             "aws cloudformation delete-stack " + S + " && aws cloudformation wait "
-             "stack-delete-complete " + S + "   # ROLLBACK_COMPLETE",
-             "aws cloudformation wait stack-update-complete " + S + "   # *_IN_PROGRESS",
-             redeploy + "   # after fixing the failure above")),
-        f"{prefix}.events": Hint(
-            what + " {name} in {region} has failed resource events",
-            ("first failure: {failure}",
-             "a resource already exists outside the stack (import it or delete it)",
-             "the execution role lacks a permission the resource needs",
-             "a service quota or an invalid property value"),
-            (FAILED_EVENTS,),
-            ("aws cloudformation import-stack-resources " + S
-             + " --resources-to-import file://resources.json --template-body file://template.json"
-             "   # resource exists already", redeploy + "   # after fixing the failure above")),
-        f"{prefix}.outputs": Hint(
-            what + " {name} in {region} lacks an expected output",
-            ("the deployed template is older than the code (the deploy did not run or failed)",
-             "the output was renamed (CDK adds a hash suffix to logical ids)"),
-            ("aws cloudformation describe-stacks " + S + " --query 'Stacks[0].Outputs'",),
-            (redeploy,)),
-    }
-
-
-HINTS = {
-    "cloudformation.stack.missing": Hint(
-        "CloudFormation stack {name} does not exist in {region} (account {account})",
-        ("the deploy never ran in this account/region, or the stack was deleted",
-         "a CDK stack name differs per environment (stage prefix) from output '{output}'",
-         "the checks run in another region than the deploy"),
-        ("aws cloudformation list-stacks --region {region} --query "
-         "\"StackSummaries[?StackStatus!='DELETE_COMPLETE'].[StackName,StackStatus]\" --output table",),
-        ("cdk deploy {name}   # or: sam deploy --stack-name {name} / aws cloudformation deploy",)),
-    **_stack_hints("cloudformation.stack", "CloudFormation stack",
-                   "cdk deploy {name}   # or: sam deploy / aws cloudformation deploy"),
-    "cdk.bootstrap.missing": Hint(
-        "CDK is not bootstrapped in account {account} region {region}: stack {name} does not exist",
-        ("cdk bootstrap was never run for this account/region (every region needs its own)",
-         "bootstrapped with a custom --toolkit-stack-name or --qualifier (expected {qualifier})",
-         "the CDKToolkit stack was deleted, e.g. by an account clean-up"),
-        ("aws cloudformation describe-stacks " + S,
-         "aws ssm get-parameter --name {version_parameter} --region {region}"),
-        ("cdk bootstrap aws://{account}/{region}",)),
-    "cdk.bootstrap.version": Hint(
-        "CDK bootstrap stack {name} in {region} is version {found}, the app needs {required}",
-        ("the bootstrap stack predates the CDK version the app uses "
-         "(\"requires bootstrap stack version X, found Y\")",
-         "the SSM parameter {version_parameter} is missing (bootstrapped with another qualifier)"),
-        ("aws ssm get-parameter --name {version_parameter} --region {region} --query Parameter.Value",
-         "aws cloudformation describe-stacks " + S
-         + " --query \"Stacks[0].Outputs[?OutputKey=='BootstrapVersion'].OutputValue\""),
-        ("cdk bootstrap aws://{account}/{region}   # upgrades the existing bootstrap stack",)),
-    **_stack_hints("cdk.bootstrap", "CDK bootstrap stack",
-                   "cdk bootstrap aws://{account}/{region}"),
-}
+def attempt_account(handle: Resource) -> str:
+    """The account for a command line, or ``<account>`` when STS cannot say."""
+    try:
+        return handle.aws.account
+    except Exception:  # a hint must render even when AWS cannot answer
+        return "<account>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from ..probes import one_of, probe, truthy
+from ..probes import field, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource
 
@@ -35,6 +35,16 @@ class CognitoUser(Resource):
     kind = "Cognito user"
     hint_prefix = "cognito.user"
     not_found_codes = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
+    describe_operations = ("admin_get_user",)
+    healthy_when = ("status", "enabled")
+    hints = {"missing": Hint(
+        "Cognito user {username} does not exist in user pool {pool_id} ({region})",
+        ("the user never signed up, or was deleted",
+         "users sign in with an alias (email) but the check uses another username",
+         "the user pool itself is missing or was replaced"),
+        ("aws cognito-idp admin-get-user " + U,
+         'aws cognito-idp list-users ' + P + ' --filter "username = \\"{username}\\""'),
+        ("aws cognito-idp admin-create-user " + U + " --message-action SUPPRESS",))}
 
     def __init__(self, username: str, *, user_pool: str, **kwargs: Any) -> None:
         self.pool_id = _pool_id(user_pool)
@@ -44,18 +54,26 @@ class CognitoUser(Resource):
     def describe(self) -> dict[str, Any]:
         return self.call("admin_get_user", UserPoolId=self.pool_id, Username=self.name)
 
-    @property
-    @probe("status", one_of(*SIGN_IN_STATUSES))
-    def status(self) -> str:
-        """UserStatus: CONFIRMED can sign in; UNCONFIRMED, FORCE_CHANGE_PASSWORD,
-        RESET_REQUIRED, ARCHIVED, COMPROMISED cannot (or not without a detour)."""
-        return str(self.describe().get("UserStatus", "UNKNOWN"))
-
-    @property
-    @probe("enabled", truthy)
-    def enabled(self) -> bool:
-        """False when the user was disabled (admin-disable-user)."""
-        return bool(self.describe().get("Enabled", True))
+    status = field("UserStatus", one_of(*SIGN_IN_STATUSES), default="UNKNOWN", then=str, hint=Hint(
+        "Cognito user {username} in user pool {pool_id} ({region}) is {status}: they cannot sign in",
+        ("UNCONFIRMED: the verification code never arrived (SES sandbox, spam) or expired after 24 h",
+         "FORCE_CHANGE_PASSWORD: created by an admin with a temporary password never changed",
+         "RESET_REQUIRED: an admin reset the password; the user must set a new one",
+         "COMPROMISED/ARCHIVED: blocked by advanced security or archived"),
+        ("aws cognito-idp admin-get-user " + U + " --query UserStatus",),
+        ("aws cognito-idp admin-confirm-sign-up " + U + "   # UNCONFIRMED",
+         "aws cognito-idp admin-set-user-password " + U
+         + " --password '<new password>' --permanent   # FORCE_CHANGE_PASSWORD / RESET_REQUIRED",
+         "aws cognito-idp resend-confirmation-code --client-id <app-client-id> --username {username} --region {region}")),
+                   doc="UserStatus (str); healthy: CONFIRMED (or EXTERNAL_PROVIDER for federated "
+                   "users). UNCONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ARCHIVED, "
+                   "COMPROMISED cannot sign in (or not without a detour).")
+    enabled = field("Enabled", truthy, default=True, then=bool, hint=Hint(
+        "Cognito user {username} in user pool {pool_id} ({region}) is disabled",
+        ("an admin disabled the account (admin-disable-user), e.g. during an incident",),
+        ("aws cognito-idp admin-get-user " + U + " --query Enabled",),
+        ("aws cognito-idp admin-enable-user " + U,)),
+                    doc="Enabled (bool); healthy: True (False after admin-disable-user).")
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "username": self.name, "pool_id": self.pool_id,
@@ -70,6 +88,16 @@ class UserPool(Resource):
     kind = "Cognito user pool"
     hint_prefix = "cognito.user_pool"
     not_found_codes = frozenset({"ResourceNotFoundException"})
+    describe_operations = ("describe_user_pool",)
+    healthy_when = ("app_client_ids",)
+    hints = {"missing": Hint(
+        "Cognito user pool {pool_id} does not exist in {region} (account {account})",
+        ("the deploy did not create it, or it was replaced (a replaced pool gets a new id)",
+         "output '{output}' holds a stale pool id",
+         "the checks run in another region than the pool (the id starts with its region)"),
+        ("aws cognito-idp describe-user-pool " + P,
+         "aws cognito-idp list-user-pools --max-results 60 --region {region}"),
+        ("re-run the deploy (cdk deploy / terraform apply) and refresh the outputs file",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         pool_id = _pool_id(name)
@@ -84,16 +112,29 @@ class UserPool(Resource):
     def pool_id(self) -> str:
         return self.name
 
-    @property
-    @probe("mfa", one_of("ON", "OPTIONAL"))
-    def mfa_configuration(self) -> str:
-        """OFF, ON or OPTIONAL; OFF counts as unhealthy."""
-        return str(self.describe().get("MfaConfiguration", "OFF"))
+    mfa_configuration = field("MfaConfiguration", one_of("ON", "OPTIONAL"), default="OFF",
+                              then=str, hint=Hint(
+        "Cognito user pool {pool_id} in {region} does not have the expected MFA configuration",
+        ("MFA is OFF: the pool was created without an mfa setting",
+         "MFA was switched to OPTIONAL/OFF by hand, or the environment's config differs"),
+        ("aws cognito-idp get-user-pool-mfa-config " + P,
+         "aws cognito-idp describe-user-pool " + P + " --query UserPool.MfaConfiguration"),
+        ("aws cognito-idp set-user-pool-mfa-config " + P
+         + " --mfa-configuration OPTIONAL --software-token-mfa-configuration Enabled=true",)),
+                              doc="MfaConfiguration (str: OFF, ON or OPTIONAL); healthy: ON or "
+                              "OPTIONAL.")
 
     @property
-    @probe("clients", truthy)
+    @probe(Hint(
+        "Cognito user pool {pool_id} in {region} has no app client",
+        ("the app client was not created by the deploy, or was deleted",
+         "the frontend uses a client id from another pool"),
+        ("aws cognito-idp list-user-pool-clients " + P,),
+        ("aws cognito-idp create-user-pool-client " + P + " --client-name web --no-generate-secret",)),
+        truthy, reads=("list_user_pool_clients",))
     def app_client_ids(self) -> list[str]:
-        """Ids of the pool's app clients (a pool without one cannot be signed in to)."""
+        """Ids of the pool's app clients (list[str]); healthy: at least one (a pool without
+        one cannot be signed in to)."""
         ids: list[str] = []
         token: Optional[str] = None
         while True:
@@ -123,53 +164,3 @@ class UserPool(Resource):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "pool_id": self.name}
-
-
-HINTS = {
-    "cognito.user_pool.missing": Hint(
-        "Cognito user pool {pool_id} does not exist in {region} (account {account})",
-        ("the deploy did not create it, or it was replaced (a replaced pool gets a new id)",
-         "output '{output}' holds a stale pool id",
-         "the checks run in another region than the pool (the id starts with its region)"),
-        ("aws cognito-idp describe-user-pool " + P,
-         "aws cognito-idp list-user-pools --max-results 60 --region {region}"),
-        ("re-run the deploy (cdk deploy / terraform apply) and refresh the outputs file",)),
-    "cognito.user_pool.mfa": Hint(
-        "Cognito user pool {pool_id} in {region} does not have the expected MFA configuration",
-        ("MFA is OFF: the pool was created without an mfa setting",
-         "MFA was switched to OPTIONAL/OFF by hand, or the environment's config differs"),
-        ("aws cognito-idp get-user-pool-mfa-config " + P,
-         "aws cognito-idp describe-user-pool " + P + " --query UserPool.MfaConfiguration"),
-        ("aws cognito-idp set-user-pool-mfa-config " + P
-         + " --mfa-configuration OPTIONAL --software-token-mfa-configuration Enabled=true",)),
-    "cognito.user_pool.clients": Hint(
-        "Cognito user pool {pool_id} in {region} has no app client",
-        ("the app client was not created by the deploy, or was deleted",
-         "the frontend uses a client id from another pool"),
-        ("aws cognito-idp list-user-pool-clients " + P,),
-        ("aws cognito-idp create-user-pool-client " + P + " --client-name web --no-generate-secret",)),
-    "cognito.user.missing": Hint(
-        "Cognito user {username} does not exist in user pool {pool_id} ({region})",
-        ("the user never signed up, or was deleted",
-         "users sign in with an alias (email) but the check uses another username",
-         "the user pool itself is missing or was replaced"),
-        ("aws cognito-idp admin-get-user " + U,
-         'aws cognito-idp list-users ' + P + ' --filter "username = \\"{username}\\""'),
-        ("aws cognito-idp admin-create-user " + U + " --message-action SUPPRESS",)),
-    "cognito.user.status": Hint(
-        "Cognito user {username} in user pool {pool_id} ({region}) is {status}: they cannot sign in",
-        ("UNCONFIRMED: the verification code never arrived (SES sandbox, spam) or expired after 24 h",
-         "FORCE_CHANGE_PASSWORD: created by an admin with a temporary password never changed",
-         "RESET_REQUIRED: an admin reset the password; the user must set a new one",
-         "COMPROMISED/ARCHIVED: blocked by advanced security or archived"),
-        ("aws cognito-idp admin-get-user " + U + " --query UserStatus",),
-        ("aws cognito-idp admin-confirm-sign-up " + U + "   # UNCONFIRMED",
-         "aws cognito-idp admin-set-user-password " + U
-         + " --password '<new password>' --permanent   # FORCE_CHANGE_PASSWORD / RESET_REQUIRED",
-         "aws cognito-idp resend-confirmation-code --client-id <app-client-id> --username {username} --region {region}")),
-    "cognito.user.enabled": Hint(
-        "Cognito user {username} in user pool {pool_id} ({region}) is disabled",
-        ("an admin disabled the account (admin-disable-user), e.g. during an incident",),
-        ("aws cognito-idp admin-get-user " + U + " --query Enabled",),
-        ("aws cognito-idp admin-enable-user " + U,)),
-}

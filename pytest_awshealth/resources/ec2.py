@@ -28,7 +28,7 @@ class IngressCheck:
     def hint_context(self) -> dict[str, Any]:
         option = (f"--source-group {self.source}" if self.source.startswith("sg-")
                   else f"--cidr {self.source}")
-        return {"port": self.port, "source": self.source, "source_option": option}
+        return {"source_option": option}
 
 
 class SecurityGroup(Resource):
@@ -40,6 +40,13 @@ class SecurityGroup(Resource):
     kind = "security group"
     hint_prefix = "ec2.security_group"
     not_found_codes = frozenset({"InvalidGroup.NotFound", "InvalidGroupId.Malformed"})
+    describe_operations = ("describe_security_groups",)
+    hints = {"missing": Hint(
+        "Security group {name} does not exist in {region}",
+        ("the network stack was replaced and the group has a new ID",
+         "output '{output}' holds a stale ID, or the checks run in another region or VPC"),
+        (f"aws ec2 describe-security-groups {G}",),
+        ("re-run the deploy, then point the check at the new group's output",))}
 
     def describe(self) -> dict[str, Any]:
         key = "GroupIds" if self.name.startswith("sg-") else "GroupNames"
@@ -49,10 +56,19 @@ class SecurityGroup(Resource):
                                    f"no security group {self.name}", "ec2:DescribeSecurityGroups")
         return groups[0]
 
-    @probe("ingress", truthy)
+    @probe(Hint(
+        "Security group {name} in {region} does not allow TCP {port} from {source}",
+        ("no inbound rule for the port (the load balancer then reports targets unhealthy and "
+         "answers 502/503/504)",
+         "the rule names another source group or CIDR than the one the traffic comes from",
+         "the rule was removed by hand or by a drifted stack update"),
+        (f"aws ec2 describe-security-groups {G} --query 'SecurityGroups[0].IpPermissions'",),
+        ("aws ec2 authorize-security-group-ingress --group-id {name} --protocol tcp --port "
+         "{port} {source_option} --region {region}   # then add the rule to the stack",)), truthy)
     def allows_ingress(self, port: int, source: str = "0.0.0.0/0") -> IngressCheck:
-        """Whether an inbound rule admits TCP ``port`` from ``source``: a CIDR (covered by
-        a rule's range) or a security group ID (named by a rule)."""
+        """Whether an inbound rule admits TCP ``port`` from ``source`` (:class:`IngressCheck`;
+        healthy: admitted). ``source`` is a CIDR (covered by a rule's range) or a security
+        group ID (named by a rule)."""
         rules = self.describe().get("IpPermissions", [])
         return IngressCheck(port, source, any(_admits(rule, port, source) for rule in rules))
 
@@ -77,20 +93,3 @@ def _admits(rule: dict[str, Any], port: int, source: str) -> bool:
                for cidr in ranges if cidr)
 
 
-HINTS = {
-    "ec2.security_group.missing": Hint(
-        "Security group {name} does not exist in {region}",
-        ("the network stack was replaced and the group has a new ID",
-         "output '{output}' holds a stale ID, or the checks run in another region or VPC"),
-        (f"aws ec2 describe-security-groups {G}",),
-        ("re-run the deploy, then point the check at the new group's output",)),
-    "ec2.security_group.ingress": Hint(
-        "Security group {name} in {region} does not allow TCP {port} from {source}",
-        ("no inbound rule for the port (the load balancer then reports targets unhealthy and "
-         "answers 502/503/504)",
-         "the rule names another source group or CIDR than the one the traffic comes from",
-         "the rule was removed by hand or by a drifted stack update"),
-        (f"aws ec2 describe-security-groups {G} --query 'SecurityGroups[0].IpPermissions'",),
-        ("aws ec2 authorize-security-group-ingress --group-id {name} --protocol tcp --port "
-         "{port} {source_option} --region {region}   # then add the rule to the stack",)),
-}

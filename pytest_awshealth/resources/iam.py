@@ -13,6 +13,13 @@ from .policy import allows
 from .base import Resource
 
 ALLOWED = "allowed"
+SIMULATE = ("describe", "simulate_principal_policy")  # GetRole for the ARN, unless given
+R = "--role-name {name}"
+POLICIES = Hint(
+    "IAM role {name} has unexpected policies",
+    ("a policy was attached or removed outside the deploy",),
+    (f"aws iam list-attached-role-policies {R}", f"aws iam list-role-policies {R}"),
+    ("re-run the deploy so the role's policies match the definition",))
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,6 @@ class TrustCheck:
     def __bool__(self) -> bool:
         return self.trusted
 
-    def hint_context(self) -> dict[str, Any]:
-        return {"principal": self.principal}
-
 
 class DeniedActions(list):  # type: ignore[type-arg]
     """The actions (of those asked about) the role may not perform on ``resource``."""
@@ -87,6 +91,15 @@ class IamRole(Resource):
     service = "iam"
     kind = "IAM role"
     hint_prefix = "iam.role"
+    describe_operations = ("get_role",)
+    hints = {"missing": Hint(
+        "IAM role {name} does not exist (account {account})",
+        ("the deploy did not create it, or it was deleted",
+         "the role has another name (CDK and CloudFormation add generated suffixes)",
+         "the checks run in another account than the deploy; output '{output}' is wrong"),
+        (f"aws iam get-role {R}",
+         "aws iam list-roles --query 'Roles[].RoleName'"),
+        ("re-run the deploy so the role is created, or bind the check to the right output",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         role_name, arn = _parse_role(name)
@@ -102,39 +115,71 @@ class IamRole(Resource):
         return self._arn or self.describe()["Arn"]
 
     @property
-    @probe("policies")
+    @probe(POLICIES, reads=("list_attached_role_policies",))
     def attached_policy_arns(self) -> list[str]:
-        """ARNs of the managed policies attached to the role."""
+        """ARNs of the managed policies attached to the role (list[str]; no healthy value)."""
         return [p["PolicyArn"] for p in self._pages("list_attached_role_policies",
-                                                     "AttachedPolicies")]
+                                                     "AttachedPolicies", RoleName=self.name)]
 
     @property
-    @probe("policies")
+    @probe(POLICIES, reads=("list_role_policies",))
     def inline_policy_names(self) -> list[str]:
-        """Names of the role's inline policies."""
-        return list(self._pages("list_role_policies", "PolicyNames"))
+        """Names of the role's inline policies (list[str]; no healthy value)."""
+        return list(self._pages("list_role_policies", "PolicyNames", RoleName=self.name))
 
-    @probe("trust", truthy)
+    @probe(Hint(
+        "IAM role {name} cannot be assumed by {principal}",
+        ("the trust policy names another service or account principal",
+         "the role was created for another service (e.g. ecs-tasks instead of lambda)"),
+        (f"aws iam get-role {R} --query Role.AssumeRolePolicyDocument",),
+        (f"aws iam update-assume-role-policy {R} --policy-document file://trust.json"
+         "   # trust.json allows sts:AssumeRole to {principal}",)), truthy)
     def trusts(self, principal: str) -> TrustCheck:
-        """True when the trust policy lets ``principal`` (a service such as
-        ``lambda.amazonaws.com``, or an ARN) assume the role. Conditions are not evaluated."""
+        """Whether the trust policy lets ``principal`` (a service such as
+        ``lambda.amazonaws.com``, or an ARN) assume the role (:class:`TrustCheck`, true
+        when it does: healthy). Conditions are not evaluated."""
         document = self.describe().get("AssumeRolePolicyDocument") or {}
         if isinstance(document, str):
             document = json.loads(unquote(document))
         return TrustCheck(principal, allows(document, principal, "sts:AssumeRole"))
 
-    @probe("can", lambda check: check.allowed)
+    @probe(Hint(
+        "IAM role {name} may not perform {action} on {resource} ({decision})",
+        ("{verdict}",
+         "the action or resource ARN in the role's policies is misspelt or too narrow (a bucket "
+         "ARN without /* does not cover its objects; check region and account in the ARN)",
+         "a permissions boundary, SCP or unmet condition excludes it (see the simulator's details)"),
+        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {action} "
+         "--resource-arns '{resource}'",
+         f"aws iam list-attached-role-policies {R}",
+         f"aws iam list-role-policies {R}"),
+        (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
+         "--policy-document file://policy.json   # policy.json allows {action} on {resource}",)),
+        lambda check: check.allowed, reads=SIMULATE)
     def can(self, action: str, resource: str = "*",
             context: Optional[Mapping[str, Any]] = None) -> PermissionCheck:
         """Whether the role's policies allow ``action`` on ``resource``, as IAM's policy
-        simulator judges it; ``context`` supplies condition keys, e.g.
-        ``{"aws:SourceIp": "10.0.0.1"}``."""
+        simulator judges it (:class:`PermissionCheck`; healthy: allowed). ``context``
+        supplies condition keys, such as ``{"aws:SourceIp": "10.0.0.1"}``."""
         return self._simulate([action], resource, context)[0]
 
-    @probe("denied", empty)
+    @probe(Hint(
+        "IAM role {name} may not perform {actions} on {resource}",
+        ("the simulator's decisions: {decisions} (implicitDeny: no statement allows it; "
+         "explicitDeny: a Deny statement matches)",
+         "a permissions boundary, SCP or unmet condition blocks them",
+         "the policy names another resource ARN (check region, account and the /* suffix)"),
+        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {actions} "
+         "--resource-arns '{resource}'",
+         f"aws iam list-attached-role-policies {R}",
+         f"aws iam list-role-policies {R}"),
+        (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
+         "--policy-document file://policy.json   # policy.json allows {actions} on {resource}",)),
+        empty, reads=SIMULATE)
     def denied_actions(self, actions: Iterable[str], resource: str = "*",
                        context: Optional[Mapping[str, Any]] = None) -> DeniedActions:
-        """Those of ``actions`` the role may not perform on ``resource`` (healthy: none)."""
+        """Those of ``actions`` the role may not perform on ``resource``
+        (:class:`DeniedActions`, a list of action names; healthy: empty)."""
         checks = self._simulate(list(actions), resource, context)
         return DeniedActions([c.action for c in checks if not c.allowed], resource, checks)
 
@@ -195,51 +240,3 @@ def _check(result: Mapping[str, Any], resource: str) -> PermissionCheck:
                            tuple(result.get("MissingContextValues", [])))
 
 
-R = "--role-name {name}"
-
-HINTS = {
-    "iam.role.missing": Hint(
-        "IAM role {name} does not exist (account {account})",
-        ("the deploy did not create it, or it was deleted",
-         "the role has another name (CDK and CloudFormation add generated suffixes)",
-         "the checks run in another account than the deploy; output '{output}' is wrong"),
-        (f"aws iam get-role {R}",
-         "aws iam list-roles --query 'Roles[].RoleName'"),
-        ("re-run the deploy so the role is created, or bind the check to the right output",)),
-    "iam.role.can": Hint(
-        "IAM role {name} may not perform {action} on {resource} ({decision})",
-        ("{verdict}",
-         "the action or resource ARN in the role's policies is misspelt or too narrow (a bucket "
-         "ARN without /* does not cover its objects; check region and account in the ARN)",
-         "a permissions boundary, SCP or unmet condition excludes it (see the simulator's details)"),
-        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {action} "
-         "--resource-arns '{resource}'",
-         f"aws iam list-attached-role-policies {R}",
-         f"aws iam list-role-policies {R}"),
-        (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
-         "--policy-document file://policy.json   # policy.json allows {action} on {resource}",)),
-    "iam.role.denied": Hint(
-        "IAM role {name} may not perform {actions} on {resource}",
-        ("the simulator's decisions: {decisions} (implicitDeny: no statement allows it; "
-         "explicitDeny: a Deny statement matches)",
-         "a permissions boundary, SCP or unmet condition blocks them",
-         "the policy names another resource ARN (check region, account and the /* suffix)"),
-        ("aws iam simulate-principal-policy --policy-source-arn {arn} --action-names {actions} "
-         "--resource-arns '{resource}'",
-         f"aws iam list-attached-role-policies {R}",
-         f"aws iam list-role-policies {R}"),
-        (f"aws iam put-role-policy {R} --policy-name allow-{{name}} "
-         "--policy-document file://policy.json   # policy.json allows {actions} on {resource}",)),
-    "iam.role.trust": Hint(
-        "IAM role {name} cannot be assumed by {principal}",
-        ("the trust policy names another service or account principal",
-         "the role was created for another service (e.g. ecs-tasks instead of lambda)"),
-        (f"aws iam get-role {R} --query Role.AssumeRolePolicyDocument",),
-        (f"aws iam update-assume-role-policy {R} --policy-document file://trust.json"
-         "   # trust.json allows sts:AssumeRole to {principal}",)),
-    "iam.role.policies": Hint(
-        "IAM role {name} has unexpected policies",
-        ("a policy was attached or removed outside the deploy",),
-        (f"aws iam list-attached-role-policies {R}", f"aws iam list-role-policies {R}"),
-        ("re-run the deploy so the role's policies match the definition",)),
-}

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from .base import Resource
 
 _types: dict[str, type[Resource]] = {}
+#: Every handle type whose hints belong in the catalog, fixture or not (a user pool's
+#: ``CognitoUser``, the caller identity), by module and name.
+_cataloged: dict[tuple[str, str], type] = {}
 _loaded = False
 _lock = threading.Lock()
 #: Modules of this package that hold no handle.
@@ -33,6 +36,13 @@ def register(cls: type[Resource]) -> None:
     if known is not None and known.__qualname__ != cls.__qualname__:
         raise TypeError(f"fixture {fixture!r} is taken by {known.__module__}.{known.__qualname__}")
     _types[fixture] = cls
+
+
+def catalog(cls: type) -> type:
+    """Add a handle type's hints to the catalog. Every ``Resource`` subclass is added by
+    being defined; a handle of another kind says ``@catalog``."""
+    _cataloged[(cls.__module__, cls.__qualname__)] = cls
+    return cls
 
 
 def service_modules() -> list[str]:
@@ -88,7 +98,8 @@ def _named_hints(cls: type) -> dict[str, Hint]:
 def all_hints() -> dict[str, Hint]:
     """Every hint every registered handle brings, by catalog key."""
     entries: dict[str, Hint] = {}
-    for cls in _unique(resource_types().values()):
+    resource_types()  # imports every service module
+    for cls in list(_cataloged.values()):
         entries.update(hints_of(cls))
     for name in service_modules():  # modules not yet declaring their hints on the handle
         entries.update(getattr(importlib.import_module(f"{__package__}.{name}"), "HINTS", {}))

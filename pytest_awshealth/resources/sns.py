@@ -9,8 +9,19 @@ from ..errors import ResourceNotFound
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
 from .base import Resource
+from .cloudwatch import Metrics
 
 PENDING = "PendingConfirmation"  # what ListSubscriptionsByTopic shows instead of an ARN
+#: GetSubscriptionAttributes tells whether a listed subscription is still pending.
+SUBSCRIPTION_READS = ("list_subscriptions_by_topic", "get_subscription_attributes")
+T = "--topic-arn {arn} --region {region}"
+SUBSCRIPTIONS = Hint(
+    "SNS topic {name} in {region} has no confirmed subscription: notifications reach nobody",
+    ("the subscription was never created (email subscriptions are often set up by hand)",
+     "every subscription is still pending confirmation",
+     "the subscriber (queue, function) was deleted and its subscription with it"),
+    ("aws sns list-subscriptions-by-topic " + T,),
+    ("aws sns subscribe " + T + " --protocol email --notification-endpoint <address>",))
 
 
 @dataclass(frozen=True)
@@ -23,13 +34,24 @@ class Subscription:
     pending: bool
 
 
-class SnsTopic(Resource):
+class SnsTopic(Resource, Metrics):
     """An SNS topic: ``assert not sns_topic.pending_subscriptions``."""
 
     fixture = "sns_topic"
     service = "sns"
     kind = "SNS topic"
     hint_prefix = "sns.topic"
+    #: STS GetCallerIdentity (once per run) for the ARN of one made by name.
+    describe_operations = ("get_topic_attributes", "get_caller_identity")
+    healthy_when = ("confirmed_count",)
+    metric_namespace = "AWS/SNS"
+    hints = {"missing": Hint(
+        "SNS topic {name} does not exist in {region} (account {account})",
+        ("the deploy did not create it, or it was deleted",
+         "output '{output}' holds another account's or region's topic ARN"),
+        ("aws sns list-topics --region {region} --query 'Topics[].TopicArn'",
+         "aws sns get-topic-attributes " + T),
+        ("aws sns create-topic --name {name} --region {region}   # or re-run the deploy",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         self._arn: Optional[str] = None
@@ -50,21 +72,38 @@ class SnsTopic(Resource):
     def describe(self) -> dict[str, Any]:
         return self.call("get_topic_attributes", TopicArn=self.arn)["Attributes"]
 
+    def metric_dimensions(self) -> dict[str, str]:
+        return {"TopicName": self.name}
+
     @property
-    @probe("subscriptions", truthy)
+    @probe(SUBSCRIPTIONS, truthy, reads=SUBSCRIPTION_READS)
     def subscriptions(self) -> list[Subscription]:
-        """Every subscription; ``pending`` when not confirmed yet (healthy when any exist)."""
+        """Every subscription (list[:class:`Subscription`], ``pending`` when not confirmed
+        yet); healthy: any exist."""
         return self._subscriptions()
 
     @property
-    @probe("pending", empty)
+    @probe(Hint(
+        "SNS topic {name} in {region} has subscriptions pending confirmation: {pending_endpoints}",
+        ("the confirmation email was not clicked (it expires after 3 days), or went to spam",
+         "a cross-account SQS/HTTPS endpoint never confirmed (the owner must confirm the token)",
+         "an HTTPS endpoint does not answer the SubscriptionConfirmation request"),
+        ("aws sns list-subscriptions-by-topic " + T
+         + " --query \"Subscriptions[?SubscriptionArn=='PendingConfirmation']\"",
+         "aws sns get-subscription-attributes --subscription-arn <subscription-arn> --region {region}"),
+        ("aws sns subscribe " + T + " --protocol email --notification-endpoint <address>"
+         "   # sends a new confirmation message",
+         "aws sns confirm-subscription " + T + " --token <token from the confirmation message>")),
+        empty, reads=SUBSCRIPTION_READS)
     def pending_subscriptions(self) -> list[Subscription]:
-        """Subscriptions awaiting confirmation: they receive nothing (healthy when none)."""
+        """Subscriptions awaiting confirmation: they receive nothing
+        (list[:class:`Subscription`]); healthy: empty."""
         return [s for s in self._subscriptions() if s.pending]
 
     @property
-    @probe("subscriptions", lambda count: count > 0)
+    @probe(SUBSCRIPTIONS, lambda count: count > 0, reads=SUBSCRIPTION_READS)
     def confirmed_count(self) -> int:
+        """How many subscriptions are confirmed (int); healthy: more than 0."""
         return sum(1 for s in self._subscriptions() if not s.pending)
 
     def _subscriptions(self) -> list[Subscription]:
@@ -103,32 +142,3 @@ class SnsTopic(Resource):
         return ", ".join(pending) or "none"
 
 
-T = "--topic-arn {arn} --region {region}"
-
-HINTS = {
-    "sns.topic.missing": Hint(
-        "SNS topic {name} does not exist in {region} (account {account})",
-        ("the deploy did not create it, or it was deleted",
-         "output '{output}' holds another account's or region's topic ARN"),
-        ("aws sns list-topics --region {region} --query 'Topics[].TopicArn'",
-         "aws sns get-topic-attributes " + T),
-        ("aws sns create-topic --name {name} --region {region}   # or re-run the deploy",)),
-    "sns.topic.subscriptions": Hint(
-        "SNS topic {name} in {region} has no confirmed subscription: notifications reach nobody",
-        ("the subscription was never created (email subscriptions are often set up by hand)",
-         "every subscription is still pending confirmation",
-         "the subscriber (queue, function) was deleted and its subscription with it"),
-        ("aws sns list-subscriptions-by-topic " + T,),
-        ("aws sns subscribe " + T + " --protocol email --notification-endpoint <address>",)),
-    "sns.topic.pending": Hint(
-        "SNS topic {name} in {region} has subscriptions pending confirmation: {pending_endpoints}",
-        ("the confirmation email was not clicked (it expires after 3 days), or went to spam",
-         "a cross-account SQS/HTTPS endpoint never confirmed (the owner must confirm the token)",
-         "an HTTPS endpoint does not answer the SubscriptionConfirmation request"),
-        ("aws sns list-subscriptions-by-topic " + T
-         + " --query \"Subscriptions[?SubscriptionArn=='PendingConfirmation']\"",
-         "aws sns get-subscription-attributes --subscription-arn <subscription-arn> --region {region}"),
-        ("aws sns subscribe " + T + " --protocol email --notification-endpoint <address>"
-         "   # sends a new confirmation message",
-         "aws sns confirm-subscription " + T + " --token <token from the confirmation message>")),
-}

@@ -6,12 +6,29 @@ import json
 from typing import Any, Callable, Optional
 from urllib.parse import urlparse
 
-from ..probes import probe, truthy
+from ..probes import field, probe, truthy
 from ..remediation import Hint
 from .base import Resource, attempt
+from .cloudwatch import Metrics
+
+Q = "--queue-url {url} --region {region}"
+DEPTH = Hint(
+    "SQS queue {name} in {region} has an unexpected backlog",
+    ("the consumer (Lambda event source mapping, ECS worker) is stopped, failing or too slow",
+     "the visibility timeout is shorter than processing time, so messages reappear",
+     "if this queue is a dead-letter queue (of a queue, an EventBridge target or a Lambda "
+     "async invocation): deliveries failed and landed here"),
+    ("aws sqs get-queue-attributes " + Q + " --attribute-names All",
+     "aws sqs receive-message " + Q + " --max-number-of-messages 5 --visibility-timeout 0"
+     "   # read the failed messages (they stay in the queue)",
+     "aws lambda list-event-source-mappings --event-source-arn {arn} --region {region}"),
+    ("aws lambda update-event-source-mapping --uuid <mapping-uuid> --enabled --region {region}"
+     "   # if the consumer's mapping is disabled",
+     "fix why deliveries failed (the messages and the target's logs say), then redrive or "
+     "purge the dead-letter queue"))
 
 
-class SqsQueue(Resource):
+class SqsQueue(Resource, Metrics):
     """An SQS queue by URL, ARN or name: ``assert sqs_queue.dlq_depth == 0``."""
 
     fixture = "sqs_queue"
@@ -19,6 +36,17 @@ class SqsQueue(Resource):
     kind = "SQS queue"
     hint_prefix = "sqs.queue"
     not_found_codes = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
+    #: GetQueueUrl only when the queue was given by name or ARN.
+    describe_operations = ("get_queue_url", "get_queue_attributes")
+    healthy_when = ("dlq_depth",)
+    metric_namespace = "AWS/SQS"
+    hints = {"missing": Hint(
+        "SQS queue {name} does not exist in {region} (account {account})",
+        ("the deploy did not create it, or it was deleted (a recreated queue needs 60 s)",
+         "output '{output}' holds another account's or region's queue URL"),
+        ("aws sqs list-queues --queue-name-prefix {name} --region {region}",
+         "aws sqs get-queue-url --queue-name {name} --region {region}"),
+        ("aws sqs create-queue --queue-name {name} --region {region}   # or re-run the deploy",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         self._url: Optional[str] = None
@@ -47,41 +75,56 @@ class SqsQueue(Resource):
     def describe(self) -> dict[str, Any]:
         return self.call("get_queue_attributes", QueueUrl=self.url, AttributeNames=["All"])["Attributes"]
 
-    @property
-    def arn(self) -> str:
-        return str(self.describe()["QueueArn"])
+    def metric_dimensions(self) -> dict[str, str]:
+        return {"QueueName": self.name}
+
+    arn = field("QueueArn", doc="The queue's ARN (str).")
+    depth = field("ApproximateNumberOfMessages", default=0, then=int, hint=DEPTH,
+                  doc="ApproximateNumberOfMessages (int): messages waiting to be received; "
+                  "no healthy value (compare it in the test).")
+    in_flight = field("ApproximateNumberOfMessagesNotVisible", default=0, then=int, hint=DEPTH,
+                      doc="ApproximateNumberOfMessagesNotVisible (int): received, not yet "
+                      "deleted; no healthy value.")
 
     @property
-    @probe("depth")
-    def depth(self) -> int:
-        """ApproximateNumberOfMessages: messages waiting to be received."""
-        return int(self.describe().get("ApproximateNumberOfMessages", 0))
-
-    @property
-    @probe("depth", truthy)
+    @probe(DEPTH, truthy)
     def is_empty(self) -> bool:
-        """No message waiting or in flight: for a dead-letter queue bound directly
-        (an EventBridge target's or a Lambda function's), ``assert sqs_queue.is_empty``."""
+        """True when no message is waiting or in flight (healthy): for a dead-letter queue
+        bound directly (an EventBridge target's or a Lambda function's),
+        ``assert sqs_queue.is_empty``."""
         attributes = self.describe()
         return not (int(attributes.get("ApproximateNumberOfMessages", 0))
                     or int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)))
 
     @property
-    @probe("depth")
-    def in_flight(self) -> int:
-        """ApproximateNumberOfMessagesNotVisible: received, not yet deleted."""
-        return int(self.describe().get("ApproximateNumberOfMessagesNotVisible", 0))
-
-    @property
-    @probe("dlq", truthy)
+    @probe(Hint(
+        "SQS queue {name} in {region} has no dead-letter queue (RedrivePolicy)",
+        ("the queue was created without a redrive policy, so poison messages retry until they expire",),
+        ("aws sqs get-queue-attributes " + Q + " --attribute-names RedrivePolicy",),
+        ("aws sqs set-queue-attributes " + Q + " --attributes file://redrive.json"
+         "   # {{\"RedrivePolicy\": \"{{\\\"deadLetterTargetArn\\\":\\\"<dlq-arn>\\\","
+         "\\\"maxReceiveCount\\\":\\\"5\\\"}}\"}}",)), truthy)
     def dead_letter_queue(self) -> Optional[SqsQueue]:
-        """The queue RedrivePolicy sends failed messages to, or None (no DLQ configured)."""
+        """The queue RedrivePolicy sends failed messages to (:class:`SqsQueue`), or None
+        when no DLQ is configured; healthy: configured."""
         return self._dlq()
 
     @property
-    @probe("dlq_depth", lambda depth: not depth)
+    @probe(Hint(
+        "Dead-letter queue of SQS queue {name} ({region}) holds {dlq_depth} message(s): processing failed",
+        ("the consumer raised or timed out maxReceiveCount times on these messages",
+         "a deploy broke the consumer (permissions, missing config, code error)",
+         "malformed messages from a producer"),
+        ("aws sqs get-queue-attributes --queue-url {dlq_url} --region {region} --attribute-names All",
+         "aws sqs receive-message --queue-url {dlq_url} --region {region} --max-number-of-messages 5"
+         " --visibility-timeout 0   # look, do not delete"),
+        ("aws sqs start-message-move-task --source-arn {dlq_arn} --region {region}"
+         "   # redrive to the source queue after fixing the consumer",
+         "aws sqs purge-queue --queue-url {dlq_url} --region {region}   # only if the messages are worthless")),
+        lambda depth: not depth)
     def dlq_depth(self) -> Optional[int]:
-        """Messages in the dead-letter queue (healthy: 0); None when there is no DLQ."""
+        """Messages in the dead-letter queue (int; healthy: 0); None, also healthy, when
+        there is no DLQ."""
         dlq = self._dlq()
         return None if dlq is None else int(dlq.describe().get("ApproximateNumberOfMessages", 0))
 
@@ -120,46 +163,3 @@ def _url_region(url: str) -> Optional[str]:
     return parts[1] if len(parts) > 3 and parts[0] == "sqs" and parts[-2] == "amazonaws" else None
 
 
-Q = "--queue-url {url} --region {region}"
-
-HINTS = {
-    "sqs.queue.missing": Hint(
-        "SQS queue {name} does not exist in {region} (account {account})",
-        ("the deploy did not create it, or it was deleted (a recreated queue needs 60 s)",
-         "output '{output}' holds another account's or region's queue URL"),
-        ("aws sqs list-queues --queue-name-prefix {name} --region {region}",
-         "aws sqs get-queue-url --queue-name {name} --region {region}"),
-        ("aws sqs create-queue --queue-name {name} --region {region}   # or re-run the deploy",)),
-    "sqs.queue.depth": Hint(
-        "SQS queue {name} in {region} has an unexpected backlog",
-        ("the consumer (Lambda event source mapping, ECS worker) is stopped, failing or too slow",
-         "the visibility timeout is shorter than processing time, so messages reappear",
-         "if this queue is a dead-letter queue (of a queue, an EventBridge target or a Lambda "
-         "async invocation): deliveries failed and landed here"),
-        ("aws sqs get-queue-attributes " + Q + " --attribute-names All",
-         "aws sqs receive-message " + Q + " --max-number-of-messages 5 --visibility-timeout 0"
-         "   # read the failed messages (they stay in the queue)",
-         "aws lambda list-event-source-mappings --event-source-arn {arn} --region {region}"),
-        ("aws lambda update-event-source-mapping --uuid <mapping-uuid> --enabled --region {region}"
-         "   # if the consumer's mapping is disabled",
-         "fix why deliveries failed (the messages and the target's logs say), then redrive or "
-         "purge the dead-letter queue")),
-    "sqs.queue.dlq": Hint(
-        "SQS queue {name} in {region} has no dead-letter queue (RedrivePolicy)",
-        ("the queue was created without a redrive policy, so poison messages retry until they expire",),
-        ("aws sqs get-queue-attributes " + Q + " --attribute-names RedrivePolicy",),
-        ("aws sqs set-queue-attributes " + Q + " --attributes file://redrive.json"
-         "   # {{\"RedrivePolicy\": \"{{\\\"deadLetterTargetArn\\\":\\\"<dlq-arn>\\\","
-         "\\\"maxReceiveCount\\\":\\\"5\\\"}}\"}}",)),
-    "sqs.queue.dlq_depth": Hint(
-        "Dead-letter queue of SQS queue {name} ({region}) holds {dlq_depth} message(s): processing failed",
-        ("the consumer raised or timed out maxReceiveCount times on these messages",
-         "a deploy broke the consumer (permissions, missing config, code error)",
-         "malformed messages from a producer"),
-        ("aws sqs get-queue-attributes --queue-url {dlq_url} --region {region} --attribute-names All",
-         "aws sqs receive-message --queue-url {dlq_url} --region {region} --max-number-of-messages 5"
-         " --visibility-timeout 0   # look, do not delete"),
-        ("aws sqs start-message-move-task --source-arn {dlq_arn} --region {region}"
-         "   # redrive to the source queue after fixing the consumer",
-         "aws sqs purge-queue --queue-url {dlq_url} --region {region}   # only if the messages are worthless")),
-}

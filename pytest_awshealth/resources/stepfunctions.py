@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional, Union
 
-from ..probes import equals, not_yet, probe
+from ..deprecations import CallableCollection
+from ..probes import empty, equals, field, not_yet, probe
 from ..remediation import Hint
 from .base import Resource
+from .cloudwatch import Metrics
 
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
 #: Execution statuses that end by themselves (DescribeExecution docs).
@@ -20,6 +22,30 @@ _FAILURE_DETAILS = ("executionFailedEventDetails", "executionTimedOutEventDetail
                     "lambdaFunctionFailedEventDetails", "lambdaFunctionTimedOutEventDetails",
                     "activityFailedEventDetails", "taskTimedOutEventDetails")
 Since = Union[datetime, timedelta, None]
+LIST = ("list_executions",)
+
+A = "--state-machine-arn {arn} --region {region}"
+E = "--execution-arn {execution_arn} --region {region}"
+EXECUTIONS = Hint(
+    "Step Functions state machine {name} in {region} has unexpected recent executions",
+    ("the schedule (EventBridge rule) did not start it: rule disabled or missing target",
+     "executions are still RUNNING, waiting on a task that never reports back"),
+    ("aws stepfunctions list-executions " + A + " --max-items 10",
+     "aws stepfunctions list-executions " + A + " --status-filter RUNNING"),
+    ("aws stepfunctions start-execution " + A + " --input '{{}}'   # a manual run",))
+FAILURES = Hint(
+    "Step Functions state machine {name} in {region} has failed executions; newest: "
+    "{execution} {error}: {cause}",
+    ("a Lambda task timed out or raised (see the cause above)",
+     "the state machine role lacks permission to invoke a task (States.TaskFailed / AccessDenied)",
+     "a service quota or throttling limit was hit",
+     "the input is invalid for a state (States.Runtime, JSONPath errors)"),
+    ("aws stepfunctions list-executions " + A + " --status-filter FAILED --max-items 10",
+     "aws stepfunctions describe-execution " + E + " --query '[status,error,cause]'",
+     "aws stepfunctions get-execution-history " + E + " --reverse-order --max-items 10"),
+    ("fix the failing task, then start a new run: aws stepfunctions start-execution " + A
+     + " --input file://input.json",
+     "aws stepfunctions redrive-execution " + E + "   # re-run from the failed state (Standard workflows)"))
 
 
 @dataclass(frozen=True)
@@ -53,8 +79,9 @@ class ExecutionFailure:
                 "cause": self.cause or "-"}
 
 
-class Executions(list):  # type: ignore[type-arg]
-    """A list of :class:`Execution`; hints name the newest one's error and cause."""
+class Executions(CallableCollection, list):  # type: ignore[type-arg]
+    """A list of :class:`Execution`, newest first; hints name the newest one's error and
+    cause."""
 
     def __init__(self, items: list[Execution], explain: Callable[[Execution], ExecutionFailure]) -> None:
         super().__init__(items)
@@ -65,14 +92,14 @@ class Executions(list):  # type: ignore[type-arg]
             return {}
         failure: dict[str, Any] = {}
 
-        def field(key: str) -> Callable[[], str]:
+        def lazy(key: str) -> Callable[[], str]:
             def value() -> str:
                 if not failure:
                     failure.update(self._explain(self[0]).hint_context())
                 return str(failure[key])
             return value
 
-        return {k: field(k) for k in ("execution_arn", "execution", "error", "cause")}
+        return {k: lazy(k) for k in ("execution_arn", "execution", "error", "cause")}
 
 
 def _executions_running(machine: StateMachine, executions: Any) -> Optional[str]:
@@ -84,8 +111,8 @@ def _executions_running(machine: StateMachine, executions: Any) -> Optional[str]
     return ", ".join(sorted(running)) or None
 
 
-class StateMachine(Resource):
-    """A Step Functions state machine: ``assert not state_machine.failed_executions()``."""
+class StateMachine(Resource, Metrics):
+    """A Step Functions state machine: ``assert not state_machine.failed_executions``."""
 
     fixture = "state_machine"
     service = "stepfunctions"
@@ -94,6 +121,18 @@ class StateMachine(Resource):
     arn_format = "arn:{partition}:states:{region}:{account}:stateMachine:{name}"
     not_found_codes = frozenset({"StateMachineDoesNotExist", "ExecutionDoesNotExist",
                                  "ResourceNotFound"})
+    #: STS GetCallerIdentity (once per run) for the ARN of one made by name.
+    describe_operations = ("describe_state_machine", "get_caller_identity")
+    healthy_when = ("status",)
+    metric_namespace = "AWS/States"
+    hints = {"missing": Hint(
+        "Step Functions state machine {name} does not exist in {region} (account {account})",
+        ("the deploy did not create it, or the definition failed validation so the stack rolled back",
+         "output '{output}' holds a stale ARN (a replaced state machine gets a new name)"),
+        ("aws stepfunctions list-state-machines --region {region} --query 'stateMachines[].[name,stateMachineArn]'",
+         "aws stepfunctions describe-state-machine " + A),
+        ("aws stepfunctions validate-state-machine-definition --definition file://state-machine.json",
+         "re-run the deploy so the state machine is created"))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         self._arn: Optional[str] = None
@@ -114,38 +153,68 @@ class StateMachine(Resource):
     def describe(self) -> dict[str, Any]:
         return self.call("describe_state_machine", stateMachineArn=self.arn)
 
-    @property
-    @probe("status", equals("ACTIVE"))
-    def status(self) -> str:
-        """ACTIVE, or DELETING after delete-state-machine."""
-        return str(self.describe().get("status", "ACTIVE"))
+    def metric_dimensions(self) -> dict[str, str]:
+        return {"StateMachineArn": self.arn}
 
-    @probe("executions", transitional=_executions_running)
-    def recent_executions(self, limit: int = 10) -> list[Execution]:
-        """The newest ``limit`` executions, newest first."""
-        return [_execution(e) for e in self._recent(limit)]
+    status = field("status", equals("ACTIVE"), default="ACTIVE", then=str, hint=Hint(
+        "Step Functions state machine {name} in {region} is not ACTIVE",
+        ("it is being deleted (DELETING): a delete ran while executions were still running",),
+        ("aws stepfunctions describe-state-machine " + A + " --query status",),
+        ("re-run the deploy once the deletion has finished",)),
+                   doc="The state machine's status (str); healthy: ACTIVE (DELETING after "
+                   "delete-state-machine).")
 
     @property
-    @probe("executions", equals("SUCCEEDED"), transitional=not_yet(*RUNNING_STATUSES))
+    @probe(EXECUTIONS, transitional=_executions_running, reads=LIST)
+    def recent_executions(self) -> Executions:
+        """The 10 newest executions, newest first (:class:`Executions`; no healthy value,
+        transitional while one is RUNNING). ``list_executions(limit=)`` takes another limit."""
+        return self._executions(10).formerly(self, "recent_executions", "list_executions")
+
+    @probe(EXECUTIONS, transitional=_executions_running, reads=LIST)
+    def list_executions(self, limit: int = 10) -> Executions:
+        """The newest ``limit`` executions, newest first (:class:`Executions`; no healthy
+        value, transitional while one is RUNNING)."""
+        return self._executions(limit)
+
+    def _executions(self, limit: int) -> Executions:
+        return Executions([_execution(e) for e in self._recent(limit)], self.explain)
+
+    @property
+    @probe(EXECUTIONS, equals("SUCCEEDED"), transitional=not_yet(*RUNNING_STATUSES), reads=LIST)
     def last_execution_status(self) -> Optional[str]:
-        """Status of the newest execution (SUCCEEDED, RUNNING, FAILED...), None if none ran."""
+        """Status of the newest execution (str: SUCCEEDED, RUNNING, FAILED...; None if none
+        ran); healthy: SUCCEEDED, transitional while RUNNING."""
         newest = self._recent(1)
         return str(newest[0].get("status", "")) if newest else None
 
-    @probe("failures", lambda failed: not failed)
-    def failed_executions(self, limit: int = 10, since: Since = None) -> Executions:
-        """Executions among the newest ``limit`` (started after ``since`` if given) that
-        FAILED, TIMED_OUT or were ABORTED; healthy when empty. A failure older than the
-        last ``limit`` runs no longer counts."""
+    @property
+    @probe(FAILURES, empty, reads=LIST)
+    def failed_executions(self) -> Executions:
+        """Executions among the 10 newest that FAILED, TIMED_OUT or were ABORTED
+        (:class:`Executions`); healthy: empty. ``list_failed_executions(limit=, since=)``
+        looks at another number of runs, or only at those started since a time."""
+        return self._failed(10, None).formerly(self, "failed_executions", "list_failed_executions")
+
+    @probe(FAILURES, empty, reads=LIST)
+    def list_failed_executions(self, limit: int = 10, since: Since = None) -> Executions:
+        """Executions among the newest ``limit`` (started after ``since`` if given: a
+        datetime or a timedelta back from now) that FAILED, TIMED_OUT or were ABORTED
+        (:class:`Executions`); healthy: empty. A failure older than the last ``limit`` runs
+        no longer counts."""
+        return self._failed(limit, since)
+
+    def _failed(self, limit: int, since: Since) -> Executions:
         cutoff = _cutoff(since)
         failed = [e for e in map(_execution, self._recent(limit))
                   if e.failed and (cutoff is None or (e.start is not None and _aware(e.start) >= cutoff))]
         return Executions(failed, self.explain)
 
     @property
-    @probe("failures")
+    @probe(FAILURES, reads=LIST + ("describe_execution", "get_execution_history"))
     def last_failure(self) -> Optional[ExecutionFailure]:
-        """The newest FAILED / TIMED_OUT / ABORTED execution ever, with error and cause."""
+        """The newest FAILED / TIMED_OUT / ABORTED execution ever, with error and cause
+        (:class:`ExecutionFailure`, None when none failed; no healthy value)."""
         newest: list[Execution] = []
         for status in FAILED_STATUSES:
             answer = self.call("list_executions", stateMachineArn=self.arn, statusFilter=status,
@@ -175,9 +244,9 @@ class StateMachine(Resource):
         answer = self.call("get_execution_history", executionArn=execution_arn,
                            reverseOrder=True, maxResults=100)
         for event in sorted(answer.get("events", []), key=lambda e: e.get("id", 0), reverse=True):
-            for field in _FAILURE_DETAILS:
-                if field in event:
-                    return event[field].get("error", ""), event[field].get("cause", "")
+            for detail in _FAILURE_DETAILS:
+                if detail in event:
+                    return event[detail].get("error", ""), event[detail].get("cause", "")
         return "", ""
 
     def hint_context(self) -> dict[str, Any]:
@@ -202,41 +271,3 @@ def _cutoff(since: Since) -> Optional[datetime]:
     return _aware(since)
 
 
-A = "--state-machine-arn {arn} --region {region}"
-E = "--execution-arn {execution_arn} --region {region}"
-
-HINTS = {
-    "stepfunctions.state_machine.missing": Hint(
-        "Step Functions state machine {name} does not exist in {region} (account {account})",
-        ("the deploy did not create it, or the definition failed validation so the stack rolled back",
-         "output '{output}' holds a stale ARN (a replaced state machine gets a new name)"),
-        ("aws stepfunctions list-state-machines --region {region} --query 'stateMachines[].[name,stateMachineArn]'",
-         "aws stepfunctions describe-state-machine " + A),
-        ("aws stepfunctions validate-state-machine-definition --definition file://state-machine.json",
-         "re-run the deploy so the state machine is created")),
-    "stepfunctions.state_machine.status": Hint(
-        "Step Functions state machine {name} in {region} is not ACTIVE",
-        ("it is being deleted (DELETING): a delete ran while executions were still running",),
-        ("aws stepfunctions describe-state-machine " + A + " --query status",),
-        ("re-run the deploy once the deletion has finished",)),
-    "stepfunctions.state_machine.executions": Hint(
-        "Step Functions state machine {name} in {region} has unexpected recent executions",
-        ("the schedule (EventBridge rule) did not start it: rule disabled or missing target",
-         "executions are still RUNNING, waiting on a task that never reports back"),
-        ("aws stepfunctions list-executions " + A + " --max-items 10",
-         "aws stepfunctions list-executions " + A + " --status-filter RUNNING"),
-        ("aws stepfunctions start-execution " + A + " --input '{{}}'   # a manual run",)),
-    "stepfunctions.state_machine.failures": Hint(
-        "Step Functions state machine {name} in {region} has failed executions; newest: "
-        "{execution} {error}: {cause}",
-        ("a Lambda task timed out or raised (see the cause above)",
-         "the state machine role lacks permission to invoke a task (States.TaskFailed / AccessDenied)",
-         "a service quota or throttling limit was hit",
-         "the input is invalid for a state (States.Runtime, JSONPath errors)"),
-        ("aws stepfunctions list-executions " + A + " --status-filter FAILED --max-items 10",
-         "aws stepfunctions describe-execution " + E + " --query '[status,error,cause]'",
-         "aws stepfunctions get-execution-history " + E + " --reverse-order --max-items 10"),
-        ("fix the failing task, then start a new run: aws stepfunctions start-execution " + A
-         + " --input file://input.json",
-         "aws stepfunctions redrive-execution " + E + "   # re-run from the failed state (Standard workflows)")),
-}
