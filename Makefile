@@ -16,11 +16,11 @@ install: $(BIN)/awshealth
 demo: install  ## the Mantissa Log gate against the embedded emulator
 	$(BIN)/awshealth demo $(ARGS)
 
-test: install  ## the plugin's own tests
-	$(BIN)/python -m pytest -n 2 $(ARGS)
+test: install  ## the plugin's own tests (worksteal: an idle worker takes half of the other's queue)
+	$(BIN)/python -m pytest -n 2 --dist worksteal $(ARGS)
 
-test-fast: install  ## the unit loop: every test that needs no emulator, serially
-	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator" $(ARGS)
+test-fast: install  ## the unit loop: every test that needs no emulator and no xdist workers, serially
+	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator and not xdist" $(ARGS)
 
 check-wheel: install  ## the demo from the built wheel, in a fresh venv outside the checkout
 	rm -rf build dist

@@ -1,9 +1,16 @@
-"""Shared fixtures for the plugin's own tests: one moto server per test process."""
+"""Shared fixtures for the plugin's own tests: one moto server per test process, plus what
+keeps the suite fast (see "Developing" in the README): library modules and botocore's
+service models survive pytester's in-process runs, and the slowest tests start first."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
+import os
+import sys
+import sysconfig
+from pathlib import Path
 from typing import Any, Iterator
 
 # hypothesis's pytest plugin imports hypothesis in every run's terminal summary; imported
@@ -11,16 +18,42 @@ from typing import Any, Iterator
 import hypothesis.internal.observability  # noqa: F401
 import pytest
 
+import pytest_awshealth
 from pytest_awshealth.emulator import Emulator, HttpStub
 
 pytest_plugins = ["pytester"]
 
+#: Started first, in this order (matched as node id prefixes), so that no worker is left
+#: with one of them at the end: the 15 s settling wait, then the tests that start processes
+#: (demo subprocesses, xdist workers) or run many example gates.
+SLOW_FIRST = (
+    "tests/test_settling.py::test_under_xdist_converges_after_15_s",
+    "tests/test_examples.py::test_xdist_gives_the_same_verdicts_as_serial",
+    "tests/test_examples.py::test_demo_command_runs_the_example",
+    "tests/test_demo.py::test_mantissa_is_the_default_example",
+    "tests/test_faults.py::test_throttling_never_fails_a_gate_under_xdist",
+    "tests/test_init.py::test_generated_gate_passes_healthy_and_fails_breaks",
+    "tests/test_faults.py::test_mantissa_gate_against_a_black_hole_is_bounded",
+    "tests/test_examples.py::test_each_break_fails_exactly_its_checks",
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses the emulator: ``-m "not emulator"`` is the unit loop."""
+    """Mark every test that uses the emulator (``-m "not emulator"`` is the unit loop) and
+    every xdist variant (``[xdist]``, ``-m "not xdist"``: it starts worker processes); put
+    :data:`SLOW_FIRST` first (a stable sort: the rest keeps its order)."""
     for item in items:
         if "emulator" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.emulator)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "xdist" in callspec.id.split("-"):
+            item.add_marker(pytest.mark.xdist)
+
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(SLOW_FIRST)
+                     if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")
@@ -28,13 +61,14 @@ def emulator() -> Iterator[Emulator]:
     """A moto server on 127.0.0.1, shared by this process's tests (xdist: one per worker)."""
     with Emulator() as server:
         preload_moto_backends()
+        _list_moto_modules_once()
         yield server
 
 
 def preload_moto_backends() -> None:
-    """Import moto's service modules up front: pytester's in-process runs drop modules
-    first imported inside them, which would split moto's state in two (and re-import
-    boto3 on every run). One for every handle's service, so a new handle needs no edit."""
+    """Import moto's service modules and URL maps up front (and boto3), one for every
+    handle's service (a new handle needs no edit), so that no test pays for them and
+    the server keeps using the classes the tests patch."""
     import boto3  # noqa: F401
     import botocore.session  # noqa: F401
     from moto.backends import get_backend
@@ -82,3 +116,60 @@ def write_outputs(pytester: pytest.Pytester):
         return name
 
     return write
+
+
+# -- speed: what every in-process run would otherwise do again
+
+#: Folders of library modules: the standard library, this venv's packages, the plugin.
+LIBRARY_ROOTS = tuple(sorted({
+    *(os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib",
+                                                              "purelib", "platlib")),
+    os.path.join(str(Path(pytest_awshealth.__file__).parent), "")}))
+
+
+def _is_library(name: str) -> bool:
+    """A module loaded from :data:`LIBRARY_ROOTS`, not from a pytester project or examples/."""
+    path = getattr(sys.modules.get(name), "__file__", None)
+    return isinstance(path, str) and path.startswith(LIBRARY_ROOTS)
+
+
+def _keep_library_modules() -> None:
+    """pytester drops every module first imported during a test or an in-process run, and
+    the next run imports it again: moto's (the emulator imports them as requests arrive,
+    ~300 for a Step Functions execution, and a second copy splits moto's state), boto3's,
+    the plugin's lazy ones. Library modules stay; the runs' test modules and conftests (and
+    anything else) are still dropped."""
+    from _pytest import pytester as pytester_module
+
+    snapshot = pytester_module.SysModulesSnapshot
+
+    class KeepLibraries(snapshot):  # type: ignore[misc, valid-type]
+        def __init__(self, preserve=None) -> None:
+            super().__init__(preserve=lambda name: _is_library(name) or bool(
+                preserve and preserve(name)))
+
+    pytester_module.SysModulesSnapshot = KeepLibraries  # type: ignore[misc]
+
+
+def _share_botocore_loader() -> None:
+    """One botocore data loader per search path in this process: every in-process run
+    makes a new boto3 session, whose own loader would parse each service's model JSON
+    again (~25 ms a client). The files are static; each session still makes its clients."""
+    import botocore.loaders
+    import botocore.session
+
+    botocore.session.create_loader = functools.lru_cache(maxsize=None)(  # type: ignore[assignment]
+        botocore.loaders.create_loader)
+
+
+def _list_moto_modules_once() -> None:
+    """moto's dispatcher lists its package folder (a sorted listdir and an isdir per
+    entry) on every request to find the service; the folder does not change."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+
+
+_keep_library_modules()
+_share_botocore_loader()

@@ -80,16 +80,17 @@ def test_help_without_a_command(capsys, argv) -> None:
     assert "demo" in capsys.readouterr().out
 
 
-def test_a_conftest_above_the_examples_stays_out(pytester) -> None:
+def test_a_conftest_above_the_examples_stays_out(pytester, aws_env, capsys) -> None:
     """Installed in a venv inside a project, the examples sit below the project's own
-    conftest.py; the demo must not load it."""
+    conftest.py; the demo must not load it. In-process (``aws_env`` wipes the moto state
+    the demo's own emulator shares); the real command runs once above."""
     import shutil
 
     from demo_runs import EXAMPLES
 
     pytester.makeconftest('raise RuntimeError("the project conftest was loaded")')
     shutil.copytree(EXAMPLES / "mantissa_log", pytester.path / "examples" / "mantissa_log")
-    result = pytester.run(sys.executable, "-m", "pytest_awshealth", "demo", "-q",
-                          "--examples-dir", str(pytester.path / "examples"), timeout=300)
-    assert result.ret == 0, result.stdout.str() + result.stderr.str()
-    result.stdout.fnmatch_lines(["*20 passed*"])
+    code = main(["demo", "-q", "--examples-dir", str(pytester.path / "examples")])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "20 passed" in out

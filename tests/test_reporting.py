@@ -137,7 +137,8 @@ def test_error_codes_map_to_hints(table_project, aws_env, code, expected) -> Non
         def test_status(dynamo_table):
             assert dynamo_table.status == "ACTIVE"
     """)
-    result = table_project.runpytest("--aws-outputs", "outputs.json", "--aws-max-attempts", "1")
+    result = table_project.runpytest("--aws-outputs", "outputs.json", "--aws-max-attempts", "1",
+                                     "--aws-throttle-attempts", "2")  # not 12 backed-off tries
     assert result.ret == 6
     assert result.parseoutcomes() == {"inconclusive": 1}
     result.stdout.fnmatch_lines(expected)
