@@ -567,6 +567,9 @@ def _returned_handle(cls: type, name: str) -> Optional[type]:
         returned = typing.get_type_hints(function).get("return")
     except Exception:
         returned = _by_class_name(getattr(function, "__annotations__", {}).get("return"))
+    options = [a for a in typing.get_args(returned) if a is not type(None)]
+    if len(options) == 1:  # Optional[Handle]
+        returned = options[0]
     return returned if isinstance(returned, type) and issubclass(returned, Resource) else None
 
 
