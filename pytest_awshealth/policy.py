@@ -608,11 +608,12 @@ class PolicyCollector:
         self.fmt = fmt
         self.account = account
         self.text: Optional[str] = None
+        self.policy: Optional[Policy] = None
         self.notes: tuple[str, ...] = ()
 
     def pytest_collection_finish(self, session: Any) -> None:
         context = context_of(session.config, self.account)
-        policy = build(session.items, context)
+        self.policy = policy = build(session.items, context)
         self.text = render(policy, self.fmt or policy_format(session.config))
         unknown = [what for what, value in (("account", context.account),
                                             ("region", context.region)) if value is None]
@@ -640,7 +641,7 @@ def _placeholders(text: str, account: str, region: str) -> str:
 
 def as_json(policy: Policy) -> str:
     """The policy document as JSON (``ACCOUNT``/``REGION`` where they are not known)."""
-    return json.dumps(policy.document(), indent=2)
+    return json.dumps(policy.document(), indent=2) + "\n"
 
 
 TF_ACCOUNT = "${data.aws_caller_identity.current.account_id}"
