@@ -532,8 +532,8 @@ def _read_statements(grants: Sequence[Grant]) -> list[Statement]:
     made = []
     for (prefix, found), actions in sorted(groups.items(), key=_statement_order):
         needed = sorted({t for a in actions for t in tests[a]})
-        made.append(Statement(f"{_camel(prefix)}Read", tuple(sorted(actions)), found,
-                              tuple(needed)))
+        sid = _camel(actions[0]) if len(actions) == 1 else f"{_camel(prefix)}Read"
+        made.append(Statement(sid, tuple(sorted(actions)), found, tuple(needed)))
     return made
 
 
