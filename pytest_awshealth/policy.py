@@ -18,6 +18,7 @@ import functools
 import inspect
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
@@ -632,6 +633,49 @@ def policy_format(config: Any) -> str:
     return str(state.settings["policy_format"])
 
 
+# --------------------------------------------------------------------------- denials
+
+
+def denied_statement(item: Any, exc: Any, state: Any) -> str:
+    """The statement an access-denied call needs, as ``awshealth policy`` writes it for
+    this test (in the run's ``--aws-policy-format``), continuation lines indented."""
+    fmt = str(state.settings["policy_format"]) if "policy_format" in state.settings.values \
+        else "json"
+    statement = _denied(item, exc, state)
+    return "\n".join("    " + line for line in render_statement(statement, fmt).splitlines())
+
+
+def _denied(item: Any, exc: Any, state: Any) -> Statement:
+    handle = getattr(exc, "resource", None)
+    operation = next((row for row in TABLE if row.operation == exc.operation
+                      and row.action == exc.action), None)
+    region = _attempt(lambda: handle.region)
+    account = _attempt(lambda: handle.aws.account)
+    context = Context(_attempt(state.outputs), account, region)
+    arns = ["*"]
+    if operation is not None and handle is not None:
+        resolved = Resolved(type(handle), handle, getattr(handle, "name", None))
+        arns = resources(operation.service, operation.operation, resolved, context)
+    for statement in build([item], context).statements:
+        if exc.action in statement.actions and all(
+                any(_covers(pattern, arn) for pattern in statement.resources) for arn in arns):
+            return statement
+    return statements([Grant(exc.action, arn, item.nodeid) for arn in arns])[0]
+
+
+def _covers(pattern: str, arn: str) -> bool:
+    from .emulator.iam_simulator import glob_match
+
+    return glob_match(pattern, arn)
+
+
+def _attempt(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except Exception:
+        return None
+
+
 # --------------------------------------------------------------------------- formats
 
 
@@ -721,6 +765,6 @@ def render_statement(statement: Statement, fmt: str = "json") -> str:
     if fmt == "json":
         return _placeholders(json.dumps(statement.as_dict()), "ACCOUNT", "REGION")
     if fmt == "terraform":
-        return _placeholders(_terraform_statement(Statement(
-            statement.sid, statement.actions, statement.resources)).strip(), TF_ACCOUNT, TF_REGION)
+        return _placeholders(textwrap.dedent(_terraform_statement(Statement(
+            statement.sid, statement.actions, statement.resources))), TF_ACCOUNT, TF_REGION)
     return as_cdk(one).split("statements = [\n", 1)[1].rsplit("\n]", 1)[0].strip()

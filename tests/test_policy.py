@@ -142,6 +142,8 @@ def test_dynamodb_gate_passes_with_its_policy_and_each_statement_is_needed(
         lines = re.findall(r"^INCONCLUSIVE \S+ - (.*)$", result.stdout.str(), re.MULTILINE)
         assert len(lines) == len(needing) and all(
             any(action in line for action in statement.actions) for line in lines), lines
+        # the hint names the statement to add, as awshealth policy writes it
+        assert f'"Sid": "{statement.sid}", "Effect": "Allow"' in result.stdout.str()
 
 
 def test_formats_say_the_same(pytester, write_outputs) -> None:
