@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any, Iterator
 
@@ -33,16 +34,24 @@ def emulator() -> Iterator[Emulator]:
 def preload_moto_backends() -> None:
     """Import moto's service modules up front: pytester's in-process runs drop modules
     first imported inside them, which would split moto's state in two (and re-import
-    boto3 on every run)."""
+    boto3 on every run). One for every handle's service, so a new handle needs no edit."""
     import boto3  # noqa: F401
     import botocore.session  # noqa: F401
     from moto.backends import get_backend
 
-    for service in ("athena", "cloudformation", "cloudwatch", "cognitoidp", "dynamodb", "ec2",
-                    "ecs", "elbv2", "events", "glue", "iam", "acm", "awslambda", "logs", "s3",
-                    "secretsmanager", "servicediscovery", "sns", "sqs", "ssm",
-                    "stepfunctions", "sts"):
-        get_backend(service)  # type: ignore[arg-type]
+    from pytest_awshealth.resources.registry import handle_types
+
+    services = {cls.service for cls in handle_types() if cls.service} | {"sts"}
+    for service in sorted(MOTO_NAMES.get(s, s.replace("-", "")) for s in services):
+        try:
+            get_backend(service)  # type: ignore[arg-type]
+            importlib.import_module(f"moto.{service}.urls")  # and the responses the server uses
+        except ModuleNotFoundError:  # a service moto lacks: its tests use the answer layer
+            pass
+
+
+#: Handle ``service`` (boto3's name) -> moto's module name, where they differ beyond dashes.
+MOTO_NAMES = {"lambda": "awslambda"}
 
 
 @pytest.fixture

@@ -191,10 +191,10 @@ def _context_of(subject: Any, extra: Optional[dict[str, Any]] = None) -> dict[st
 
 
 def _record_context(record: ProbeRecord, extra: dict[str, Any]) -> dict[str, Any]:
-    """The handle's fields, the value's own (an HTTP response's status...), then the
-    probe's arguments (``gsi_active(index="by_user")`` fills ``{index}``)."""
+    """The handle's fields, the probe's arguments (``gsi_active(index="by_user")`` fills
+    ``{index}``), then the value's own (an HTTP response's status...), which knows best."""
     arguments = {k: v for k, v in record.arguments.items() if v is not None}
-    return _context_of(record.resource, {**extra, **_context_of(record.value), **arguments})
+    return _context_of(record.resource, {**extra, **arguments, **_context_of(record.value)})
 
 
 def _record_hints(record: ProbeRecord, extra: dict[str, Any], catalog: Catalog) -> list[Pick]:

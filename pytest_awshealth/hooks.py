@@ -12,4 +12,4 @@ if TYPE_CHECKING:
 
 def pytest_awshealth_hints(catalog: Catalog, config: pytest.Config) -> None:
     """Add or replace remediation hints, e.g.
-    ``catalog["dynamodb.table.ttl"] = Hint("...", fix=("...",))``."""
+    ``catalog["dynamodb.table.ttl_enabled"] = Hint("...", fix=("...",))``."""

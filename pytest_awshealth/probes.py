@@ -138,6 +138,8 @@ def probe(hint: Union["Hint", str, None] = None, ok: Optional[Check] = None, *,
             args, kwargs = plain_arguments(self, args, kwargs)
             value = func(self, *args, **kwargs)
             arguments = _bound(signature, self, args, kwargs) if takes_arguments else NO_ARGUMENTS
+            if arguments:  # a secret passed in (or learnt by the probe) is kept masked
+                arguments = _masked(self, arguments)
             healthy = None if ok is None else bool(ok(value))
             state = None
             if transitional is not None and healthy is not True:
@@ -184,6 +186,7 @@ class _FieldProperty(property):
 
     def __init__(self, getter: Callable[[Any], Any], path: str) -> None:
         super().__init__(getter, doc=getter.__doc__)
+        self.__doc__ = getter.__doc__  # a subclass's instances show the class docstring otherwise
         self.path = path
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -196,6 +199,13 @@ def probe_spec(attribute: Any) -> Optional[ProbeSpec]:
     """The :class:`ProbeSpec` of a class attribute (a probe method or property), if any."""
     target = attribute.fget if isinstance(attribute, property) else attribute
     return getattr(target, "__probe__", None)
+
+
+def _masked(handle: Any, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+    redactor = getattr(getattr(handle, "aws", None), "redactor", None)
+    if not redactor:
+        return arguments
+    return MappingProxyType({k: redactor.mask(v) for k, v in arguments.items()})
 
 
 def _bound(signature: inspect.Signature, handle: Any, args: tuple[Any, ...],

@@ -232,7 +232,7 @@ class Redactor:
     @contextmanager
     def reading_secrets(self) -> Iterator[None]:
         """Inside the block, every value this thread's watched clients read is a secret
-        (a plain ``String`` parameter read with ``ssm_parameter.value()`` too)."""
+        (a plain ``String`` parameter read with ``ssm_parameter.reveal()`` too)."""
         depth = getattr(self._reading, "depth", 0)
         self._reading.depth = depth + 1
         try:

@@ -7,6 +7,8 @@ import string
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, MutableMapping
 
+from .deprecations import renamed_keys
+
 Context = Mapping[str, Any]
 
 
@@ -103,21 +105,23 @@ class _Filler:
 
 
 class Catalog(MutableMapping[str, Hint]):
-    """Hint templates by key, e.g. ``dynamodb.table.ttl``."""
+    """Hint templates by key, e.g. ``dynamodb.table.ttl_enabled``."""
 
     def __init__(self, entries: Mapping[str, Hint] | None = None) -> None:
         self._entries: dict[str, Hint] = dict(entries or {})
 
     def __getitem__(self, key: str) -> Hint:
-        return self._entries[key]
+        return self._entries[renamed_keys(key, self._entries)[0]]
 
     def __setitem__(self, key: str, hint: Hint) -> None:
         if not isinstance(hint, Hint):
             raise TypeError(f"catalog entry {key!r} must be a Hint, not {type(hint).__name__}")
-        self._entries[key] = hint
+        for name in renamed_keys(key, self._entries):  # a 0.1 key sets every probe it named
+            self._entries[name] = hint
 
     def __delitem__(self, key: str) -> None:
-        del self._entries[key]
+        for name in renamed_keys(key, self._entries):
+            del self._entries[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)

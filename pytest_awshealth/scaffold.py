@@ -43,7 +43,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("s3_bucket", "test_bucket_exists", ("s3_bucket.exists",)),
     Check("dynamo_table", "test_table_active", ('dynamo_table.status == "ACTIVE"',)),
     Check("lambda_fn", "test_function_active",
-          ('lambda_fn.state == "Active"', "lambda_fn.reserved_concurrency != 0"),
+          ('lambda_fn.status == "Active"', "lambda_fn.reserved_concurrency != 0"),
           "reserved concurrency 0 throttles every invocation"),
     Check("sqs_queue", "test_queue_exists", ("sqs_queue.exists",)),
     Check("sqs_queue", "test_dead_letter_queue_empty", ("sqs_queue.is_empty",),
@@ -64,7 +64,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("event_rule", "test_rule_enabled", ("event_rule.enabled", "event_rule.target_count > 0")),
     Check("cfn_stack", "test_stack_healthy", ("cfn_stack.healthy",)),
     Check("user_pool", "test_user_pool_exists", ("user_pool.exists",)),
-    Check("athena", "test_workgroup_enabled", ("athena.workgroup_enabled",)),
+    Check("athena", "test_workgroup_enabled", ("athena.enabled",)),
     Check("glue_database", "test_database_exists", ("glue_database.exists",)),
     Check("security_group", "test_security_group_exists", ("security_group.exists",)),
     Check("cloudmap_service", "test_discovery_service_has_instances",
@@ -75,6 +75,16 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("http_endpoint", "test_endpoint_answers", ("http_endpoint.get(expect_status=ANSWERING).ok",),
           "any answer but a 5xx or no answer: deployed and serving; add your health path"),
 )}
+
+def declared(attribute: str) -> list[tuple[str, str]]:
+    """``(value, fixture)`` for what each registered handle declares in ``attribute``
+    (``id_prefixes``, ``arn_types``, ``output_words``), longest value first."""
+    from .resources import RESOURCE_TYPES
+
+    found = [(value, fixture) for fixture, cls in RESOURCE_TYPES.items()
+             for value in getattr(cls, attribute, ())]
+    return sorted(found, key=lambda pair: -len(pair[0]))
+
 
 #: ARN service -> (resource prefix -> fixture); ``None`` marks a part of another resource.
 ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
@@ -87,6 +97,29 @@ ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
     "logs": {"log-group": "log_group"}, "events": {"rule": "event_rule"},
     "cloudformation": {"stack": "cfn_stack"}, "cognito-idp": {"userpool": "user_pool"},
 }
+
+
+def registered_arn_types() -> dict[str, dict[str, Optional[str]]]:
+    """:data:`ARN_TYPES` and, for services it does not list, each registered handle's
+    ``arn_format`` (``...:kinesis:...:stream/{name}``): a new handle module is found here
+    without an edit (a handle takes its ARN as its name)."""
+    from .resources import RESOURCE_TYPES
+
+    found: dict[str, dict[str, Optional[str]]] = {}
+    for fixture, cls in RESOURCE_TYPES.items():
+        parts = cls.arn_format.split(":", 5)
+        typed = re.fullmatch(r"([A-Za-z-]+)[:/]\{name\}", parts[5]) if len(parts) == 6 else None
+        if typed and parts[2] not in ARN_TYPES:
+            found.setdefault(parts[2], {}).setdefault(typed[1], fixture)
+    return {**found, **ARN_TYPES}
+
+
+def check_for(name: str) -> Check:
+    """The check of a fixture (``fixture:variant``): :data:`CHECKS`' own, or for a handle
+    without one, its one-glance verdict ``<fixture>.healthy``."""
+    return CHECKS.get(name) or Check(name, f"test_{name}_healthy", (f"{name}.healthy",))
+
+
 #: Handles that need a name, not an ARN: an ARN-only output of these stays unclassified.
 NAME_ONLY = frozenset({"dynamo_table", "log_group", "event_rule", "s3_bucket"})
 
@@ -173,13 +206,17 @@ def _classify(found: Found, value: str, words: list[str]) -> Found:
         return _from_arn(found, arn)
     if URL.match(value):
         return _from_url(found, words)
-    for prefix, fixture in (("sg-", "security_group"), ("srv-", "cloudmap_service")):
+    for prefix, fixture in (("sg-", "security_group"), ("srv-", "cloudmap_service"),
+                            *declared("id_prefixes")):
         if value.startswith(prefix) and re.fullmatch(r"[a-z]+-[0-9a-z]+", value):
             return _named(found, fixture, value, f"{prefix} id")
     if re.fullmatch(r"[a-z]{2}-[a-z]+-\d_[0-9A-Za-z]+", value):
         return _named(found, "user_pool", value, "user pool id")
     if re.fullmatch(r"ns-[0-9a-z]+", value):
         found.why = "a Cloud Map namespace id: no handle for namespaces (its services are checked)"
+        return found
+    if value.endswith(".cloudfront.net"):
+        found.names_resource, found.why = False, "a CloudFront domain name (check the distribution)"
         return found
     if value.endswith(".elb.amazonaws.com"):
         found.part, found.why = "dns", "load balancer DNS name"
@@ -194,12 +231,15 @@ def _named(found: Found, fixture: str, identity: str, why: str) -> Found:
 
 def _from_arn(found: Found, arn: re.Match[str]) -> Found:
     service, resource = arn["service"], arn["resource"]
-    kinds = ARN_TYPES.get(service, {})
+    kinds = registered_arn_types().get(service, {})
     typed = re.match(r"(?P<kind>[A-Za-z-]+)[:/](?P<rest>.*)$", resource)
     kind, rest = (typed["kind"], typed["rest"]) if typed else ("", resource)
     rest = re.sub(r":\*$", "", rest)  # log-group:NAME:*
     if "" in kinds:
         return _named(found, str(kinds[""]), resource, f"{service} ARN")
+    for arn_type, fixture in declared("arn_types"):
+        if arn_type in (f"{service}:{kind}", service) and kind not in kinds:
+            return _named(found, fixture, found.value, f"{service} {kind} ARN")
     if kind not in kinds:
         found.why = f"ARN of {service} {kind}: no handle for it"
         return found
@@ -235,7 +275,8 @@ def _from_url(found: Found, words: list[str]) -> Found:
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "as", "is", "us"))
+    return word[:-1] if plural else word
 
 
 def _from_key(found: Found, words: list[str]) -> Found:
@@ -243,7 +284,8 @@ def _from_key(found: Found, words: list[str]) -> Found:
     if "pool" in meaningful and "client" in meaningful:
         found.part, found.why = "app_client", "user pool app client id"
         return found
-    for pattern, fixture in KEY_WORDS:
+    patterns = [*KEY_WORDS, *((tuple(w.split()), f) for w, f in declared("output_words"))]
+    for pattern, fixture in sorted(patterns, key=lambda p: -len(p[0])):
         if meaningful[-len(pattern):] == list(pattern):
             return _named(found, fixture, found.value, "key " + " ".join(words))
     if "cluster" in meaningful[-1:]:
@@ -388,10 +430,11 @@ def render(result: Plan, outputs_arg: str) -> str:
     lines += _comments(result)
     if result.checked("http_endpoint"):
         lines += ["ANSWERING = range(200, 500)  # a 4xx still proves the endpoint is deployed", ""]
-    for name, check in CHECKS.items():
+    names = [*CHECKS, *sorted({f.check for f in result.found if f.fixture} - set(CHECKS))]
+    for name in names:
         refs = [f.ref for f in result.checked(name)]
         if refs:
-            lines += _test(check, refs)
+            lines += _test(check_for(name), refs)
     for kind in COMPANION_TESTS:
         pairs = [(owner, part) for k, owner, part in result.companions if k == kind]
         if pairs:

@@ -3,9 +3,11 @@ default), or as a real ``awshealth demo`` subprocess (:func:`demo`, one per exam
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any, Mapping
 
 import pytest
 
@@ -53,3 +55,53 @@ def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: 
         before_run(aws_env)
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
                                         "-p", "no:cacheprovider", *args)
+
+
+def run_checks(pytester: pytest.Pytester, outputs: Mapping[str, Any], body: str,
+               *args: str) -> pytest.RunResult:
+    """Run ``body`` as ``test_checks.py`` in-process, with ``outputs`` as its outputs file
+    (short node ids: the short summary then has room for each failure's reason)."""
+    (pytester.path / "outputs.json").write_text(json.dumps(outputs))
+    pytester.makepyfile(test_checks=body)
+    return pytester.runpytest_inprocess("--aws-outputs", "outputs.json", "-p", "no:cacheprovider",
+                                        *args)
+
+
+def assert_probes_read_what_they_declare(emulator: Any, cls: type, name: str,
+                                         **arguments: tuple[Any, ...]) -> None:
+    """Read every probe of a fresh ``cls(name)`` on ``emulator``: each makes an AWS call,
+    only calls the operations its ``reads`` declare (reads only, unless it says it runs
+    something), and its docstring says what is healthy. ``arguments``: a method probe's."""
+    from botocore import xform_name
+
+    from pytest_awshealth.clients import AwsContext
+    from pytest_awshealth.errors import AwsHealthError
+    from pytest_awshealth.resources.registry import probes
+
+    for probe_name, spec in probes(cls).items():
+        calls: list[str] = []
+        context = AwsContext(region=emulator.region, endpoint_url=emulator.url)
+        create = context.client
+
+        def client(service: str, region: Any = None, create: Any = create,
+                   calls: list[str] = calls) -> Any:
+            made = create(service, region)
+            made.meta.events.register("before-call", lambda model, **_: calls.append(
+                xform_name(model.name)), unique_id="declared-reads")
+            return made
+
+        context.client = client  # type: ignore[method-assign]
+        handle = cls(name, aws=context)
+        try:
+            value = getattr(handle, probe_name)
+            if callable(value):
+                value(*arguments.get(probe_name, ()))
+        except AwsHealthError:
+            pass  # what it called until AWS said no still counts
+        assert calls, f"{cls.__name__}.{probe_name} made no AWS call"
+        assert set(calls) <= set(spec.operations(cls)), (probe_name, calls)
+        reads = all(re.match(r"(describe|get|list|head|filter)_", op) for op in calls)
+        assert reads == spec.read_only, (probe_name, calls)
+        if probe_name in vars(cls):
+            doc = getattr(cls, probe_name).__doc__ or ""
+            assert "healthy" in doc, f"{cls.__name__}.{probe_name}: {doc!r}"

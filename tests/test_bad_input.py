@@ -388,7 +388,7 @@ def test_athena_invalid_request_is_not_found_only_when_it_says_so(aws_env) -> No
     assert (result.state, result.reason) == ("FAILED", "No output location provided")
     aws_env.inject_fault("athena", "GetWorkGroup", error_code="InvalidRequestException",
                          message="WorkGroup nope is not found.", count=1)
-    assert not AthenaWorkgroup("nope").workgroup_exists
+    assert not AthenaWorkgroup("nope").exists
 
 
 @pytest.mark.parametrize(("pattern", "message", "expected"), [

@@ -238,14 +238,14 @@ def test_json_report_sarif_and_junit_of_a_small_gate(gate):
     validate(sarif, SARIF_SCHEMA)
     run = sarif["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert rules["dynamodb.table.ttl"]["shortDescription"]["text"] == \
+    assert rules["dynamodb.table.ttl_enabled"]["shortDescription"]["text"] == \
         "DynamoDB table <name> in <region> does not have TTL enabled"
-    assert "update-time-to-live" in rules["dynamodb.table.ttl"]["help"]["markdown"]
+    assert "update-time-to-live" in rules["dynamodb.table.ttl_enabled"]["help"]["markdown"]
     levels = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r["level"]
               for r in run["results"]}
     assert levels == {"test_gate.py::test_ttl": "error",
                       "test_gate.py::test_logs_bucket": "warning"}
-    ttl_result = next(r for r in run["results"] if r["ruleId"] == "dynamodb.table.ttl")
+    ttl_result = next(r for r in run["results"] if r["ruleId"] == "dynamodb.table.ttl_enabled")
     assert ttl_result["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
     related = ttl_result["relatedLocations"][0]["physicalLocation"]
     assert related == {"artifactLocation": {"uri": "outputs.json"}, "region": {"startLine": 1}}
@@ -257,7 +257,7 @@ def test_json_report_sarif_and_junit_of_a_small_gate(gate):
     assert ttl == {"aws_resource_type": "dynamo_table", "aws_resource_name": "state",
                    "aws_resource_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/state",
                    "aws_region": "us-east-1", "aws_output": "state_table_name",
-                   "aws_hint": "dynamodb.table.ttl", "aws_verdict": "broken"}
+                   "aws_hint": "dynamodb.table.ttl_enabled", "aws_verdict": "broken"}
     assert cases["test_table_active"]["aws_verdict"] == "healthy"
     assert cases["test_logs_bucket"]["aws_verdict"] == "inconclusive"
     assert cases["test_logs_bucket"]["aws_resource_type"] == "s3_bucket"

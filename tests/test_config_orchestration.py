@@ -329,7 +329,7 @@ def test_ssm_parameter_metadata_and_masked_value(pytester, aws_env, write_output
 
         @pytest.mark.aws_output(ssm_parameter="ApolloKey")
         def test_value_is_masked(ssm_parameter):
-            value = ssm_parameter.value()
+            value = ssm_parameter.reveal()
             assert value == "apollo-key-8c1e-v2" and str(value) == "***"
             print("leak attempt:", value.reveal())
             assert value.reveal() == "something else"
@@ -736,13 +736,14 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
         "cognito.user": ("missing", "status", "enabled"),
         "cloudformation.stack": ("missing", "status", "events", "outputs"),
         "cdk.bootstrap": ("missing", "status", "events", "outputs", "version"),
-        "ssm.parameter": ("missing", "type", "modified", "value"),
-        "secretsmanager.secret": ("missing", "rotation", "changed", "deletion", "kms", "value"),
+        "ssm.parameter": ("missing", "type", "is_secure", "last_modified", "version", "reveal"),
+        "secretsmanager.secret": ("missing", "rotation_enabled", "rotated_within", "last_changed",
+                                  "scheduled_for_deletion", "kms_key_id", "reveal"),
         "stepfunctions.state_machine": ("missing", "status", "executions", "failures"),
-        "events.rule": ("missing", "enabled", "schedule", "targets"),
+        "events.rule": ("missing", "status", "enabled", "schedule", "targets", "has_target"),
         "sns.topic": ("missing", "subscriptions", "pending"),
         "sqs.queue": ("missing", "depth", "dlq", "dlq_depth"),
-        "s3.bucket": ("missing", "versioning", "encryption", "public_access"),
+        "s3.bucket": ("missing", "versioning", "encryption", "public_access_blocked"),
     }
     missing = [f"{p}.{s}" for p, suffixes in prefixes.items() for s in suffixes
                if f"{p}.{s}" not in catalog]

@@ -15,14 +15,14 @@ def test_dynamic_handles_hint_names_the_factory_call(pytester, aws_env) -> None:
         import pytest
 
         def test_dynamic_lambda(aws):
-            assert aws.lambda_fn("ghost-fn").state == "Active"
+            assert aws.lambda_fn("ghost-fn").status == "Active"
 
         def test_dynamic_table(aws):
             assert aws.dynamo_table("ghost-table").exists
 
         @pytest.mark.aws_output(lambda_fn="fn")
         def test_bound_lambda(lambda_fn):
-            assert lambda_fn.state == "Active"
+            assert lambda_fn.status == "Active"
     """)
     result = pytester.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist")
     result.assert_outcomes(failed=3)

@@ -24,6 +24,7 @@ pytest.importorskip("moto")
 
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError, ReadTimeoutError  # noqa: E402
+from botocore.parsers import ResponseParserError  # noqa: E402
 
 from pytest_awshealth.emulator import Emulator, HttpStub, Route  # noqa: E402
 
@@ -339,6 +340,54 @@ def test_ecs_running_count(emulator: Emulator) -> None:
     assert (service["desiredCount"], service["runningCount"], service["pendingCount"]) == (3, 1, 1)
     assert service["deployments"][0]["rolloutState"] == "IN_PROGRESS"
     assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["runningTasksCount"] == 1
+
+
+def test_edit_backend_sets_a_model_attribute_and_refuses_typos(emulator: Emulator) -> None:
+    kinesis, name = emulator.client("kinesis"), unique("stream")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    emulator.edit_backend("kinesis", "streams", name, status="UPDATING")
+    summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert summary["StreamStatus"] == "UPDATING"
+    with pytest.raises(AttributeError, match="stauts"):
+        emulator.edit_backend("kinesis", "streams", name, stauts="ACTIVE")
+    with pytest.raises(KeyError, match="ghost"):
+        emulator.edit_backend("kinesis", "streams", "ghost", status="ACTIVE")
+
+
+def test_answer_serves_an_operation_moto_lacks_until_cleared(emulator: Emulator) -> None:
+    rds = emulator.client("rds", config=NO_RETRY)
+    action = {"ResourceIdentifier": "arn:aws:rds:us-east-1:123456789012:db:db1",
+              "PendingMaintenanceActionDetails": [{"Action": "system-update"}]}
+    emulator.answer("rds", "DescribePendingMaintenanceActions",
+                    {"PendingMaintenanceActions": [action]})
+    assert rds.describe_pending_maintenance_actions()["PendingMaintenanceActions"] == [action]
+    emulator.clear_faults()
+    with pytest.raises(ResponseParserError):  # moto: not implemented (an HTML 500 page)
+        rds.describe_pending_maintenance_actions()
+    # REST services: the request's method and path pick the operation (botocore's requestUri)
+    backup = emulator.client("backup")
+    emulator.answer("backup", "ListBackupJobs", {"BackupJobs": [{"BackupJobId": "j-1", "State": "FAILED"}]})
+    assert [j["State"] for j in backup.list_backup_jobs()["BackupJobs"]] == ["FAILED"]
+    assert backup.list_backup_vaults()["BackupVaultList"] == []  # other paths reach moto
+    emulator.clear_faults()
+
+
+def test_amend_answer_merges_into_moto_answer_for_matching_requests(emulator: Emulator) -> None:
+    ddb, schema = emulator.client("dynamodb"), dict(
+        BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    first, second = unique("table"), unique("table")
+    for name in (first, second):
+        ddb.create_table(TableName=name, **schema)
+    replicas = [{"RegionName": "eu-west-1", "ReplicaStatus": "ACTIVE"}]
+    emulator.amend_answer("dynamodb", "DescribeTable", {"Table": {"Replicas": replicas}},
+                          when={"TableName": first})
+    table = ddb.describe_table(TableName=first)["Table"]
+    assert (table["Replicas"], table["TableName"], table["TableStatus"]) == (
+        replicas, first, "ACTIVE")
+    assert "Replicas" not in ddb.describe_table(TableName=second)["Table"]
+    with pytest.raises(ValueError, match="JSON"):
+        emulator.amend_answer("rds", "DescribeDBInstances", {})
 
 
 def test_cloudwatch_alarm_state_over_http(emulator: Emulator) -> None:

@@ -100,7 +100,7 @@ def test_lambda_function_probes(pytester, aws_env) -> None:
         from datetime import timedelta
         @pytest.mark.aws_output(lambda_fn="fn")
         def test_healthy(lambda_fn):
-            assert lambda_fn.state == "Active" and lambda_fn.runtime == "python3.11"
+            assert lambda_fn.status == "Active" and lambda_fn.runtime == "python3.11"
             assert (lambda_fn.memory_mb, lambda_fn.timeout_s) == (512, 300)
             assert lambda_fn.env_var_names == {"LLM_PROVIDER"}
             assert lambda_fn.last_activity_age < timedelta(minutes=10)
@@ -111,7 +111,7 @@ def test_lambda_function_probes(pytester, aws_env) -> None:
             assert lambda_fn.memory_mb >= 1024
         @pytest.mark.aws_output(lambda_fn="gone")
         def test_missing(lambda_fn):
-            assert lambda_fn.state == "Active"
+            assert lambda_fn.status == "Active"
     """)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines([
@@ -149,15 +149,15 @@ def test_athena_probes(pytester, aws_env) -> None:
         import pytest
         @pytest.mark.aws_output(athena="wg")
         def test_query(athena):
-            assert athena.workgroup_exists and athena.workgroup_enabled
+            assert athena.exists and athena.enabled
             result = athena.query("SELECT 1", database="db", timeout=10)
             assert result.ok
         @pytest.mark.aws_output(athena="wg-off")
         def test_disabled(athena):
-            assert athena.workgroup_enabled
+            assert athena.enabled
         @pytest.mark.aws_output(athena="missing")
         def test_missing(athena):
-            assert athena.workgroup_exists
+            assert athena.exists
     """
     result = run(pytester, {"wg": "wg", "wg-off": "wg-off", "missing": "nope"}, body)
     result.assert_outcomes(passed=1, failed=2)
@@ -256,7 +256,7 @@ def test_secret_value_is_masked(pytester, aws_env) -> None:
         @pytest.mark.aws_output(secret="slack")
         def test_value(secret):
             assert secret.exists
-            value = secret.value()
+            value = secret.reveal()
             print("value:", value, repr(value))
             assert value.reveal().startswith("nope")
         @pytest.mark.aws_output(secret="gone")
@@ -330,7 +330,7 @@ def test_reading_a_secret_scheduled_for_deletion_says_restore(pytester, aws_env)
         import pytest
         @pytest.mark.aws_output(secret="db")
         def test_value(secret):
-            assert secret.value()
+            assert secret.reveal()
     """)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
@@ -352,7 +352,7 @@ def test_fields_of_a_json_secret_are_masked_too(pytester, aws_env) -> None:
         import json, pytest
         @pytest.mark.aws_output(secret="oauth")
         def test_fields(secret):
-            fields = json.loads(secret.value().reveal())
+            fields = json.loads(secret.reveal().reveal())
             assert fields["client_secret"] == "nope", fields
     """, "-l", "-vv")
     result.assert_outcomes(failed=1)

@@ -121,6 +121,8 @@ def test_bad_outputs_file_is_one_error(pytester, capsys) -> None:
     ("app_log_group", "/app/logs", "log_group"),
     ("pool", "eu-west-1_AbC123", "user_pool"),
     ("project_name", "shop", None),
+    ("s", "arn:aws:kinesis:us-east-1:1:stream/clicks", "kinesis_stream"),  # from the registry
+    ("db", "arn:aws:rds:us-east-1:1:db:orders-db", "rds_instance"),
 ])
 def test_classify(key, value, fixture) -> None:
     assert classify(key, value, key_words(key)).fixture == fixture
@@ -143,3 +145,14 @@ def test_dead_letter_queues_must_be_empty_and_endpoints_answer() -> None:
     assert "def test_dead_letter_queue_empty(sqs_queue):\n" in text
     assert "assert sqs_queue.is_empty" in text
     assert "assert http_endpoint.get(expect_status=ANSWERING).ok" in text
+
+
+def test_a_handle_without_a_written_check_gets_its_healthy_verdict() -> None:
+    from pytest_awshealth.outputs import Outputs, parse_outputs
+    from pytest_awshealth.scaffold import render
+
+    outputs = Outputs(parse_outputs({"clicks_stream_arn": "arn:aws:kinesis:us-east-1:1:stream/clicks"},
+                                    "o"))
+    text = render(plan(outputs, "o.json"), "o.json")
+    assert "@pytest.mark.aws_output(kinesis_stream='clicks_stream_arn')" in text
+    assert "def test_kinesis_stream_healthy(kinesis_stream):\n    assert kinesis_stream.healthy" in text

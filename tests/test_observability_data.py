@@ -170,12 +170,12 @@ def test_lambda_errors_and_throttles(pytester: pytest.Pytester, aws_env: Any) ->
         import pytest
         pytestmark = pytest.mark.aws_output(lambda_fn=["good", "bad"])
         def test_errors(lambda_fn):
-            assert lambda_fn.errors_sum(minutes=15) == 0
+            assert lambda_fn.errors(minutes=15) == 0
         def test_throttles(lambda_fn):
-            assert lambda_fn.throttles_sum(minutes=15) == 0
+            assert lambda_fn.throttles(minutes=15) == 0
         @pytest.mark.aws_output(lambda_fn="gone")
         def test_missing_is_not_error_free(lambda_fn):
-            assert lambda_fn.errors_sum() == 0
+            assert lambda_fn.errors() == 0
     """)
     result.assert_outcomes(passed=2, failed=3)
     result.stdout.fnmatch_lines([
@@ -311,7 +311,7 @@ def test_configuration_properties_share_one_call(aws_env: Any) -> None:
                                    lambda **_: calls.append("GetFunctionConfiguration"))
     assert fn.tracing_mode == "Active"
     assert fn.layers == []
-    assert fn.memory_mb == 128 and fn.timeout_s == 3 and fn.state == "Active"
+    assert fn.memory_mb == 128 and fn.timeout_s == 3 and fn.status == "Active"
     assert calls == ["GetFunctionConfiguration"]
 
 
@@ -379,8 +379,10 @@ def test_value_absent_records_only_the_verdict(aws_env: Any, handle: Any) -> Non
     log_recent(aws_env, "/app/leaky", f"key={SECRET}")
     group = handle(LogGroup, "/app/leaky")
     with recording() as records:
-        assert group.value_absent(SECRET) is False
-    assert [(r.hint, r.value, r.healthy) for r in records] == [("logs.group.secret", False, False)]
+        found = group.value_absent(SECRET)
+    assert not found and found.lines == 1 and found.streams[0].startswith("2026/01/01/[$LATEST]")
+    assert [(r.hint, r.value, r.healthy) for r in records] == [
+        ("logs.group.value_absent", False, False)]
     assert SECRET not in repr(records) and SECRET not in repr(group.hint_context())
     assert SECRET in group.aws.redactor
     with pytest.raises(ResourceNotFound) as missing:
@@ -536,7 +538,7 @@ def test_metric_peaks_and_lambda_duration(pytester: pytest.Pytester, aws_env: An
         import pytest
         @pytest.mark.aws_output(lambda_fn=["fast", "slow"])
         def test_duration(lambda_fn, aws):
-            assert lambda_fn.duration_ms("Maximum") < 1000
+            assert lambda_fn.max_duration_ms() < 1000
         def test_peak(aws):
             cw = aws.cloudwatch("any")
             dims = {"FunctionName": "slow-fn"}
@@ -550,6 +552,19 @@ def test_metric_peaks_and_lambda_duration(pytester: pytest.Pytester, aws_env: An
         "*--period 300 --statistics Maximum --region us-east-1",
         "*aws lambda update-function-configuration --function-name slow-fn --region us-east-1 "
         "--memory-size 1024*"])
+
+
+def test_metric_peak_of_minimum_is_the_lowest_period(pytester: pytest.Pytester, aws_env: Any) -> None:
+    for value, minutes_ago in ((900, 2), (40, 12), (300, 22)):
+        put_datapoint(aws_env, "AWS/ES", "FreeStorageSpace", {"DomainName": "logs"}, value,
+                      minutes_ago=minutes_ago)
+    result = run(pytester, {}, """
+        def test_peaks(aws):
+            cw, dims = aws.cloudwatch("any"), {"DomainName": "logs"}
+            assert cw.metric_peak("AWS/ES", "FreeStorageSpace", dims, "Minimum") == 40
+            assert cw.metric_peak("AWS/ES", "FreeStorageSpace", dims, "Maximum") == 900
+    """)
+    result.assert_outcomes(passed=1)
 
 
 def put_duration(emu: Any, function: str, *millis: float) -> None:

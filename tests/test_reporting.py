@@ -61,7 +61,7 @@ def test_catalog_hook_replaces_and_adds_entries(table_project) -> None:
     table_project.makeconftest("""
         from pytest_awshealth import Hint
         def pytest_awshealth_hints(catalog, config):
-            catalog["dynamodb.table.ttl"] = Hint(
+            catalog["dynamodb.table.ttl_enabled"] = Hint(
                 "Team hint: TTL off on {name}", fix=("make enable-ttl TABLE={name}",))
     """)
     table_project.makepyfile(TTL_TEST)

@@ -24,7 +24,7 @@ CHECKS = """
     def test_table_active(dynamo_table):
         assert dynamo_table.status == "ACTIVE"
     def test_function_active(lambda_fn):
-        assert lambda_fn.state == "Active"
+        assert lambda_fn.status == "Active"
 """
 
 
@@ -164,7 +164,7 @@ def test_fresh_reads_of_every_handle_and_the_last_attempts_hint(
         import pytest
         @pytest.mark.aws_output(dynamo_table="table", lambda_fn="function")
         def test_both(dynamo_table, lambda_fn):
-            assert dynamo_table.status == "ACTIVE" and lambda_fn.state == "Active"
+            assert dynamo_table.status == "ACTIVE" and lambda_fn.status == "Active"
     """, "--aws-settle", "1.5")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
@@ -308,8 +308,8 @@ DECLARATIONS = [
     ("stack create rollback", lambda: stack("ROLLBACK_IN_PROGRESS"), lambda h: h.healthy, None),
     ("stack in review", lambda: stack("REVIEW_IN_PROGRESS"), lambda h: h.status, None),
     ("stack CREATE_FAILED", lambda: stack("CREATE_FAILED"), lambda h: h.status, None),
-    ("lambda Pending", lambda: function("Pending"), lambda h: h.state, "Pending"),
-    ("lambda Failed", lambda: function("Failed"), lambda h: h.state, None),
+    ("lambda Pending", lambda: function("Pending"), lambda h: h.status, "Pending"),
+    ("lambda Failed", lambda: function("Failed"), lambda h: h.status, None),
     ("lambda update InProgress", lambda: function(update="InProgress"),
      lambda h: h.last_update_status, "InProgress"),
     ("lambda update Failed", lambda: function(update="Failed"), lambda h: h.last_update_status,
@@ -383,7 +383,7 @@ def test_a_failing_transition_read_is_not_transitional() -> None:
 
 
 def test_declared_waiter_states_come_from_botocore() -> None:
-    assert LambdaFunction.state.fget.transitional.names == {"Pending"}
+    assert LambdaFunction.status.fget.transitional.names == {"Pending"}
     assert LambdaFunction.last_update_status.fget.transitional.names == {"InProgress"}
     assert LoadBalancer.state.fget.transitional.names == {"provisioning"}
     assert Certificate.status.fget.transitional.names == {"PENDING_VALIDATION"}

@@ -185,7 +185,7 @@ def test_broken_probe_and_inconclusive_probe_is_broken(project, aws_env) -> None
     entry = dumped(project)["test_broken_and_inconclusive"]
     assert (entry["outcome"], entry["verdict"]) == ("failed", "broken")
     keys = [hint["key"] for hint in entry["hints"]]
-    assert keys == ["dynamodb.table.ttl", "error.access_denied"]  # the broken probe first
+    assert keys == ["dynamodb.table.ttl_enabled", "error.access_denied"]  # the broken probe first
 
 
 def test_xdist_gives_the_same_verdicts_as_serial(project, aws_env) -> None:
@@ -362,7 +362,7 @@ def test_structured_hints_and_probes_on_reports(project, aws_env) -> None:
         "resource": "DynamoTable('state', region='us-east-1')", "probe": "status",
         "value": "'ACTIVE'", "healthy": True, "transitional": False}]
     (broken,) = entries["test_broken"]["hints"]
-    assert broken["key"] == "dynamodb.table.ttl"
+    assert broken["key"] == "dynamodb.table.ttl_enabled"
     assert broken["title"].startswith("DynamoDB table state in us-east-1 does not have TTL")
     assert any("update-time-to-live --table-name state" in fix for fix in broken["fix"])
     assert broken["causes"] and broken["diagnose"]
@@ -435,7 +435,7 @@ def test_judge_lets_unhealthy_probes_win() -> None:
     from pytest_awshealth.probes import ProbeRecord
 
     denied = CouldNotCheck(None, "DescribeTable", "AccessDenied", "m", reason="access_denied")
-    bad = ProbeRecord("table", "ttl_enabled", "dynamodb.table.ttl", False, False)
+    bad = ProbeRecord("table", "ttl_enabled", "dynamodb.table.ttl_enabled", False, False)
     fine = ProbeRecord("table", "status", "dynamodb.table.status", "ACTIVE", True)
     assert judge(None, [bad]) == "healthy"
     assert judge(denied, [fine]) == "inconclusive"

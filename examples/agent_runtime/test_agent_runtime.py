@@ -115,7 +115,7 @@ def test_task_role_can_publish_metrics(iam_role):
 
 @pytest.mark.aws_output(lambda_fn="governance_function_name")
 def test_governance_function_active(lambda_fn):
-    assert lambda_fn.state == "Active"
+    assert lambda_fn.status == "Active"
 
 
 @pytest.mark.aws_output(lambda_fn="governance_function_name")

@@ -26,7 +26,7 @@ FORUM_ORIGIN = "https://forums.iracing.com"  # where the browser addon calls the
 def credentials(secret) -> dict:
     """The OAuth secret as a dict ({} when it is not a JSON object)."""
     try:
-        value = json.loads(secret.value().reveal())
+        value = json.loads(secret.reveal().reveal())
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -57,7 +57,7 @@ def test_stack_deployed(aws, aws_outputs):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_function_active(lambda_fn):
-    assert lambda_fn.state == "Active"
+    assert lambda_fn.status == "Active"
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
@@ -67,7 +67,7 @@ def test_function_timeout(lambda_fn):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_duration_well_below_timeout(lambda_fn):
-    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
+    assert lambda_fn.max_duration_ms() < 0.8 * lambda_fn.timeout_s * 1000
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
@@ -93,12 +93,12 @@ def test_no_throughput_exceeded(lambda_fn):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_lambda_errors(lambda_fn):
-    assert lambda_fn.errors_sum(minutes=60) == 0
+    assert lambda_fn.errors(minutes=60) == 0
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_lambda_throttles(lambda_fn):
-    assert lambda_fn.throttles_sum(minutes=60) == 0
+    assert lambda_fn.throttles(minutes=60) == 0
 
 
 @pytest.mark.aws_output(iam_role=CALLERS)
@@ -144,7 +144,7 @@ def test_auth_role_can_read_secret(iam_role, aws_outputs):
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS, secret="OAuthSecretName")
 def test_credentials_not_logged(lambda_fn, secret):
     values = [v for v in credentials(secret).values() if isinstance(v, str) and len(v) >= 4]
-    for value in values or [secret.value().reveal()]:
+    for value in values or [secret.reveal().reveal()]:
         assert lambda_fn.log_group.value_absent(value, minutes=60)
 
 

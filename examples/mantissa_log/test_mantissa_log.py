@@ -33,7 +33,7 @@ def test_detection_rules_loaded(s3_bucket):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_function_active(lambda_fn):
-    assert lambda_fn.state == "Active"
+    assert lambda_fn.status == "Active"
 
 
 @pytest.mark.aws_output(lambda_fn="llm_query_function_name")
@@ -74,7 +74,7 @@ def test_glue_database_exists(glue_database):
 
 @pytest.mark.aws_output(athena="athena_workgroup_name")
 def test_athena_workgroup_enabled(athena):
-    assert athena.workgroup_enabled
+    assert athena.enabled
 
 
 @pytest.mark.aws_output(athena="athena_workgroup_name")

@@ -49,7 +49,7 @@ def test_frontend_deployment_completed(ecs_service):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_lambda_function_active(lambda_fn):
-    assert lambda_fn.state == "Active"
+    assert lambda_fn.status == "Active"
 
 
 @pytest.mark.aws_output(dynamo_table=TABLES)
@@ -97,7 +97,7 @@ def test_no_recent_auth_failures(aws, aws_outputs):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_lambda_not_throttled(lambda_fn):
-    assert lambda_fn.throttles_sum(minutes=60) == 0
+    assert lambda_fn.throttles(minutes=60) == 0
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
@@ -112,7 +112,7 @@ def test_no_task_timeouts(lambda_fn):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_duration_well_below_timeout(lambda_fn):
-    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
+    assert lambda_fn.max_duration_ms() < 0.8 * lambda_fn.timeout_s * 1000
 
 
 @pytest.mark.aws_output(lambda_fn="RecommendationFunctionName")

@@ -100,7 +100,7 @@ def test_state_machine_role_can_invoke(iam_role, aws_outputs, function):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_function_active(lambda_fn):
-    assert lambda_fn.state == "Active"
+    assert lambda_fn.status == "Active"
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
@@ -110,7 +110,7 @@ def test_function_timeout(lambda_fn):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_duration_well_below_timeout(lambda_fn):
-    assert lambda_fn.duration_ms("Maximum") < 0.8 * lambda_fn.timeout_s * 1000
+    assert lambda_fn.max_duration_ms() < 0.8 * lambda_fn.timeout_s * 1000
 
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
@@ -125,7 +125,7 @@ def test_no_timeouts_in_logs(lambda_fn):
 
 @pytest.mark.aws_output(lambda_fn=FUNCTIONS)
 def test_no_lambda_errors(lambda_fn):
-    assert lambda_fn.errors_sum(minutes=24 * 60) == 0
+    assert lambda_fn.errors(minutes=24 * 60) == 0
 
 
 # -- API Key Issues
@@ -137,7 +137,7 @@ def test_api_key_is_secure_string(ssm_parameter):
 
 @pytest.mark.aws_output(ssm_parameter=API_KEYS)
 def test_api_key_readable(ssm_parameter):
-    assert ssm_parameter.value()  # get-parameter --with-decryption; masked in every report
+    assert ssm_parameter.reveal()  # get-parameter --with-decryption; masked in every report
 
 
 @pytest.mark.aws_output(iam_role="LambdaExecutionRoleArn", ssm_parameter=API_KEYS)
@@ -150,7 +150,7 @@ def test_functions_may_read_api_key(iam_role, ssm_parameter, aws_identity):
 
 @pytest.mark.aws_output(athena="AthenaWorkGroupName")
 def test_athena_workgroup_enabled(athena):
-    assert athena.workgroup_enabled
+    assert athena.enabled
 
 
 @pytest.mark.parametrize("database, table", [("SilverDatabaseName", "companies"),

@@ -45,6 +45,14 @@ GSI CREATING, TTL ENABLING     indexes ACTIVE, TTL at once     ``set_gsi_status`
 Lambda Pending / InProgress    Active / Successful             ``set_lambda_state``
 A state that changes later     -                               ``later(seconds, func, ...)`` (timer
                                                                thread; cancelled by ``reset``)
+An operation moto lacks        NotImplementedError (HTTP 500)  ``answer(service, operation, result)``:
+(RDS pending maintenance...)                                   serialized with moto's serializer
+A field moto leaves out        absent                          ``amend_answer(service, operation,
+(DynamoDB table Replicas...)                                   extra, when=...)``: merged into
+                                                               moto's JSON answer
+Any other model attribute      -                               ``edit_backend(service, collection,
+(Kinesis stream UPDATING...)                                   key, attr=value)``; the handle
+                                                               modules say which they use
 =============================  ==============================  =====================================
 
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
@@ -434,6 +442,126 @@ class FaultMiddleware:
         return [body]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A canned result for one operation: instead of moto's, or (``amend``) merged into it."""
+
+    service: str  # boto3 name, for the serializer
+    result: Mapping[str, Any]
+    #: Top-level request parameters the request must have (``{"TableName": "orders"}``).
+    when: Mapping[str, Any]
+    amend: bool = False
+
+
+class Answers:
+    """Thread-safe answers by (signing name, operation), newest first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, str], list[Answer]] = {}
+
+    def add(self, signing_name: str, operation: str, answer: Answer) -> None:
+        with self._lock:
+            self._answers.setdefault((signing_name, operation), []).insert(0, answer)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+    def find(self, signing_name: str | None, operation: str | None,
+             params: Callable[[], Mapping[str, Any]]) -> Answer | None:
+        """The newest answer for this request whose ``when`` its ``params()`` match."""
+        with self._lock:
+            candidates = list(self._answers.get((signing_name or "", operation or ""), ()))
+        if any(answer.when for answer in candidates):
+            given = params()
+            candidates = [answer for answer in candidates
+                          if all(given.get(k) == v for k, v in answer.when.items())]
+        return candidates[0] if candidates else None
+
+    def operations(self, signing_name: str | None) -> list[tuple[str, str]]:
+        """(operation, boto3 service) of every answer for ``signing_name``."""
+        with self._lock:
+            return [(op, answers[0].service) for (name, op), answers in self._answers.items()
+                    if name == signing_name and answers]
+
+
+def request_params(environ: dict[str, Any]) -> dict[str, Any]:
+    """A JSON or query request's top-level parameters."""
+    body = request_body(environ)
+    if request_protocol(environ) == "json":
+        loaded = json.loads(body or b"{}")
+        return loaded if isinstance(loaded, dict) else {}
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+
+
+def merged(answer: Any, extra: Any) -> Any:
+    """``answer`` with ``extra`` merged in: dicts key by key, anything else replaced."""
+    if isinstance(answer, dict) and isinstance(extra, Mapping):
+        return {**answer, **{k: merged(answer.get(k), v) for k, v in extra.items()}}
+    return extra
+
+def rest_operation(environ: Mapping[str, Any], candidates: list[tuple[str, str]]) -> str | None:
+    """Which of the ``(operation, service)`` candidates a REST request is: its method and
+    path match the operation's ``requestUri`` in botocore's model."""
+    from moto.core.utils import get_service_model
+
+    method, path = environ.get("REQUEST_METHOD", "GET"), str(environ.get("PATH_INFO", ""))
+    for operation, service in candidates:
+        http = get_service_model(service).operation_model(operation).http
+        template = http.get("requestUri", "/").split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+\\\+\\\}", ".+", re.escape(template))
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        if http.get("method") == method and re.fullmatch(pattern.rstrip("/") + "/?", path):
+            return operation
+    return None
+
+
+def serialized_result(service: str, operation: str,
+                      result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of a successful ``operation`` returning ``result``, in
+    the service's own protocol (moto's serializer, from botocore's model)."""
+    from moto.core.serialize import get_serializer_class
+    from moto.core.utils import get_service_model
+
+    model = get_service_model(service)
+    serializer = get_serializer_class(service, model.protocol)(model.operation_model(operation))
+    response = serializer.serialize(result)
+    body = response["body"]
+    body = body.encode() if isinstance(body, str) else body
+    headers = [("x-amzn-RequestId", str(uuid.uuid4())), *response["headers"].items()]
+    return response["status_code"], headers, body
+
+
+class AnswerMiddleware:
+    """WSGI middleware: answers the requests :class:`Answers` holds a result for, or amends
+    moto's answer to them."""
+
+    def __init__(self, app: WsgiApp, answers: Answers) -> None:
+        self.app = app
+        self.answers = answers
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        service = request_service(environ)
+        operation = request_operation(environ)
+        if operation is None and service is not None and self.answers.operations(service):
+            operation = rest_operation(environ, self.answers.operations(service))
+        found = self.answers.find(service, operation, lambda: request_params(environ))
+        if found is None or operation is None:
+            return self.app(environ, start_response)
+        if found.amend:
+            status_line, headers, body = _call_buffered(self.app, environ)
+            if status_line.startswith("200"):
+                body = json.dumps(merged(json.loads(body or b"{}"), found.result)).encode()
+            stale = ("content-length", "x-amz-crc32")  # botocore checks DynamoDB's CRC32
+            headers = [(k, v) for k, v in headers if k.lower() not in stale]
+        else:
+            status, headers, body = serialized_result(found.service, operation, found.result)
+            status_line = _status_line(status)
+        start_response(status_line, headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+
 class AthenaFailures:
     """Thread-safe record of queries to fail and of the reasons of failed queries."""
 
@@ -611,12 +739,14 @@ class Emulator:
         self.region = region
         self._faults = FaultTable()
         self._athena = AthenaFailures()
+        self._answers = Answers()
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._botocore: Any = None
         self._boto3_session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._timers: list[threading.Timer] = []
+        self._transitions: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -645,8 +775,8 @@ class Emulator:
         from .iam_simulator import IamSimulatorMiddleware
 
         moto_app = IamSimulatorMiddleware(DomainDispatcherApplication(create_backend_app))
-        athena = AthenaFailureMiddleware(moto_app, self._athena)
-        return FaultMiddleware(IamEnforcerMiddleware(athena), self._faults)
+        answered = AnswerMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._answers)
+        return FaultMiddleware(IamEnforcerMiddleware(answered), self._faults)
 
     def stop(self) -> None:
         """Stop serving and close the socket (moto's state stays in the process)."""
@@ -744,6 +874,18 @@ class Emulator:
         self._post("/moto-api/reset", {})
         self.configure(base_config())
         self.clear_faults()
+        _HEALTH_CHECK_STATUSES.clear()
+        for model in self._transitions:
+            self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
+        self._transitions.clear()
+
+    def hold_state(self, model: str, reads: int = 1_000_000) -> None:
+        """Keep resources of a moto state-managed ``model`` (``cloudfront::distribution``,
+        ``ec2::instance``...) in their first state for ``reads`` describes, through moto's
+        state manager API: e.g. a distribution stays InProgress."""
+        self._post("/moto-api/state-manager/set-transition",
+                   {"model_name": model, "transition": {"progression": "manual", "times": reads}})
+        self._transitions.add(model)
 
     def configure(self, config: dict[str, Any]) -> None:
         """POST ``config`` to ``/moto-api/config`` (process-wide in moto)."""
@@ -857,9 +999,35 @@ class Emulator:
         return self._faults.longest_streak
 
     def clear_faults(self) -> None:
-        """Remove every injected fault and stop failing Athena queries."""
+        """Remove every injected fault and answer, and stop failing Athena queries."""
         self._faults.clear()
         self._athena.clear()
+        self._answers.clear()
+
+    def answer(self, service: str, operation: str, result: Mapping[str, Any], *,
+               when: Mapping[str, Any] | None = None) -> None:
+        """Answer ``operation`` requests to ``service`` with ``result`` (the dict boto3 would
+        return), serialized as the service does: for operations moto lacks, e.g.
+        ``answer("rds", "DescribePendingMaintenanceActions", {"PendingMaintenanceActions": []})``.
+        ``when`` limits it to requests with these top-level parameters (JSON and query
+        protocols); REST services' requests are matched by method and path. Lasts until
+        :meth:`clear_faults` or :meth:`reset`."""
+        self._add_answer(service, operation, Answer(service, dict(result), dict(when or {})))
+
+    def amend_answer(self, service: str, operation: str, extra: Mapping[str, Any], *,
+                     when: Mapping[str, Any] | None = None) -> None:
+        """Merge ``extra`` into moto's own answer to ``operation`` (dicts key by key), for
+        fields moto leaves out: a table's replicas, ``amend_answer("dynamodb",
+        "DescribeTable", {"Table": {"Replicas": [...]}}, when={"TableName": "orders"})``.
+        JSON answers only (json and rest-json protocols); lasts until :meth:`clear_faults`
+        or :meth:`reset`."""
+        if self._service_info(service)[1] not in ("json", "rest-json"):
+            raise ValueError(f"{service} does not answer JSON: amend_answer cannot merge into it")
+        self._add_answer(service, operation,
+                         Answer(service, dict(extra), dict(when or {}), amend=True))
+
+    def _add_answer(self, service: str, operation: str, answer: Answer) -> None:
+        self._answers.add(self._service_info(service)[0], operation, answer)
 
     def _service_info(self, service: str) -> tuple[str, str]:
         """(signing name, botocore protocol) of a boto3 service or signing name."""
@@ -882,6 +1050,22 @@ class Emulator:
 
         backends = get_backend(service)  # type: ignore[call-overload]
         return backends[self.account_id][region or self.region]
+
+    def edit_backend(self, service: str, collection: str, key: str, *,
+                     region: str | None = None, **attributes: Any) -> Any:
+        """Set ``attributes`` on one of moto's model objects and return it, for a state moto
+        never reaches by itself: ``edit_backend("kinesis", "streams", "s", status="UPDATING")``
+        (``collection``: the backend's dict of them). An attribute the object lacks raises,
+        so a typo cannot pass as a state."""
+        items = getattr(self.backend(service, region), collection)
+        if key not in items:
+            raise KeyError(f"no {service} {collection} {key!r}")
+        item = items[key]
+        for attribute, value in attributes.items():
+            if not hasattr(item, attribute):
+                raise AttributeError(f"{type(item).__name__} has no attribute {attribute!r}")
+            setattr(item, attribute, value)
+        return item
 
     def set_athena_workgroup_state(self, name: str, state: str, region: str | None = None) -> None:
         """Set a workgroup "ENABLED" or "DISABLED" (moto lacks UpdateWorkGroup)."""
@@ -1036,6 +1220,58 @@ class Emulator:
                     return config
 
                 fn.get_configuration = get_configuration
+
+    def set_health_check_status(self, check_id: str, status: str) -> None:
+        """Make Route 53's checkers report ``status`` (e.g. ``"Failure: HTTP Status Code
+        503"``) for a health check; moto always reports success. Patches moto's
+        ``get_health_check_status`` response once, for every check given a status."""
+        from moto.route53.responses import Route53
+
+        _HEALTH_CHECK_STATUSES[check_id] = status
+        if getattr(Route53.get_health_check_status, "_awshealth", False):
+            return
+        original = Route53.get_health_check_status
+
+        def get_health_check_status(response: Any) -> Any:
+            result = original(response)
+            wanted = _HEALTH_CHECK_STATUSES.get(response._get_param("HealthCheckId"))
+            if wanted is not None:
+                for observation in result.result["HealthCheckObservations"]:
+                    observation["StatusReport"]["Status"] = wanted
+            return result
+
+        get_health_check_status._awshealth = True  # type: ignore[attr-defined]
+        Route53.get_health_check_status = get_health_check_status  # type: ignore[method-assign]
+
+    def set_instance_checks(self, instance_id: str, instance: str = "impaired",
+                            system: str = "ok", region: str | None = None) -> None:
+        """Make DescribeInstanceStatus report these check statuses for a running instance
+        (``ok``, ``impaired``, ``initializing``...); moto always reports ``ok``. The
+        instance's class is swapped for a subclass whose statuses say so."""
+        found = self.backend("ec2", region).get_instance(instance_id)
+        base = type(found)
+
+        def check(status: str) -> property:
+            return property(lambda self: {"Status": status, "Details": [
+                {"Name": "reachability", "Status": "passed" if status == "ok" else "failed"}]})
+
+        found.__class__ = type(base.__name__, (base,), {
+            "instance_status": check(instance), "system_status": check(system)})
+
+    def set_scan_findings(self, repository: str, tag: str, counts: dict[str, int],
+                          region: str | None = None) -> None:
+        """What ECR's scan of ``repository:tag`` found, by severity (moto answers one HIGH
+        finding for every image), through moto's static scan results API. Set it once per
+        image and reset: moto answers the first result that matches."""
+        result = {"imageScanFindings": {"findingSeverityCounts": counts, "findings": []},
+                  "registryId": self.account_id, "repositoryName": repository,
+                  "imageId": {"imageTag": tag},
+                  "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."}}
+        self._post("/moto-api/static/ecr/scan-finding-results",
+                   {"results": [result], "region": region or self.region})
+
+
+_HEALTH_CHECK_STATUSES: dict[str, str] = {}
 
 
 def _update_deployment(deployment: dict[str, Any], running: int, pending: int) -> None:

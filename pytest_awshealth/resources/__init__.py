@@ -35,7 +35,7 @@ RESOURCE_TYPES: Mapping[str, type[Resource]] = _ResourceTypes()
 _OTHER_EXPORTS = {
     "HttpResponse": "http", "TlsCertificate": "tls", "TlsError": "tls", "SecretValue": "secrets",
     "InvokeResult": "awslambda", "QueryResult": "athena", "MetricSum": "cloudwatch",
-    "CallerIdentity": "sts", "ParameterValue": "ssm",
+    "CallerIdentity": "sts", "ParameterValue": "ssm", "LogLines": "logs", "LogAbsence": "logs",
 }
 
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..deprecations import renamed
 from ..errors import AwsCallError, ResourceNotFound
-from ..probes import probe, truthy
+from ..probes import equals, field, probe, truthy
 from ..remediation import Hint
 from .base import Resource
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 NOT_FOUND_WORDS = re.compile(r"not found|does not exist", re.I)
+QUERY_READS = ("describe", "start_query_execution", "get_query_execution", "get_query_results",
+               "stop_query_execution")
+W = "--work-group {name} --region {region}"
+ENABLED = Hint(
+    "Athena workgroup {name} in {region} is DISABLED: queries in it are rejected",
+    ("the workgroup was disabled by hand or by a cost-control action",),
+    ("aws athena get-work-group " + W + " --query WorkGroup.State",),
+    ("aws athena update-work-group --work-group {name} --state ENABLED --region {region}",))
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,7 @@ class QueryResult:
     query_id: str
     state: str
     reason: str = ""
-    rows: list[list[Optional[str]]] = field(default_factory=list)
+    rows: list[list[Optional[str]]] = dataclasses.field(default_factory=list)
     bytes_scanned: int = 0
 
     @property
@@ -41,6 +51,13 @@ class AthenaWorkgroup(Resource):
     service = "athena"
     kind = "Athena workgroup"
     hint_prefix = "athena.workgroup"
+    describe_operations = ("get_work_group",)
+    healthy_when = ("status",)
+    hints = {"missing": Hint(
+        "Athena workgroup {name} does not exist in {region}",
+        ("the deploy did not create it", "output '{output}' is wrong"),
+        ("aws athena list-work-groups --region {region}", "aws athena get-work-group " + W),
+        ("re-run the deploy so the workgroup is created",))}
 
     def describe(self) -> dict[str, Any]:
         group = self.call("get_work_group", WorkGroup=self.name).get("WorkGroup")
@@ -63,21 +80,26 @@ class AthenaWorkgroup(Resource):
             mapped.__suppress_context__ = True
         return mapped
 
-    @property
-    @probe("missing", truthy)
-    def workgroup_exists(self) -> bool:
-        return self._exists()
+    status = field("State", equals("ENABLED"), hint=ENABLED,
+                   doc="The workgroup's State (str: ENABLED or DISABLED); healthy: ENABLED.")
+    enabled = field("State", truthy, then=lambda state: state == "ENABLED", hint=ENABLED,
+                    doc="True (healthy) when the workgroup's State is ENABLED.")
+    workgroup_exists = renamed("exists")
+    workgroup_enabled = renamed("enabled")
 
-    @property
-    @probe("enabled", truthy)
-    def workgroup_enabled(self) -> bool:
-        """True when the workgroup's State is ENABLED."""
-        return self.describe().get("State") == "ENABLED"
-
-    @probe("query", lambda result: result.ok)
+    @probe(Hint(
+        "Athena query {query_id} in workgroup {name} ({region}) did not succeed: {reason}",
+        ("the Glue database or table does not exist, or the table schema does not match the data",
+         "the workgroup has no query result location, or cannot write to it",
+         "the workgroup is disabled, or the caller lacks athena/glue/s3 permissions"),
+        ("aws athena get-query-execution --query-execution-id {query_id} --region {region} --query 'QueryExecution.Status'",
+         "aws athena get-work-group " + W),
+        ('aws athena start-query-execution --query-string "SELECT 1" ' + W + "   # retry after fixing the cause",)),
+        lambda result: result.ok, reads=QUERY_READS, read_only=False)
     def query(self, sql: str, database: Optional[str] = None, timeout: float = 60.0,
               output_location: Optional[str] = None) -> QueryResult:
-        """Run ``sql`` in this workgroup and wait (with backoff) until it ends or ``timeout``.
+        """Run ``sql`` in this workgroup and wait (with backoff) until it ends or ``timeout``:
+        :class:`QueryResult`; healthy: ``.ok`` (SUCCEEDED). Only on an explicit call.
 
         A query AWS refuses to start (a DISABLED workgroup, no result location) is a FAILED
         result with AWS's reason; the workgroup's state is checked first, as emulators
@@ -130,25 +152,3 @@ class AthenaWorkgroup(Resource):
         rows = answer.get("ResultSet", {}).get("Rows", [])
         return [[cell.get("VarCharValue") for cell in row.get("Data", [])] for row in rows]
 
-
-HINTS = {
-    "athena.workgroup.missing": Hint(
-        "Athena workgroup {name} does not exist in {region}",
-        ("the deploy did not create it", "output '{output}' is wrong"),
-        ("aws athena list-work-groups --region {region}",
-         "aws athena get-work-group --work-group {name} --region {region}"),
-        ("re-run the deploy so the workgroup is created",)),
-    "athena.workgroup.enabled": Hint(
-        "Athena workgroup {name} in {region} is DISABLED: queries in it are rejected",
-        ("the workgroup was disabled by hand or by a cost-control action",),
-        ("aws athena get-work-group --work-group {name} --region {region} --query WorkGroup.State",),
-        ("aws athena update-work-group --work-group {name} --state ENABLED --region {region}",)),
-    "athena.workgroup.query": Hint(
-        "Athena query {query_id} in workgroup {name} ({region}) did not succeed: {reason}",
-        ("the Glue database or table does not exist, or the table schema does not match the data",
-         "the workgroup has no query result location, or cannot write to it",
-         "the workgroup is disabled, or the caller lacks athena/glue/s3 permissions"),
-        ("aws athena get-query-execution --query-execution-id {query_id} --region {region} --query 'QueryExecution.Status'",
-         "aws athena get-work-group --work-group {name} --region {region}"),
-        ('aws athena start-query-execution --query-string "SELECT 1" --work-group {name} --region {region}   # retry after fixing the cause',)),
-}

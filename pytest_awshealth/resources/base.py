@@ -44,11 +44,20 @@ class Resource:
     kind: ClassVar[str] = "resource"
     hint_prefix: ClassVar[str] = "resource"
     not_found_codes: ClassVar[frozenset[str]] = NOT_FOUND_CODES
+    #: How ``awshealth init`` recognises an output naming this resource: ID prefixes
+    #: (``vpc-``), ARN types (``"ec2:vpc"``: service and resource type) and the last words
+    #: of output keys (``"hosted zone"``). Its generated check asserts ``healthy``.
+    id_prefixes: ClassVar[tuple[str, ...]] = ()
+    arn_types: ClassVar[tuple[str, ...]] = ()
+    output_words: ClassVar[tuple[str, ...]] = ()
     #: The name a fixture uses when no ``aws_output`` binds it (e.g. ``CDKToolkit``).
     default_name: ClassVar[Optional[str]] = None
     #: How the ARN follows from the name (fields ``partition``, ``region``, ``account``,
     #: ``name``); empty when only AWS knows it (a random suffix, an ID...).
     arn_format: ClassVar[str] = ""
+    #: True for a handle named by its name that also takes its ARN: the name is read from
+    #: the ARN where ``arn_format`` puts it, and the ARN's region is the handle's.
+    named_from_arn: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,6 +66,8 @@ class Resource:
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:
+        if self.named_from_arn and name.startswith("arn:"):
+            name, region = self.name_in(name), region or name.split(":")[3] or None
         self.name = name
         self.aws = aws if aws is not None else AwsContext(region=region)
         self.output = output
@@ -65,6 +76,16 @@ class Resource:
         self._region = region
         self._cache: dict[Any, Any] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def name_in(cls, arn: str) -> str:
+        """The name in ``arn`` (where ``arn_format`` puts ``{name}``), or ``arn`` itself when
+        it is not an ARN of this kind."""
+        parts, template = arn.split(":", 5), cls.arn_format.split(":", 5)
+        prefix = template[-1].split("{name}")[0] if len(template) == 6 else None
+        if prefix is None or len(parts) < 6 or not parts[5].startswith(prefix):
+            return arn
+        return parts[5][len(prefix):]
 
     def __repr__(self) -> str:
         region = self._region or self.aws.configured_region

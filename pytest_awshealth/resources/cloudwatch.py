@@ -166,7 +166,8 @@ class CloudWatch(Resource):
                     statistic: str = "Average", minutes: int = 60,
                     period: int = 300) -> MetricSum:
         """The worst period's ``statistic`` (Average, Maximum, Minimum or a percentile such
-        as ``p95``) over the last ``minutes``, 0.0 without datapoints:
+        as ``p95``; the lowest period for Minimum, the highest otherwise) over the last
+        ``minutes``, 0.0 without datapoints:
         ``assert cloudwatch.metric_peak("AWS/Lambda", "Duration", dims, "p95") < 3000``.
         (The emulator answers Average/Maximum/Minimum; moto has no percentiles.)"""
         return self.peak_statistic(namespace, metric, dimensions, statistic, minutes, period)
@@ -184,7 +185,8 @@ class CloudWatch(Resource):
             **{kind: [statistic]})
         values = [point.get(statistic, point.get("ExtendedStatistics", {}).get(statistic))
                   for point in answer.get("Datapoints", [])]
-        peak = max((v for v in values if v is not None), default=0.0)
+        worst = min if statistic == "Minimum" else max  # a Minimum's worst period is its lowest
+        peak = worst((v for v in values if v is not None), default=0.0)
         return MetricSum(peak, namespace, metric, dimensions, minutes, period, statistic)
 
     def sum_over_dimension_sets(self, namespace: str, metric: str, dimensions: Mapping[str, str],
@@ -329,7 +331,8 @@ class Metrics:
     @probe(METRIC_HINT, reads=("describe", "get_metric_statistics", "list_metrics"))
     def metric(self, name: str, stat: str = "Sum", minutes: int = 60) -> MetricSum:
         """``stat`` of the resource's metric ``name`` over the last ``minutes``: the Sum, or
-        for Average, Maximum, Minimum or a percentile (``p95``) the worst 5-minute period;
+        for Average, Maximum, Minimum or a percentile (``p95``) the worst 5-minute period
+        (the lowest for Minimum, e.g. free storage; the highest otherwise);
         0.0 without datapoints. A missing resource fails instead of reading as 0."""
         __tracebackhide__ = True
         return self.read_metric(name, stat, minutes)

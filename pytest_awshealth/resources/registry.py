@@ -62,6 +62,8 @@ def probes(cls: type) -> dict[str, ProbeSpec]:
             spec = probe_spec(attribute)
             if spec is not None:
                 found[name] = spec
+            else:  # a subclass may replace an inherited probe with a plain attribute
+                found.pop(name, None)
     return found
 
 

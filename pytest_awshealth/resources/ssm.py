@@ -3,17 +3,32 @@ and is masked in every report."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Optional
 
+from ..deprecations import renamed_method
 from ..errors import AwsCallError, ResourceNotFound
 from ..hints import ACCESS_DENIED
-from ..probes import probe, truthy
+from ..probes import field, probe, truthy
+from ..redaction import SecretValue
 from ..remediation import Hint
 from .base import Resource
-from .secrets import SecretValue
 
 MAX_PAGES = 20  # DescribeParameters may answer filtered queries with empty pages
+N = "--name {name} --region {region}"
+TYPE = Hint(
+    "SSM parameter {name} in {region} is a {type}, not a SecureString",
+    ("a secret (API key, token) was stored as plain String: it shows in the console and logs",),
+    ("aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} "
+     "--region {region} --query 'Parameters[0].[Type,KeyId]'",),
+    ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'"
+     "   # type changes need the value again",))
+MODIFIED = Hint(
+    "SSM parameter {name} in {region} has an unexpected version or age",
+    ("the value was not updated after the API key was rotated or expired",
+     "someone overwrote it by hand"),
+    ("aws ssm get-parameter-history " + N
+     + " --query 'Parameters[].[Version,LastModifiedDate,LastModifiedUser]'",),
+    ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<new value>'",))
 
 
 def _name_from_arn(name: str) -> tuple[str, Optional[str]]:
@@ -31,6 +46,17 @@ class SsmParameter(Resource):
     service = "ssm"
     kind = "SSM parameter"
     hint_prefix = "ssm.parameter"
+    #: DescribeParameters; GetParameter (not decrypted, the value dropped) without it.
+    describe_operations = ("describe_parameters", "get_parameter")
+    hints = {"missing": Hint(
+        "SSM parameter {name} does not exist in {region} (account {account})",
+        ("the parameter is created by hand (API keys often are) and nobody created it here",
+         "the name differs per environment (stage prefix) or lacks its leading '/'",
+         "the checks run in another region than the application"),
+        ("aws ssm get-parameters-by-path --path \"$(dirname {name})\" --region {region} "
+         "--query 'Parameters[].Name'",
+         "aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} --region {region}"),
+        ("aws ssm put-parameter " + N + " --type SecureString --value '<value>'",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         name, region = _name_from_arn(name)
@@ -78,78 +104,37 @@ class SsmParameter(Resource):
         raise ResourceNotFound(self, "DescribeParameters", "ParameterNotFound",
                                f"Parameter {self.name} not found.", "ssm:DescribeParameters")
 
-    @property
-    @probe("type")
-    def type(self) -> str:
-        """String, StringList or SecureString."""
-        return str(self.describe().get("Type", ""))
+    type = field("Type", default="", then=str, hint=TYPE, doc="The parameter type (str: "
+                 "String, StringList or SecureString); no healthy value (see ``is_secure``).")
+    is_secure = field("Type", truthy, then=lambda kind: kind == "SecureString", hint=TYPE,
+                      doc="True (healthy) for a SecureString (encrypted with KMS).")
+    kms_key_id = field("KeyId", hint=TYPE, doc="The KMS key of a SecureString (str, "
+                       "``alias/aws/ssm`` by default), else None; no healthy value.")
+    last_modified = field("LastModifiedDate", hint=MODIFIED, doc="When the value last "
+                          "changed (datetime); no healthy value.")
+    version = field("Version", default=0, then=int, hint=MODIFIED,
+                    doc="The parameter's version (int, 1 after the first put); no healthy value.")
 
-    @property
-    @probe("type", truthy)
-    def is_secure(self) -> bool:
-        """True for a SecureString (encrypted with KMS)."""
-        return self.describe().get("Type") == "SecureString"
-
-    @property
-    @probe("modified")
-    def last_modified(self) -> Optional[datetime]:
-        return self.describe().get("LastModifiedDate")
-
-    @property
-    @probe("modified")
-    def version(self) -> int:
-        return int(self.describe().get("Version", 0))
-
-    @property
-    @probe("type")
-    def kms_key_id(self) -> Optional[str]:
-        """The KMS key of a SecureString (``alias/aws/ssm`` by default), else None."""
-        return self.describe().get("KeyId")
-
-    @probe("value", truthy)
-    def value(self) -> SecretValue:
-        """Read and decrypt the value (explicit only); it is masked in every report."""
+    @probe(Hint(
+        "SSM parameter {name} in {region} has an empty or unreadable value",
+        ("the value was never set, or set to a placeholder",
+         "the caller lacks ssm:GetParameter, or kms:Decrypt on the parameter's KMS key"),
+        ("aws ssm get-parameter " + N + " --query 'Parameter.[Type,Version]'   # no --with-decryption",),
+        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'",)),
+        truthy, reads=("get_parameter",))
+    def reveal(self) -> SecretValue:
+        """Read and decrypt the value, only on an explicit call: a :class:`SecretValue`,
+        masked in every report (``.reveal()`` on it gives the plain string); healthy: not
+        empty."""
         with self.aws.redactor.reading_secrets():  # botocore logs the answer before we see it
             answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
         text = str(answer["Parameter"].get("Value", ""))
         self.aws.redactor.add_secret(text)
         return SecretValue(text)
 
+    value = renamed_method("reveal")
+
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(),
                 "type": lambda: self.describe().get("Type", "unknown")}
 
-
-N = "--name {name} --region {region}"
-
-HINTS = {
-    "ssm.parameter.missing": Hint(
-        "SSM parameter {name} does not exist in {region} (account {account})",
-        ("the parameter is created by hand (API keys often are) and nobody created it here",
-         "the name differs per environment (stage prefix) or lacks its leading '/'",
-         "the checks run in another region than the application"),
-        ("aws ssm get-parameters-by-path --path \"$(dirname {name})\" --region {region} "
-         "--query 'Parameters[].Name'",
-         "aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} --region {region}"),
-        ("aws ssm put-parameter " + N + " --type SecureString --value '<value>'",)),
-    "ssm.parameter.type": Hint(
-        "SSM parameter {name} in {region} is a {type}, not a SecureString",
-        ("a secret (API key, token) was stored as plain String: it shows in the console and logs",),
-        ("aws ssm describe-parameters --parameter-filters Key=Name,Option=Equals,Values={name} "
-         "--region {region} --query 'Parameters[0].[Type,KeyId]'",),
-        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'"
-         "   # type changes need the value again",)),
-    "ssm.parameter.modified": Hint(
-        "SSM parameter {name} in {region} has an unexpected version or age",
-        ("the value was not updated after the API key was rotated or expired",
-         "someone overwrote it by hand"),
-        ("aws ssm get-parameter-history " + N
-         + " --query 'Parameters[].[Version,LastModifiedDate,LastModifiedUser]'",),
-        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<new value>'",)),
-    "ssm.parameter.value": Hint(
-        "SSM parameter {name} in {region} has an empty or unreadable value",
-        ("the value was never set, or set to a placeholder",
-         "the caller lacks ssm:GetParameter, or kms:Decrypt on the parameter's KMS key"),
-        ("aws ssm get-parameter " + N + " --query 'Parameter.[Type,Version]'   # no --with-decryption",),
-        ("aws ssm put-parameter " + N + " --type SecureString --overwrite --value '<value>'",)),
-}
