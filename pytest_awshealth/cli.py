@@ -1,4 +1,5 @@
-"""The ``awshealth`` command: ``awshealth demo`` runs an example gate on the embedded emulator."""
+"""The ``awshealth`` command: ``awshealth demo`` runs an example gate on the embedded emulator;
+``awshealth init`` writes a first gate; ``awshealth policy`` prints the IAM policy a gate needs."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where the example test folders live (default: the installed "
                            "pytest_awshealth.examples)")
     add_init_parser(commands)
+    add_policy_parser(commands)
     return parser
 
 
@@ -52,6 +54,24 @@ def add_init_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     init.add_argument("--force", action="store_true", help="overwrite an existing module")
 
 
+def add_policy_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .policy import FORMATS
+
+    policy = commands.add_parser(
+        "policy", help="print the least-privilege IAM policy the selected checks need",
+        description="Collect the checks pytest would run (no AWS call) and print the IAM "
+                    "policy they need: the actions their probes may call, scoped to the "
+                    "resources the outputs name. Arguments not listed here go to pytest, "
+                    "e.g. awshealth policy tests/smoke --aws-outputs outputs.json -k table.")
+    policy.add_argument("--format", choices=FORMATS, default=None,
+                        help="json (a policy document, the default), terraform (an "
+                             "aws_iam_policy_document data block) or cdk (Python "
+                             "aws_iam.PolicyStatement objects); default: --aws-policy-format")
+    policy.add_argument("--account", metavar="ID",
+                        help="account ID for the ARNs (default: AWS_ACCOUNT_ID, or the one "
+                             "account the outputs' ARNs name)")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args, pytest_args = parser.parse_known_args(argv)
@@ -61,6 +81,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if pytest_args:
             parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
         return init(args.outputs, args.out, args.dry_run, args.force)
+    if args.command == "policy":
+        return policy(args, pytest_args)
     if args.command != "demo":
         parser.print_help()
         return 0 if args.command is None and not pytest_args else 2
@@ -109,6 +131,29 @@ def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: li
             return int(pytest.main([str(tests), "--aws-outputs", str(outputs),
                                     "--confcutdir", str(tests), "-p", "no:cacheprovider",
                                     "-W", REWRITE_WARNING, *pytest_args]))
+
+
+def policy(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """Print the policy the checks ``pytest_args`` select need; pytest's exit code on errors."""
+    import io
+    from contextlib import redirect_stdout
+
+    import pytest
+
+    from .policy import PolicyCollector
+
+    collector = PolicyCollector(args.format, args.account)
+    captured = io.StringIO()
+    with redirect_stdout(captured):
+        code = int(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider",
+                                "-W", REWRITE_WARNING, *pytest_args], plugins=[collector]))
+    if code != 0 or collector.text is None:
+        sys.stderr.write(captured.getvalue())
+        return code or 1
+    print(collector.text, end="")
+    for note in collector.notes:
+        print(f"awshealth: note: {note}", file=sys.stderr)
+    return 0
 
 
 @contextmanager

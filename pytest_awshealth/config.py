@@ -208,6 +208,9 @@ OPTIONS: tuple[Option, ...] = (
            metavar="MODE"),
     Option("summary", "the awshealth summary at the end of the run: on or off",
            ("AWSHEALTH_SUMMARY",), "on", _choice("on", "off"), metavar="MODE"),
+    Option("policy_format", "how IAM statements are written in access-denied hints and by "
+           "awshealth policy: json, terraform or cdk", ("AWSHEALTH_POLICY_FORMAT",), "json",
+           _choice("json", "terraform", "cdk"), metavar="FORMAT"),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from . import errorcodes
 from .awscalls import code_reason
@@ -98,11 +98,13 @@ def judge(exc: Optional[BaseException], records: Iterable[ProbeRecord]) -> str:
 
 
 def diagnose(exc: BaseException, records: Iterable[ProbeRecord], catalog: Catalog,
-             endpoint: str = "", aws: Optional[AwsContext] = None) -> list[Finding]:
-    """The filled hints for a test that raised ``exc`` after making ``records``."""
+             endpoint: str = "", aws: Optional[AwsContext] = None,
+             fields: Optional[Mapping[str, Any]] = None) -> list[Finding]:
+    """The filled hints for a test that raised ``exc`` after making ``records``;
+    ``fields`` adds template values (e.g. the IAM ``statement`` an access denial needs)."""
     findings: list[Finding] = []
     seen: set[str] = set()
-    extra = _aws_fields(aws, endpoint)
+    extra = {**_aws_fields(aws, endpoint), **(fields or {})}
     records = list(records)
     picks = _pick(exc, records, extra, catalog)
     if not isinstance(exc, AssertionError):  # what was seen broken comes before what was not

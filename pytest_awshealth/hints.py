@@ -28,8 +28,9 @@ ERROR_HINTS = {
         ("aws sts get-caller-identity",
          "aws iam simulate-principal-policy --policy-source-arn {caller_arn} "
          "--action-names {action} --resource-arns {resource_arn}"),
-        ("grant {action} on {resource_arn} to {caller_arn} (read-only actions suffice), "
-         "then re-run: the check could not be made, it is not known to be broken",)),
+        ("add this statement to the policy of {caller_arn} (awshealth policy prints all the "
+         "checks need), then re-run: the check could not be made, it is not known to be "
+         "broken:\n{statement}",)),
     "error.not_found": Hint(
         "{kind} {name} was not found in {region} ({code} from {operation})",
         ("the deploy did not create it, or it was deleted",

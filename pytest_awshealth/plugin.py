@@ -16,6 +16,7 @@ from .errors import ConfigError
 from .gate import CREDENTIALS_STOP, Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
+from .policy import denied_statement
 from .probes import recording
 from .remediation import Catalog
 from .resources import RESOURCE_TYPES
@@ -185,7 +186,9 @@ def _judge_failure(item: pytest.Item, report: pytest.TestReport, call: pytest.Ca
         item.session.shouldstop = f"awshealth: {exc}"
         return [], None
     reason = could_not_check(exc)
-    findings = diagnose(exc, records, state.catalog, state.aws.endpoint_url or "", state.aws)
+    fields = {"statement": lambda: denied_statement(item, exc, state)}
+    findings = diagnose(exc, records, state.catalog, state.aws.endpoint_url or "", state.aws,
+                        fields)
     texts = [finding.hint.text for finding in findings] + remediation_texts(item)
     if judge(exc, records) == INCONCLUSIVE:
         line = (texts[0] if texts else f"{type(exc).__name__}: {exc}").splitlines()[0]

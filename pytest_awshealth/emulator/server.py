@@ -29,6 +29,10 @@ Lambda invoke without Docker   FunctionError "Handled"         config ``lambda.u
 IAM SimulatePrincipalPolicy    not implemented                 ``IamSimulatorMiddleware``
                                                                (``iam_simulator.py``) evaluates
                                                                moto's IAM policies
+IAM enforcement scoped to      resource "*" for most services  ``IamEnforcerMiddleware``
+resource ARNs                  (a scoped statement is denied)  (``iam_enforcer.py``) for
+                                                               requests signed by IAM users
+                                                               (``iam_user``)
 Throttling, 5xx, latency,      never                           ``inject_fault``, ``throttle``,
 AccessDenied, expired                                          ``deny``, ``expire_credentials``,
 credentials                                                    ``fail_server``; endpoints that
@@ -767,11 +771,12 @@ class Emulator:
         # moto.server's names, public since moto 1.x (moto_server.werkzeug_app moves)
         from moto.server import DomainDispatcherApplication, create_backend_app
 
+        from .iam_enforcer import IamEnforcerMiddleware
         from .iam_simulator import IamSimulatorMiddleware
 
         moto_app = IamSimulatorMiddleware(DomainDispatcherApplication(create_backend_app))
         answered = AnswerMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._answers)
-        return FaultMiddleware(answered, self._faults)
+        return FaultMiddleware(IamEnforcerMiddleware(answered), self._faults)
 
     def stop(self) -> None:
         """Stop serving and close the socket (moto's state stays in the process)."""
@@ -827,6 +832,20 @@ class Emulator:
         if not kwargs:
             self._clients[key] = client
         return client
+
+    def iam_user(self, name: str, policy: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """An IAM user holding only ``policy`` (a policy document; none: no permission), as
+        the environment variables of its access key. The Emulator enforces IAM for every
+        request signed with it (``iam_enforcer.py``)."""
+        iam = self.client("iam")
+        iam.create_user(UserName=name)
+        if policy is not None:
+            arn = iam.create_policy(PolicyName=f"{name}-policy",
+                                    PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+            iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
     def _session(self) -> Any:
         """One boto3 session for all provisioning clients (loading its data is the slow part)."""
