@@ -1,4 +1,4 @@
-"""One boto3 session per process and one cached client per (service, region).
+"""One boto3 session per process, one cached client per (service, region), one read cache.
 
 boto3 is imported on first use, so ``pytest --help`` and collection never pay for it.
 Every client gets the run's retry handler, shared rate limiter and fail-fast breaker
@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import ConfigError
+from .readcache import ReadCache
 from .redaction import Redactor
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class AwsContext:
         self.read_timeout = read_timeout
         self.throttle_attempts = throttle_attempts
         self.redactor = Redactor()
+        #: Every handle's reads, made once per context (see :mod:`.readcache`).
+        self.reads = ReadCache()
         self._credentials_check: Optional[tuple[Optional[CredentialsError]]] = None
         self._region = region
         self._clients: dict[tuple[str, str], BaseClient] = {}

@@ -44,6 +44,20 @@ class AwsCallError(AwsHealthError):
         self.hint = hint  # a catalog key that explains this failure better than its code
         super().__init__(f"{operation} on {resource!r} failed: {code}: {message}")
 
+    def about(self, resource: object) -> AwsCallError:
+        """A fresh copy (same class and fields, no traceback) about ``resource``: how a
+        kept error is raised again, for another handle of the same resource too."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(vars(self))
+        if resource is not self.resource:
+            old, new = repr(self.resource), repr(resource)
+            clone.args = tuple(str(a).replace(old, new) for a in self.args)
+            clone.resource = resource
+        else:
+            clone.args = self.args
+        clone.__suppress_context__ = True
+        return clone
+
 
 class ResourceNotFound(AwsCallError):
     """The resource a handle names does not exist (in that account and region)."""

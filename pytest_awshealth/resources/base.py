@@ -1,4 +1,4 @@
-"""The base of every resource handle: lazy, cached AWS calls and error mapping."""
+"""The base of every resource handle: lazy AWS calls, shared per session, and error mapping."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional
 from ..clients import AwsContext
 from ..errors import AwsCallError, ResourceNotFound
 from ..probes import probe, truthy
+from ..readcache import Key, read_key
 from .registry import catalog, probes, register
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ NOT_FOUND_CODES = frozenset({
 
 
 class Resource:
-    """A named AWS resource. Asks AWS only when a probe is read, and only once per call.
+    """A named AWS resource. Asks AWS only when a probe is read, and each read once per
+    session (shared with every other handle of the same :class:`AwsContext`).
 
     A subclass that sets ``fixture`` registers itself: the plugin then offers that
     fixture and exports the class. Every subclass adds its probes' hints to the catalog."""
@@ -75,7 +77,10 @@ class Resource:
         #: Where the name came from when no output holds it, for hints (``output`` wins).
         self.origin: Optional[str] = None
         self._region = region
+        #: Values a subclass derives and keeps per handle (reads go to ``aws.reads``).
         self._cache: dict[Any, Any] = {}
+        #: The session cache's keys this handle has read, for :meth:`refresh`.
+        self._keys: set[Key] = set()
         self._lock = threading.Lock()
 
     @classmethod
@@ -137,41 +142,54 @@ class Resource:
                                       account=account, name=self.name)
 
     def refresh(self) -> None:
-        """Forget what was described, so the next probe asks AWS again."""
+        """Forget what this handle read (for every handle of the resource: the session's
+        cache drops those reads), so the next probe asks AWS again."""
+        self.aws.reads.drop(self._keys)
+        self._keys.clear()
         self._cache.clear()
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """Call ``client.method(**params)`` once; later calls return the cached answer.
-        AWS errors become :class:`ResourceNotFound` or :class:`AwsCallError`."""
+        """``client.method(**params)``, asked once per session: every handle of the
+        context shares the answer (see :mod:`..readcache`). AWS errors become
+        :class:`ResourceNotFound` or :class:`AwsCallError`, as this handle maps them."""
         __tracebackhide__ = True
-        key = (method, repr(sorted(params.items())))
-        if key not in self._cache:
-            self._cache[key] = self._call_uncached(method, params)
-        result = self._cache[key]
-        if isinstance(result, AwsCallError):
-            raise result
-        return result
+        key = read_key(self.service, self.region, method, params)
+        self._keys.add(key)
+        return self._answer(method, self.aws.reads.get(key, lambda: self._fetch(method, params)))
 
     def call_fresh(self, method: str, **params: Any) -> dict[str, Any]:
         """Call without caching (for actions and polling); errors mapped as in :meth:`call`."""
         __tracebackhide__ = True
-        result = self._call_uncached(method, params)
-        if isinstance(result, AwsCallError):
-            raise result
-        return result
+        return self._answer(method, self._fetch(method, params))
 
     def _call_uncached(self, method: str, params: dict[str, Any]) -> Any:
         """The answer, or the mapped error as a value (see :mod:`..awscalls`)."""
+        try:
+            return self._answer(method, self._fetch(method, params))
+        except AwsCallError as exc:
+            return exc
+
+    def _fetch(self, method: str, params: dict[str, Any]) -> Any:
+        """The answer; or botocore's ClientError, which each reader maps (subclasses map
+        some codes their own way); or the error already mapped when AWS did not answer."""
         from botocore.exceptions import ClientError
 
         from ..awscalls import attempt_call
 
-        client = self.client
         try:
-            return attempt_call(self.aws, client, method, params, self, self.is_not_found,
+            return attempt_call(self.aws, self.client, method, params, self, self.is_not_found,
                                 reraise_client_errors=True)
         except ClientError as exc:
-            return self._map_error(client, method, exc)
+            return exc
+
+    def _answer(self, method: str, outcome: Any) -> Any:
+        """The answer of :meth:`_fetch`'s ``outcome``; a failure raised about this handle."""
+        __tracebackhide__ = True
+        if isinstance(outcome, AwsCallError):
+            raise outcome.about(self)
+        if isinstance(outcome, Exception):
+            raise self._map_error(self.client, method, outcome)
+        return outcome
 
     def _map_error(self, client: BaseClient, method: str, exc: Any) -> AwsCallError:
         """The one mapping of an AWS error answer (subclasses refine it)."""
