@@ -208,7 +208,7 @@ def test_target_group_and_load_balancer_healthy(pytester, write_outputs, aws_env
             assert target_group.healthy_count == 1
             assert target_group.unhealthy_targets == []
             assert target_group.health_check_path == "/_stcore/health"
-            assert load_balancer.exists and load_balancer.state == "active"
+            assert load_balancer.exists and load_balancer.status == "active"
             assert load_balancer.dns_name.endswith(".elb.amazonaws.com")
             assert load_balancer.scheme == "internet-facing"
 
@@ -262,7 +262,7 @@ def test_empty_target_group_and_failed_load_balancer(pytester, write_outputs, aw
 
         @pytest.mark.aws_output(load_balancer="alb")
         def test_alb(load_balancer):
-            assert load_balancer.state == "active"
+            assert load_balancer.status == "active"
 
         def test_missing(aws):
             assert aws.target_group("old-tg").exists

@@ -385,7 +385,7 @@ def test_a_failing_transition_read_is_not_transitional() -> None:
 def test_declared_waiter_states_come_from_botocore() -> None:
     assert LambdaFunction.status.fget.transitional.names == {"Pending"}
     assert LambdaFunction.last_update_status.fget.transitional.names == {"InProgress"}
-    assert LoadBalancer.state.fget.transitional.names == {"provisioning"}
+    assert LoadBalancer.status.fget.transitional.names == {"provisioning"}
     assert Certificate.status.fget.transitional.names == {"PENDING_VALIDATION"}
     for service, waiter in [("lambda", "FunctionActive"), ("lambda", "FunctionUpdated"),
                             ("elbv2", "LoadBalancerAvailable"), ("acm", "CertificateValidated")]:

@@ -70,7 +70,7 @@ def test_service_runs_deployed_task_definition(aws, aws_outputs, service):
 
 @pytest.mark.aws_output(load_balancer="alb_arn")
 def test_alb_active(load_balancer):
-    assert load_balancer.state == "active"
+    assert load_balancer.status == "active"
 
 
 @pytest.mark.aws_output(load_balancer="alb_arn")
