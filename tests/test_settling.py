@@ -296,10 +296,10 @@ DECLARATIONS = [
     ("only draining", lambda: targets("draining"), lambda h: h.healthy_count, None),
     ("targets unhealthy", lambda: targets("initial", "unhealthy"), lambda h: h.all_healthy, None),
     ("lb provisioning", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
-        "LoadBalancers": [{"State": {"Code": "provisioning"}}]}}), lambda h: h.state,
+        "LoadBalancers": [{"State": {"Code": "provisioning"}}]}}), lambda h: h.status,
      "provisioning"),
     ("lb failed", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
-        "LoadBalancers": [{"State": {"Code": "failed"}}]}}), lambda h: h.state, None),
+        "LoadBalancers": [{"State": {"Code": "failed"}}]}}), lambda h: h.status, None),
     ("stack UPDATE_IN_PROGRESS", lambda: stack("UPDATE_IN_PROGRESS"), lambda h: h.healthy,
      "UPDATE_IN_PROGRESS"),
     ("stack cleanup", lambda: stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), lambda h: h.status,

@@ -36,6 +36,8 @@ _OTHER_EXPORTS = {
     "HttpResponse": "http", "TlsCertificate": "tls", "TlsError": "tls", "SecretValue": "secrets",
     "InvokeResult": "awslambda", "QueryResult": "athena", "MetricSum": "cloudwatch",
     "CallerIdentity": "sts", "ParameterValue": "ssm", "LogLines": "logs", "LogAbsence": "logs",
+    "Coverage": "acm", "Certificate": "acm", "TargetHealth": "elbv2", "StoppedTask": "ecs",
+    "FailedTasks": "ecs", "AlarmState": "cloudwatch",
 }
 
 
