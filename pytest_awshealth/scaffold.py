@@ -56,7 +56,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
     Check("ecs_service", "test_service_at_desired_count",
           ('ecs_service.status == "ACTIVE"', "ecs_service.at_desired")),
     Check("target_group", "test_targets_healthy", ("target_group.all_healthy",)),
-    Check("load_balancer", "test_load_balancer_active", ('load_balancer.state == "active"',)),
+    Check("load_balancer", "test_load_balancer_active", ('load_balancer.status == "active"',)),
     Check("acm_certificate", "test_certificate_issued",
           ('acm_certificate.status == "ISSUED"', "acm_certificate.days_to_expiry >= 30")),
     Check("iam_role", "test_role_exists", ("iam_role.exists",)),

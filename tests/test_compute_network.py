@@ -125,7 +125,7 @@ def test_ecs_service_at_desired(pytester, write_outputs, aws_env) -> None:
             assert ecs_service.pending_count == 0
             assert ecs_service.rollout_state == "COMPLETED"
             assert ecs_service.task_definition.endswith(":task-definition/streamlit-app:1")
-            assert ecs_service.events() == []
+            assert ecs_service.events == []
 
         def test_name_forms(aws):
             assert aws.ecs_service("{SERVICE}", cluster="{CLUSTER}").at_desired
@@ -153,7 +153,7 @@ def test_ecs_service_below_desired_shows_events_and_fix(pytester, write_outputs,
             assert ecs_service.rollout_state == "COMPLETED"
 
         def test_events_are_readable(ecs_service):
-            assert "unable to place a task" in ecs_service.events(limit=1)[0]
+            assert "unable to place a task" in ecs_service.events[:1][0]
     """)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines([
@@ -208,7 +208,7 @@ def test_target_group_and_load_balancer_healthy(pytester, write_outputs, aws_env
             assert target_group.healthy_count == 1
             assert target_group.unhealthy_targets == []
             assert target_group.health_check_path == "/_stcore/health"
-            assert load_balancer.exists and load_balancer.state == "active"
+            assert load_balancer.exists and load_balancer.status == "active"
             assert load_balancer.dns_name.endswith(".elb.amazonaws.com")
             assert load_balancer.scheme == "internet-facing"
 
@@ -262,7 +262,7 @@ def test_empty_target_group_and_failed_load_balancer(pytester, write_outputs, aw
 
         @pytest.mark.aws_output(load_balancer="alb")
         def test_alb(load_balancer):
-            assert load_balancer.state == "active"
+            assert load_balancer.status == "active"
 
         def test_missing(aws):
             assert aws.target_group("old-tg").exists
@@ -505,7 +505,7 @@ def test_ecs_failed_tasks(pytester, write_outputs, aws_env) -> None:
         import pytest
         @pytest.mark.aws_output(ecs_service="app_service_arn")
         def test_no_failed_tasks(ecs_service):
-            assert not ecs_service.failed_tasks()
+            assert not ecs_service.failed_tasks
     """)
     result.assert_outcomes(passed=1)
     crashed = stop_task(aws_env, "Essential container in task exited")

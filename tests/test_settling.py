@@ -296,10 +296,10 @@ DECLARATIONS = [
     ("only draining", lambda: targets("draining"), lambda h: h.healthy_count, None),
     ("targets unhealthy", lambda: targets("initial", "unhealthy"), lambda h: h.all_healthy, None),
     ("lb provisioning", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
-        "LoadBalancers": [{"State": {"Code": "provisioning"}}]}}), lambda h: h.state,
+        "LoadBalancers": [{"State": {"Code": "provisioning"}}]}}), lambda h: h.status,
      "provisioning"),
     ("lb failed", lambda: canned(LoadBalancer, "web", {"describe_load_balancers": {
-        "LoadBalancers": [{"State": {"Code": "failed"}}]}}), lambda h: h.state, None),
+        "LoadBalancers": [{"State": {"Code": "failed"}}]}}), lambda h: h.status, None),
     ("stack UPDATE_IN_PROGRESS", lambda: stack("UPDATE_IN_PROGRESS"), lambda h: h.healthy,
      "UPDATE_IN_PROGRESS"),
     ("stack cleanup", lambda: stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), lambda h: h.status,
@@ -385,7 +385,7 @@ def test_a_failing_transition_read_is_not_transitional() -> None:
 def test_declared_waiter_states_come_from_botocore() -> None:
     assert LambdaFunction.status.fget.transitional.names == {"Pending"}
     assert LambdaFunction.last_update_status.fget.transitional.names == {"InProgress"}
-    assert LoadBalancer.state.fget.transitional.names == {"provisioning"}
+    assert LoadBalancer.status.fget.transitional.names == {"provisioning"}
     assert Certificate.status.fget.transitional.names == {"PENDING_VALIDATION"}
     for service, waiter in [("lambda", "FunctionActive"), ("lambda", "FunctionUpdated"),
                             ("elbv2", "LoadBalancerAvailable"), ("acm", "CertificateValidated")]:

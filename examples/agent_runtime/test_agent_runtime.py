@@ -50,12 +50,12 @@ def test_service_at_desired_count(ecs_service):
 
 @pytest.mark.aws_output(ecs_service=SERVICES)
 def test_no_failed_tasks(ecs_service):
-    assert not ecs_service.failed_tasks()
+    assert not ecs_service.failed_tasks
 
 
 @pytest.mark.aws_output(ecs_service=SERVICES)
 def test_latest_service_event_is_not_a_failure(ecs_service):
-    failures = [event for event in ecs_service.events(limit=1)
+    failures = [event for event in ecs_service.events[:1]
                 if any(word in event for word in ("unable", "failed", "unhealthy"))]
     assert not failures
 
@@ -70,7 +70,7 @@ def test_service_runs_deployed_task_definition(aws, aws_outputs, service):
 
 @pytest.mark.aws_output(load_balancer="alb_arn")
 def test_alb_active(load_balancer):
-    assert load_balancer.state == "active"
+    assert load_balancer.status == "active"
 
 
 @pytest.mark.aws_output(load_balancer="alb_arn")

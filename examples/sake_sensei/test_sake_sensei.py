@@ -231,7 +231,7 @@ def test_load_balancer_reaches_streamlit(security_group, aws_outputs):
 
 @pytest.mark.aws_output(load_balancer="LoadBalancerArn")
 def test_load_balancer_active(load_balancer):
-    assert load_balancer.state == "active"
+    assert load_balancer.status == "active"
 
 
 @pytest.mark.aws_output(load_balancer="LoadBalancerArn")

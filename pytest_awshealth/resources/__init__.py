@@ -40,6 +40,8 @@ _OTHER_EXPORTS = {
     "BootstrapCheck": "cloudformation", "PermissionCheck": "iam", "TrustCheck": "iam",
     "DeniedActions": "iam", "Execution": "stepfunctions", "Executions": "stepfunctions",
     "ExecutionFailure": "stepfunctions", "Subscription": "sns", "IngressCheck": "ec2",
+    "Coverage": "acm", "Certificate": "acm", "TargetHealth": "elbv2", "StoppedTask": "ecs",
+    "FailedTasks": "ecs", "AlarmState": "cloudwatch",
 }
 
 

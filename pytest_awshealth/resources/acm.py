@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ..errors import ResourceNotFound
-from ..probes import equals, probe, truthy, waiter_retries
+from ..probes import equals, field, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .base import Resource
 
@@ -40,7 +40,7 @@ def healthy_days(days: Optional[float]) -> bool:
     return days is not None and days >= RENEWAL_WARNING_DAYS
 
 
-def _certificate_status(certificate: Certificate) -> Optional[str]:
+def _certificate_status(certificate: AcmCertificate) -> Optional[str]:
     return certificate.describe().get("Status")
 
 
@@ -68,7 +68,20 @@ class Coverage:
         return {"domain": self.domain, "names": ", ".join(self.names) or "(none)"}
 
 
-class Certificate(Resource):
+EXPIRY = Hint(
+    "ACM certificate for {cert_domain} in {region} expires in {days} days ({not_after})",
+    ("IMPORTED certificates never renew by themselves: import the new one into the same ARN",
+     "AMAZON_ISSUED certificates renew 60 days ahead only if the DNS validation records "
+     "still exist and the certificate is in use",
+     "no NotAfter yet: the certificate is not issued (see its status)"),
+    (f"aws acm describe-certificate {C} "
+     "--query 'Certificate.[Type,NotAfter,RenewalEligibility,RenewalSummary]'",),
+    (f"aws acm renew-certificate {C}   # AMAZON_ISSUED, renewal eligible",
+     f"aws acm import-certificate {C} --certificate fileb://cert.pem --private-key "
+     "fileb://key.pem --certificate-chain fileb://chain.pem   # IMPORTED"))
+
+
+class AcmCertificate(Resource):
     """An ACM certificate: ``assert acm_certificate.status == "ISSUED"``.
 
     ``name`` is a certificate ARN, or a domain name: the certificate whose DomainName
@@ -80,6 +93,18 @@ class Certificate(Resource):
     service = "acm"
     kind = "ACM certificate"
     hint_prefix = "acm.certificate"
+    #: ``list_certificates`` finds the ARN of a certificate named by its domain.
+    describe_operations = ("list_certificates", "describe_certificate")
+    healthy_when = ("status", "days_to_expiry")
+    hints = {"missing": Hint(
+        "ACM certificate {name} does not exist in {region} (account {account})",
+        ("the certificate was deleted or replaced (a new request gets a new ARN)",
+         "certificates are regional: CloudFront uses us-east-1, a load balancer its own region",
+         "output '{output}' holds a stale ARN"),
+        ("aws acm list-certificates --region {region} "
+         "--query 'CertificateSummaryList[].[DomainName,Status,CertificateArn]'",),
+        ("re-run the deploy, or request a certificate: aws acm request-certificate "
+         "--domain-name <domain> --validation-method DNS --region {region}",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if name.startswith("arn:"):
@@ -88,51 +113,85 @@ class Certificate(Resource):
 
     @property
     def arn(self) -> str:
+        """The certificate's ARN (str; found by its domain when named by one)."""
         return self.name if self.name.startswith("arn:") else self._arn_by_domain()
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_certificate", CertificateArn=self.arn)["Certificate"]
 
-    @property
-    @probe("status", equals("ISSUED"), transitional=_VALIDATING)
-    def status(self) -> str:
-        """ISSUED when usable; PENDING_VALIDATION, EXPIRED, FAILED, REVOKED, INACTIVE..."""
-        return self.describe()["Status"]
+    status = field("Status", equals("ISSUED"), transitional=_VALIDATING,
+                   doc="The certificate's Status (str: ISSUED, PENDING_VALIDATION, EXPIRED, "
+                   "FAILED, REVOKED, INACTIVE...); healthy: ISSUED, transitional while "
+                   "PENDING_VALIDATION.", hint=Hint(
+        "ACM certificate for {cert_domain} in {region} is {status}, not ISSUED ({arn})",
+        ("PENDING_VALIDATION: the DNS validation CNAME records are not (yet) in the hosted "
+         "zone: {validation_records}",
+         "FAILED or VALIDATION_TIMED_OUT: validation did not finish within 72 hours, or CAA "
+         "records forbid Amazon to issue for the domain",
+         "EXPIRED: an imported certificate was not re-imported in time, or renewal could not "
+         "validate the domain",
+         "REVOKED / INACTIVE: the certificate was revoked or deactivated"),
+        (f"aws acm describe-certificate {C} "
+         "--query 'Certificate.[Status,FailureReason,DomainValidationOptions]'",
+         "dig +short CNAME {validation_name}"),
+        (f"aws acm wait certificate-validated {C}   # after creating the CNAME records above",
+         "aws acm request-certificate --domain-name {cert_domain} --validation-method DNS "
+         "--region {region}   # when FAILED or timed out")))
+    not_after = field("NotAfter", transitional=_NOT_ISSUED_YET, hint=EXPIRY,
+                      doc="When the certificate expires (datetime; None before it is issued; "
+                      "no healthy value: see ``days_to_expiry``).")
+    names = field("@", then=lambda c: _names(c), hint=Hint(
+        "ACM certificate for {cert_domain} in {region} has unexpected names",
+        ("the certificate was requested without some Subject Alternative Names",),
+        (f"aws acm describe-certificate {C} --query 'Certificate.SubjectAlternativeNames'",),
+        ("aws acm request-certificate --domain-name {cert_domain} --subject-alternative-names "
+         "<more-names> --validation-method DNS --region {region}",)),
+                  doc="DomainName followed by the other SubjectAlternativeNames (tuple of "
+                  "str; no healthy value: compare it, or use ``covers(domain)``).")
+    in_use_by = field("InUseBy", truthy, default=[], then=list, hint=Hint(
+        "ACM certificate for {cert_domain} in {region} is not used by any load balancer or "
+        "distribution",
+        ("the HTTPS listener uses another certificate, or no HTTPS listener exists",
+         "unused Amazon-issued certificates are not renewed"),
+        (f"aws acm describe-certificate {C} --query 'Certificate.InUseBy'",
+         "aws elbv2 describe-listeners --load-balancer-arn <alb-arn> --region {region} "
+         "--query 'Listeners[].[Protocol,Port,Certificates]'"),
+        ("aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
+         "CertificateArn={arn} --region {region}",)),
+                      doc="ARNs of the load balancers, distributions... that use the "
+                      "certificate (list of str); healthy: not empty (unused Amazon-issued "
+                      "certificates are not renewed).")
+    type = field("Type", default="AMAZON_ISSUED", hint=Hint(
+        "ACM certificate for {cert_domain} in {region} is {type}",
+        ("IMPORTED certificates are not renewed by ACM",),
+        (f"aws acm describe-certificate {C} --query 'Certificate.Type'",),
+        ("request an Amazon-issued certificate with DNS validation instead",)),
+                 doc="AMAZON_ISSUED (renews itself), IMPORTED (never renews) or PRIVATE "
+                 "(str; no healthy value).")
 
     @property
-    @probe("expiry", transitional=_NOT_ISSUED_YET)
-    def not_after(self) -> Optional[dt.datetime]:
-        """When the certificate expires (None before it is issued)."""
-        return self.describe().get("NotAfter")
-
-    @property
-    @probe("expiry", healthy_days, transitional=_NOT_ISSUED_YET)
+    @probe(EXPIRY, healthy_days, transitional=_NOT_ISSUED_YET)
     def days_to_expiry(self) -> Optional[float]:
-        """Days until NotAfter (negative when expired; None before it is issued)."""
+        """Days until NotAfter (float, negative when expired; None before it is issued);
+        healthy: at least :data:`RENEWAL_WARNING_DAYS` (30)."""
         return self._days()
 
-    @property
-    @probe("names")
-    def names(self) -> tuple[str, ...]:
-        """DomainName followed by the other SubjectAlternativeNames."""
-        return _names(self.describe())
-
-    @probe("covers", truthy)
+    @probe(Hint(
+        "ACM certificate for {cert_domain} in {region} does not cover {domain} (names: {names})",
+        ("the domain was not among the Subject Alternative Names when the certificate was "
+         "requested (a wildcard covers one label only: *.example.com does not cover "
+         "example.com or a.b.example.com)",
+         "the listener or distribution uses another certificate than intended"),
+        (f"aws acm describe-certificate {C} "
+         "--query 'Certificate.[DomainName,SubjectAlternativeNames]'",),
+        ("aws acm request-certificate --domain-name {domain} --subject-alternative-names "
+         "{cert_domain} --validation-method DNS --region {region}",
+         "aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
+         "CertificateArn=<new-certificate-arn> --region {region}")), truthy)
     def covers(self, domain: str) -> Coverage:
-        """Whether DomainName or a SubjectAlternativeName (wildcards too) covers ``domain``."""
+        """Whether DomainName or a SubjectAlternativeName (wildcards too) covers ``domain``:
+        a :class:`Coverage`; healthy: truthy."""
         return Coverage(domain, _names(self.describe()))
-
-    @property
-    @probe("in_use", truthy)
-    def in_use_by(self) -> list[str]:
-        """ARNs of the load balancers, distributions... that use the certificate."""
-        return list(self.describe().get("InUseBy", []))
-
-    @property
-    @probe("type")
-    def type(self) -> str:
-        """AMAZON_ISSUED (renews itself), IMPORTED (never renews) or PRIVATE."""
-        return self.describe().get("Type", "AMAZON_ISSUED")
 
     def _days(self) -> Optional[float]:
         not_after = self.describe().get("NotAfter")
@@ -189,73 +248,5 @@ def _validation_records(certificate: dict[str, Any]) -> str:
     return "; ".join(f"{name} CNAME {value}" for name, value in records) or "(none)"
 
 
-HINTS = {
-    "acm.certificate.missing": Hint(
-        "ACM certificate {name} does not exist in {region} (account {account})",
-        ("the certificate was deleted or replaced (a new request gets a new ARN)",
-         "certificates are regional: CloudFront uses us-east-1, a load balancer its own region",
-         "output '{output}' holds a stale ARN"),
-        ("aws acm list-certificates --region {region} "
-         "--query 'CertificateSummaryList[].[DomainName,Status,CertificateArn]'",),
-        ("re-run the deploy, or request a certificate: aws acm request-certificate "
-         "--domain-name <domain> --validation-method DNS --region {region}",)),
-    "acm.certificate.status": Hint(
-        "ACM certificate for {cert_domain} in {region} is {status}, not ISSUED ({arn})",
-        ("PENDING_VALIDATION: the DNS validation CNAME records are not (yet) in the hosted "
-         "zone: {validation_records}",
-         "FAILED or VALIDATION_TIMED_OUT: validation did not finish within 72 hours, or CAA "
-         "records forbid Amazon to issue for the domain",
-         "EXPIRED: an imported certificate was not re-imported in time, or renewal could not "
-         "validate the domain",
-         "REVOKED / INACTIVE: the certificate was revoked or deactivated"),
-        (f"aws acm describe-certificate {C} "
-         "--query 'Certificate.[Status,FailureReason,DomainValidationOptions]'",
-         "dig +short CNAME {validation_name}"),
-        (f"aws acm wait certificate-validated {C}   # after creating the CNAME records above",
-         "aws acm request-certificate --domain-name {cert_domain} --validation-method DNS "
-         "--region {region}   # when FAILED or timed out")),
-    "acm.certificate.expiry": Hint(
-        "ACM certificate for {cert_domain} in {region} expires in {days} days ({not_after})",
-        ("IMPORTED certificates never renew by themselves: import the new one into the same ARN",
-         "AMAZON_ISSUED certificates renew 60 days ahead only if the DNS validation records "
-         "still exist and the certificate is in use",
-         "no NotAfter yet: the certificate is not issued (see its status)"),
-        (f"aws acm describe-certificate {C} "
-         "--query 'Certificate.[Type,NotAfter,RenewalEligibility,RenewalSummary]'",),
-        (f"aws acm renew-certificate {C}   # AMAZON_ISSUED, renewal eligible",
-         f"aws acm import-certificate {C} --certificate fileb://cert.pem --private-key "
-         "fileb://key.pem --certificate-chain fileb://chain.pem   # IMPORTED")),
-    "acm.certificate.names": Hint(
-        "ACM certificate for {cert_domain} in {region} has unexpected names",
-        ("the certificate was requested without some Subject Alternative Names",),
-        (f"aws acm describe-certificate {C} --query 'Certificate.SubjectAlternativeNames'",),
-        ("aws acm request-certificate --domain-name {cert_domain} --subject-alternative-names "
-         "<more-names> --validation-method DNS --region {region}",)),
-    "acm.certificate.covers": Hint(
-        "ACM certificate for {cert_domain} in {region} does not cover {domain} (names: {names})",
-        ("the domain was not among the Subject Alternative Names when the certificate was "
-         "requested (a wildcard covers one label only: *.example.com does not cover "
-         "example.com or a.b.example.com)",
-         "the listener or distribution uses another certificate than intended"),
-        (f"aws acm describe-certificate {C} "
-         "--query 'Certificate.[DomainName,SubjectAlternativeNames]'",),
-        ("aws acm request-certificate --domain-name {domain} --subject-alternative-names "
-         "{cert_domain} --validation-method DNS --region {region}",
-         "aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
-         "CertificateArn=<new-certificate-arn> --region {region}")),
-    "acm.certificate.in_use": Hint(
-        "ACM certificate for {cert_domain} in {region} is not used by any load balancer or "
-        "distribution",
-        ("the HTTPS listener uses another certificate, or no HTTPS listener exists",
-         "unused Amazon-issued certificates are not renewed"),
-        (f"aws acm describe-certificate {C} --query 'Certificate.InUseBy'",
-         "aws elbv2 describe-listeners --load-balancer-arn <alb-arn> --region {region} "
-         "--query 'Listeners[].[Protocol,Port,Certificates]'"),
-        ("aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
-         "CertificateArn={arn} --region {region}",)),
-    "acm.certificate.type": Hint(
-        "ACM certificate for {cert_domain} in {region} is {type}",
-        ("IMPORTED certificates are not renewed by ACM",),
-        (f"aws acm describe-certificate {C} --query 'Certificate.Type'",),
-        ("request an Amazon-issued certificate with DNS validation instead",)),
-}
+#: The name of 0.1.
+Certificate = AcmCertificate

@@ -14,12 +14,21 @@ API_ID = re.compile(r"^[a-z0-9]{10}$")
 
 
 class RestApi(Resource):
-    """A REST API by id (``k7x2m9q4ab``) or by name: ``assert rest_api.exists``."""
+    """A REST API by id (``k7x2m9q4ab``) or by name: ``assert rest_api.healthy``."""
 
     fixture = "rest_api"
     service = "apigateway"
     kind = "REST API"
     hint_prefix = "apigateway.rest_api"
+    describe_operations = ("get_rest_api", "get_rest_apis")
+    healthy_when = ("stages",)
+    hints = {"missing": Hint(
+        "REST API {name} does not exist in {region}",
+        ("the deploy did not create it, or it was deleted and re-created with a new id",
+         "output '{output}' holds a stale id or the wrong name",
+         "the checks run in another region or account than the deploy"),
+        ("aws apigateway get-rest-apis --region {region} --query 'items[].[id,name]'",),
+        ("re-run the deploy, then refresh the outputs file",))}
 
     def describe(self) -> dict[str, Any]:
         if API_ID.match(self.name):
@@ -32,27 +41,18 @@ class RestApi(Resource):
 
     @property
     def api_id(self) -> str:
+        """The API's id (str), also when the handle was named by the API's name."""
         return str(self.describe()["id"])
 
     @property
-    @probe("stages", truthy)
-    def stages(self) -> list[str]:
-        """Names of the deployed stages (empty: the API was never deployed)."""
-        answer = self.call("get_stages", restApiId=self.api_id)
-        return [stage["stageName"] for stage in answer.get("item", [])]
-
-
-HINTS = {
-    "apigateway.rest_api.missing": Hint(
-        "REST API {name} does not exist in {region}",
-        ("the deploy did not create it, or it was deleted and re-created with a new id",
-         "output '{output}' holds a stale id or the wrong name",
-         "the checks run in another region or account than the deploy"),
-        ("aws apigateway get-rest-apis --region {region} --query 'items[].[id,name]'",),
-        ("re-run the deploy, then refresh the outputs file",)),
-    "apigateway.rest_api.stages": Hint(
+    @probe(Hint(
         "REST API {name} in {region} has no deployed stage",
         ("the API was created but never deployed (no aws apigateway create-deployment)",),
         ("aws apigateway get-stages --rest-api-id <api-id> --region {region}",),
         ("aws apigateway create-deployment --rest-api-id <api-id> --stage-name prod --region {region}",)),
-}
+        truthy, reads=("describe", "get_stages"))
+    def stages(self) -> list[str]:
+        """Names of the deployed stages (list of str); healthy: not empty (empty: the API
+        was never deployed)."""
+        answer = self.call("get_stages", restApiId=self.api_id)
+        return [stage["stageName"] for stage in answer.get("item", [])]

@@ -6,13 +6,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator, Mapping
 
 from ..errors import ResourceNotFound
-from ..probes import empty, equals, not_yet, probe
+from ..probes import empty, equals, field, not_yet, probe
 from ..remediation import Hint
 from .base import Resource
 
 ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
 SINCE = "$(date -u -d '{minutes} minutes ago' +%FT%TZ)"
 NOW = "$(date -u +%FT%TZ)"
+C = "--region {region}"
+METRIC_READS = ("get_metric_statistics",)
 
 
 STATISTICS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Maximum"})
@@ -85,6 +87,17 @@ class CloudWatch(Resource):
     service = "cloudwatch"
     kind = "CloudWatch alarms"
     hint_prefix = "cloudwatch"
+    describe_operations = ("describe_alarms",)
+    healthy_when = ("alarms_in_alarm",)
+    hints = {"missing": Hint(
+        "No CloudWatch alarm whose name starts with {name} exists in {region} (account {account})",
+        ("the monitoring part of the stack was not deployed (a separate stack, or disabled by a flag)",
+         "the alarm names use another prefix than output '{output}' / the check says",
+         "the alarms live in another region (alarms on global services such as CloudFront "
+         "or Route 53 health checks are in us-east-1)"),
+        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
+         + " --query 'MetricAlarms[].[AlarmName,StateValue]'",),
+        ("deploy the alarms (re-run the stack that defines them), or fix the prefix in the check",))}
 
     def describe(self) -> dict[str, Any]:
         """Every metric and composite alarm named ``<prefix>*``; none is "missing", so a
@@ -108,28 +121,58 @@ class CloudWatch(Resource):
             if not token:
                 return
 
-    @property
-    @probe("alarm_names")
-    def alarm_names(self) -> list[str]:
-        """Names of all alarms with the prefix."""
-        __tracebackhide__ = True
-        return sorted(a["AlarmName"] for a in self.describe()["Alarms"])
-
-    @property
-    @probe("alarms", empty)
-    def alarms_in_alarm(self) -> list[str]:
-        """Names of the alarms with the prefix that are in ALARM; healthy when empty."""
-        __tracebackhide__ = True
-        return self._firing()
+    alarm_names = field("Alarms[].AlarmName", then=sorted, hint=Hint(
+    "CloudWatch alarms with prefix {name} in {region} are not the expected ones",
+    ("an alarm was not deployed (the monitoring stack or a flag left it out)",
+     "the alarms were renamed; the check or output '{output}' still uses the old names"),
+    ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
+     + " --query 'MetricAlarms[].AlarmName'",),
+    ("deploy the missing alarms (re-run the stack that defines them)",)),
+                        doc="Names of all alarms with the prefix (sorted list of str); no "
+                        "healthy value: compare it with the alarms the stack defines.")
+    alarms_in_alarm = field("Alarms[?StateValue=='ALARM'].AlarmName", empty, default=[],
+                            then=sorted, hint=Hint(
+    "CloudWatch alarms {alarms} in {region} are in ALARM",
+    ("the metric an alarm watches breached its threshold: the StateReason names the "
+     "datapoints (errors, throttles, latency, unhealthy hosts...)",
+     "the deploy broke the monitored component (new code raising, wrong configuration)",
+     "a threshold too tight for normal traffic (false alarm)"),
+    ("aws cloudwatch describe-alarms --alarm-name-prefix {name} --state-value ALARM " + C
+     + " --query 'MetricAlarms[].[AlarmName,StateReason]'",
+     "aws cloudwatch describe-alarm-history --alarm-name {first_alarm} "
+     "--history-item-type StateUpdate --max-records 10 " + C),
+    ("fix what the alarm's metric measures (see the StateReason and the component's logs); "
+     "the alarm returns to OK at its next evaluation",
+     "if the threshold is wrong, correct it in the stack and redeploy "
+     "(aws cloudwatch put-metric-alarm with the new --threshold)")),
+                            doc="Names of the alarms with the prefix that are in ALARM (sorted "
+                            "list of str); healthy: empty.")
 
     def _firing(self) -> list[str]:
         __tracebackhide__ = True
         return sorted(a["AlarmName"] for a in self.describe()["Alarms"]
                       if a.get("StateValue") == "ALARM")
 
-    @probe("alarm_state", equals("OK"), transitional=not_yet("INSUFFICIENT_DATA"))
+    @probe(Hint(
+    "CloudWatch alarm {alarm} in {region} is {state}: {reason}",
+    ("ALARM: the watched metric breached the threshold",
+     "INSUFFICIENT_DATA: the metric has no datapoints (wrong namespace or dimension values, "
+     "or the component has not run yet since the deploy)",
+     "the alarm's evaluation period is longer than the time since the deploy"),
+    ("aws cloudwatch describe-alarms --alarm-names {alarm} " + C
+     + " --query 'MetricAlarms[].[StateValue,StateReason,Namespace,MetricName,Dimensions]'",
+     "aws cloudwatch describe-alarm-history --alarm-name {alarm} "
+     "--history-item-type StateUpdate --max-records 10 " + C),
+    ("fix the component the alarm watches (its logs and the StateReason say why); the alarm "
+     "returns to OK at its next evaluation",
+     "aws cloudwatch set-alarm-state --alarm-name {alarm} --state-value OK --state-reason "
+     "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
+     "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
+     + "   # check the dimensions the metric really has")), equals("OK"), transitional=not_yet("INSUFFICIENT_DATA"))
     def alarm_state(self, name: str) -> AlarmState:
-        """The state of the alarm called ``name`` (any name, not only the prefix's)."""
+        """The state of the alarm called ``name`` (any name, not only the prefix's): an
+        :class:`AlarmState` (a str: OK, ALARM or INSUFFICIENT_DATA); healthy: OK,
+        transitional while INSUFFICIENT_DATA."""
         __tracebackhide__ = True
         found = [a for a in self._alarms(AlarmNames=[name]) if a["AlarmName"] == name]
         if not found:
@@ -140,11 +183,20 @@ class CloudWatch(Resource):
         return AlarmState(alarm.get("StateValue", "INSUFFICIENT_DATA"), name,
                           alarm.get("StateReason", ""))
 
-    @probe("metric")
+    @probe(Hint(
+    "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} summed to {value} "
+    "over the last {minutes} min, outside what the check allows",
+    ("the component behind the metric misbehaves since the deploy",
+     "the dimensions differ from what the service publishes (then the sum is 0)"),
+    ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
+     "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
+     + " --period {period} --statistics Sum " + C,),
+    ("fix the component the metric measures (its logs show why), then re-run the check",)), reads=METRIC_READS)
     def metric_sum(self, namespace: str, metric: str, dimensions: Mapping[str, str],
                    minutes: int = 60, period: int = 300) -> MetricSum:
         """Sum of ``metric`` with exactly these ``dimensions`` over the last ``minutes``
-        (0.0 when there are no datapoints): ``assert cloudwatch.metric_sum(...) < 5``."""
+        (:class:`MetricSum`, a float; 0.0 when there are no datapoints); no healthy value:
+        compare it (``assert cloudwatch.metric_sum(...) < 5``)."""
         return self.sum_statistic(namespace, metric, dimensions, minutes, period)
 
     def sum_statistic(self, namespace: str, metric: str, dimensions: Mapping[str, str],
@@ -161,14 +213,26 @@ class CloudWatch(Resource):
         total = sum(point.get("Sum", 0.0) for point in answer.get("Datapoints", []))
         return MetricSum(total, namespace, metric, dimensions, minutes, period)
 
-    @probe("metric_peak")
+    @probe(Hint(
+    "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} reached {value} "
+    "({statistic} of the worst {period}s period in the last {minutes} min), outside what "
+    "the check allows",
+    ("the component is slow or saturated since the deploy (cold starts, a slow "
+     "dependency, too little memory or CPU)",
+     "traffic grew beyond what the service is sized for"),
+    ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
+     "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
+     + " --period {period} {statistic_option} " + C,),
+    ("find the slow part in the component's logs or traces, then size it up (Lambda "
+     "--memory-size, ECS task cpu/memory, DynamoDB capacity) or fix the dependency",)), reads=METRIC_READS)
     def metric_peak(self, namespace: str, metric: str, dimensions: Mapping[str, str],
                     statistic: str = "Average", minutes: int = 60,
                     period: int = 300) -> MetricSum:
         """The worst period's ``statistic`` (Average, Maximum, Minimum or a percentile such
         as ``p95``; the lowest period for Minimum, the highest otherwise) over the last
-        ``minutes``, 0.0 without datapoints:
-        ``assert cloudwatch.metric_peak("AWS/Lambda", "Duration", dims, "p95") < 3000``.
+        ``minutes``, 0.0 without datapoints (:class:`MetricSum`, a float); no healthy
+        value: compare it
+        (``assert cloudwatch.metric_peak("AWS/Lambda", "Duration", dims, "p95") < 3000``).
         (The emulator answers Average/Maximum/Minimum; moto has no percentiles.)"""
         return self.peak_statistic(namespace, metric, dimensions, statistic, minutes, period)
 
@@ -223,79 +287,6 @@ class CloudWatch(Resource):
 
     def _first_firing(self) -> str:
         return next(iter(self._firing()), "<alarm-name>")
-
-
-C = "--region {region}"
-
-HINTS = {
-    "cloudwatch.missing": Hint(
-        "No CloudWatch alarm whose name starts with {name} exists in {region} (account {account})",
-        ("the monitoring part of the stack was not deployed (a separate stack, or disabled by a flag)",
-         "the alarm names use another prefix than output '{output}' / the check says",
-         "the alarms live in another region (alarms on global services such as CloudFront "
-         "or Route 53 health checks are in us-east-1)"),
-        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
-         + " --query 'MetricAlarms[].[AlarmName,StateValue]'",),
-        ("deploy the alarms (re-run the stack that defines them), or fix the prefix in the check",)),
-    "cloudwatch.alarms": Hint(
-        "CloudWatch alarms {alarms} in {region} are in ALARM",
-        ("the metric an alarm watches breached its threshold: the StateReason names the "
-         "datapoints (errors, throttles, latency, unhealthy hosts...)",
-         "the deploy broke the monitored component (new code raising, wrong configuration)",
-         "a threshold too tight for normal traffic (false alarm)"),
-        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} --state-value ALARM " + C
-         + " --query 'MetricAlarms[].[AlarmName,StateReason]'",
-         "aws cloudwatch describe-alarm-history --alarm-name {first_alarm} "
-         "--history-item-type StateUpdate --max-records 10 " + C),
-        ("fix what the alarm's metric measures (see the StateReason and the component's logs); "
-         "the alarm returns to OK at its next evaluation",
-         "if the threshold is wrong, correct it in the stack and redeploy "
-         "(aws cloudwatch put-metric-alarm with the new --threshold)")),
-    "cloudwatch.alarm_names": Hint(
-        "CloudWatch alarms with prefix {name} in {region} are not the expected ones",
-        ("an alarm was not deployed (the monitoring stack or a flag left it out)",
-         "the alarms were renamed; the check or output '{output}' still uses the old names"),
-        ("aws cloudwatch describe-alarms --alarm-name-prefix {name} " + C
-         + " --query 'MetricAlarms[].AlarmName'",),
-        ("deploy the missing alarms (re-run the stack that defines them)",)),
-    "cloudwatch.alarm_state": Hint(
-        "CloudWatch alarm {alarm} in {region} is {state}: {reason}",
-        ("ALARM: the watched metric breached the threshold",
-         "INSUFFICIENT_DATA: the metric has no datapoints (wrong namespace or dimension values, "
-         "or the component has not run yet since the deploy)",
-         "the alarm's evaluation period is longer than the time since the deploy"),
-        ("aws cloudwatch describe-alarms --alarm-names {alarm} " + C
-         + " --query 'MetricAlarms[].[StateValue,StateReason,Namespace,MetricName,Dimensions]'",
-         "aws cloudwatch describe-alarm-history --alarm-name {alarm} "
-         "--history-item-type StateUpdate --max-records 10 " + C),
-        ("fix the component the alarm watches (its logs and the StateReason say why); the alarm "
-         "returns to OK at its next evaluation",
-         "aws cloudwatch set-alarm-state --alarm-name {alarm} --state-value OK --state-reason "
-         "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
-         "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
-         + "   # check the dimensions the metric really has")),
-    "cloudwatch.metric_peak": Hint(
-        "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} reached {value} "
-        "({statistic} of the worst {period}s period in the last {minutes} min), outside what "
-        "the check allows",
-        ("the component is slow or saturated since the deploy (cold starts, a slow "
-         "dependency, too little memory or CPU)",
-         "traffic grew beyond what the service is sized for"),
-        ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
-         "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
-         + " --period {period} {statistic_option} " + C,),
-        ("find the slow part in the component's logs or traces, then size it up (Lambda "
-         "--memory-size, ECS task cpu/memory, DynamoDB capacity) or fix the dependency",)),
-    "cloudwatch.metric": Hint(
-        "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} summed to {value} "
-        "over the last {minutes} min, outside what the check allows",
-        ("the component behind the metric misbehaves since the deploy",
-         "the dimensions differ from what the service publishes (then the sum is 0)"),
-        ("aws cloudwatch get-metric-statistics --namespace {namespace} --metric-name {metric} "
-         "{dimensions_option}--start-time " + SINCE + " --end-time " + NOW
-         + " --period {period} --statistics Sum " + C,),
-        ("fix the component the metric measures (its logs show why), then re-run the check",)),
-}
 
 
 METRIC_HINT = Hint(

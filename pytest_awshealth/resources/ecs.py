@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple, Optional
 
+from ..deprecations import former_method_list
 from ..errors import ResourceNotFound
-from ..probes import empty, equals, not_yet, one_of, probe, truthy
+from ..probes import empty, equals, field, not_yet, one_of, probe, truthy
 from ..remediation import Hint
 from .base import Resource
+from .cloudwatch import Metrics
 
 DEFAULT_CLUSTER = "default"
 FAILED_STOP_CODES = frozenset({"TaskFailedToStart", "EssentialContainerExited"})
@@ -31,6 +33,18 @@ class StoppedTask(NamedTuple):
         if self.stop_code:
             return self.stop_code in FAILED_STOP_CODES
         return bool(FAILURE_WORDS.search(self.reason))  # no stopCode: judge by the reason
+
+
+class FailedTasks(former_method_list):
+    """The failed stopped tasks (a list of :class:`StoppedTask`); for hints
+    ``{failed_tasks}`` (the first three, with why they stopped) and ``{first_failed_task}``."""
+
+    def hint_context(self) -> dict[str, Any]:
+        return {"failed_tasks": "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason})"
+                                          for t in self[:3]) or "none",
+                "first_failed_task": self[0].task_id if self else "<task-id>"}
+
+
 S = "--cluster {cluster} --services {name} --region {region}"
 
 
@@ -52,6 +66,28 @@ def deployment_in_progress(service: EcsService, value: Any) -> Optional[str]:
     return (f"deploying ({described.get('runningCount', 0)}/{described['desiredCount']} "
             f"running, {described.get('pendingCount', 0)} pending)")
 U = "--cluster {cluster} --service {name} --region {region}"
+FAILED_TASK_READS = ("describe", "list_tasks", "describe_tasks")
+COUNT = Hint(
+    "ECS service {name} in cluster {cluster} ({region}) runs {running} of {desired} "
+    "tasks ({pending} pending)",
+    ("latest service events: {events}",
+     "tasks stop at start: the image cannot be pulled (wrong tag, no ECR permission or no "
+     "route to ECR from private subnets), or the container exits (missing secret/env var)",
+     "container or load balancer health checks fail, so ECS keeps replacing the tasks",
+     "no capacity: no container instances registered, not enough CPU/memory, or the "
+     "Fargate subnets have no free IP addresses",
+     "desired count is 0: the service was scaled to zero"),
+    (f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
+     "aws ecs list-tasks --cluster {cluster} --service-name {name} --desired-status STOPPED "
+     "--region {region}",
+     "aws ecs describe-tasks --cluster {cluster} --tasks <task-arn> --region {region} "
+     "--query 'tasks[].[stoppedReason,containers[].reason]'",
+     "aws ecs describe-clusters --clusters {cluster} --region {region} --query "
+     "'clusters[0].[registeredContainerInstancesCount,runningTasksCount,pendingTasksCount]'",
+     "aws logs tail {log_group} --since 30m --region {region}"),
+    (f"aws ecs update-service {U} --force-new-deployment",
+     f"aws ecs update-service {U} --desired-count 2   # if it was scaled to zero",
+     f"aws ecs wait services-stable {S}"))
 
 
 class EcsService(Resource):
@@ -66,13 +102,27 @@ class EcsService(Resource):
     service = "ecs"
     kind = "ECS service"
     hint_prefix = "ecs.service"
+    describe_operations = ("describe_services",)
+    healthy_when = ("status", "at_desired", "rollout_state")
+    metric_namespace = "AWS/ECS"
+    hints = {"missing": Hint(
+        "ECS service {name} does not exist in cluster {cluster} ({region}, account {account})",
+        ("the deploy did not create the service, or it was deleted (INACTIVE)",
+         "the cluster name is wrong: without cluster=... or a service ARN, ECS looks in the "
+         "cluster named 'default'",
+         "the checks run in another region or account than the deploy",
+         "output '{output}' holds the wrong service name"),
+        ("aws ecs list-services --cluster {cluster} --region {region}",
+         "aws ecs list-clusters --region {region}",
+         f"aws ecs describe-services {S} --query 'services[0].status'"),
+        ("re-run the deploy so the service is created",
+         "bind the service ARN, or use aws.ecs_service('{name}', cluster='<cluster>')"))}
 
     def __init__(self, name: str, *, cluster: Optional[str] = None, **kwargs: Any) -> None:
         derived_cluster, service_name, arn_region = _parse_service(name)
         kwargs.setdefault("region", arn_region)
         super().__init__(service_name, **kwargs)
         self.cluster = cluster or derived_cluster or DEFAULT_CLUSTER
-        self._failed_tasks: list[StoppedTask] = []
 
     def __repr__(self) -> str:
         return f"EcsService({self.name!r}, cluster={self.cluster!r})"
@@ -86,82 +136,106 @@ class EcsService(Resource):
                                    "ecs:DescribeServices")
         return answer["services"][0]
 
+    def metric_dimensions(self) -> dict[str, str]:
+        return {"ClusterName": self.cluster, "ServiceName": self.name}
+
     def _exists(self) -> bool:
         """A deleted service stays visible as INACTIVE for a while; it does not count."""
         return super()._exists() and self.describe().get("status") != "INACTIVE"
 
-    @property
-    def arn(self) -> str:
-        return self.describe()["serviceArn"]
+    arn = field("serviceArn", doc="The service's ARN (str).")
+    status = field("status", equals("ACTIVE"), doc="The service's status (str: ACTIVE, "
+                   "DRAINING while being deleted, INACTIVE once deleted); healthy: ACTIVE.",
+                   hint=Hint(
+    "ECS service {name} in cluster {cluster} ({region}) is not ACTIVE",
+    ("DRAINING: the service is being deleted", "INACTIVE: the service was deleted"),
+    (f"aws ecs describe-services {S} --query 'services[0].[status,events[:5]]'",),
+    ("re-run the deploy so the service is recreated",)))
+    running_count = field("runningCount", truthy, transitional=deployment_in_progress,
+                          hint=COUNT, doc="Tasks in the RUNNING state (int); healthy: at "
+                          "least one, transitional while a deployment brings it up.")
+    desired_count = field("desiredCount", truthy, hint=COUNT, doc="Tasks the service should "
+                          "run (int); healthy: not 0 (0: scaled to zero).")
+    pending_count = field("pendingCount", transitional=deployment_in_progress, hint=COUNT,
+                          doc="Tasks placed but not yet RUNNING (int: pulling images, "
+                          "starting); no healthy value of its own.")
 
     @property
-    @probe("status", equals("ACTIVE"))
-    def status(self) -> str:
-        """ACTIVE, DRAINING (being deleted) or INACTIVE (deleted)."""
-        return self.describe()["status"]
-
-    @property
-    @probe("count", truthy, transitional=deployment_in_progress)
-    def running_count(self) -> int:
-        """Tasks in the RUNNING state."""
-        return self.describe()["runningCount"]
-
-    @property
-    @probe("count", truthy)
-    def desired_count(self) -> int:
-        """Tasks the service should run (0 means scaled to zero)."""
-        return self.describe()["desiredCount"]
-
-    @property
-    @probe("count", transitional=deployment_in_progress)
-    def pending_count(self) -> int:
-        """Tasks placed but not yet RUNNING (pulling images, starting)."""
-        return self.describe()["pendingCount"]
-
-    @property
-    @probe("count", truthy, transitional=deployment_in_progress)
+    @probe(COUNT, truthy, transitional=deployment_in_progress)
     def at_desired(self) -> bool:
-        """True when runningCount equals a non-zero desiredCount."""
+        """True (healthy) when runningCount equals a non-zero desiredCount."""
         service = self.describe()
         return service["desiredCount"] > 0 and service["runningCount"] == service["desiredCount"]
 
+    rollout_state = field("deployments[?status=='PRIMARY'] | [0].rolloutState",
+                          one_of("COMPLETED", None), transitional=not_yet("IN_PROGRESS"),
+                          doc="The primary deployment's rolloutState (str: COMPLETED, "
+                          "IN_PROGRESS or FAILED; None when ECS reports none, with the "
+                          "CODE_DEPLOY or EXTERNAL deployment controllers); healthy: "
+                          "COMPLETED or None, transitional while IN_PROGRESS.",
+                          hint=Hint(
+    "The latest deployment of ECS service {name} in cluster {cluster} ({region}) has not "
+    "completed: {rollout_reason}",
+    ("IN_PROGRESS: new tasks are still starting or failing to pass health checks",
+     "FAILED: the deployment circuit breaker stopped the rollout after tasks kept failing",
+     "latest service events: {events}"),
+    (f"aws ecs describe-services {S} --query 'services[0].deployments'",
+     f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
+     "aws logs tail {log_group} --since 30m --region {region}"),
+    (f"aws ecs update-service {U} --force-new-deployment   # after fixing why tasks fail",
+     f"aws ecs wait services-stable {S}")))
+    events = field("events[].message", default=[],
+                   then=lambda messages: former_method_list(
+                       messages, name="events", call=lambda limit=5: messages[:limit]),
+                   doc="The service's event messages, newest first (list of str; ECS keeps "
+                   "the last 100); no healthy value: read them (``ecs_service.events[:3]``).",
+                   hint=Hint(
+    "ECS service {name} in cluster {cluster} ({region}) reported: {events}",
+    ("the service events name the reason tasks do not start or stay healthy",),
+    (f"aws ecs describe-services {S} --query 'services[0].events[:10]'",),
+    (f"aws ecs update-service {U} --force-new-deployment   # after fixing the cause",)))
+    task_definition = field("taskDefinition", doc="The ARN of the task definition the "
+                            "service runs (str); no healthy value: compare it with the one "
+                            "the deploy registered.", hint=Hint(
+    "ECS service {name} in cluster {cluster} ({region}) runs an unexpected task definition",
+    ("the deploy registered a new revision but did not update the service",
+     "a rollback put the previous revision back"),
+    (f"aws ecs describe-services {S} --query 'services[0].[taskDefinition,deployments]'",),
+    (f"aws ecs update-service {U} --task-definition <family:revision>",)))
+
     @property
-    @probe("rollout", one_of("COMPLETED", None), transitional=not_yet("IN_PROGRESS"))
-    def rollout_state(self) -> Optional[str]:
-        """The primary deployment's rolloutState: COMPLETED, IN_PROGRESS or FAILED; None
-        when ECS reports none (CODE_DEPLOY or EXTERNAL deployment controllers)."""
-        return self._primary_deployment().get("rolloutState")
+    @probe(Hint(
+    "ECS service {name} in cluster {cluster} ({region}) has failed tasks: {failed_tasks}",
+    ("the container exits at start (bad configuration, missing secret or environment "
+     "variable, crash): its log says why",
+     "the image cannot be pulled (wrong tag, no ECR permission, no route to ECR)",
+     "the container or load balancer health check fails, so ECS replaces the task",
+     "the task runs out of memory (OutOfMemoryError: raise the task's memory)"),
+    ("aws ecs describe-tasks --cluster {cluster} --tasks {first_failed_task} --region "
+     "{region} --query 'tasks[].{{reason:stoppedReason,code:stopCode,containers:"
+     "containers[].{{name:name,exit:exitCode,reason:reason}}}}'",
+     "aws logs tail {log_group} --since 30m --region {region}"),
+    ("fix the cause in the task definition or image, and deploy it",
+     f"aws ecs update-service {U} --force-new-deployment   # retry with the same definition",)), empty, reads=FAILED_TASK_READS)
+    def failed_tasks(self) -> FailedTasks:
+        """The service's recently stopped tasks (the last 10) that failed: an essential
+        container exited, the task failed to start or its health check failed
+        (:class:`FailedTasks`, a list of :class:`StoppedTask`); healthy: empty."""
+        return self._failed_tasks(10)
 
-    @probe("events")
-    def events(self, limit: int = 5) -> list[str]:
-        """The newest ``limit`` service event messages, newest first."""
-        return [event["message"] for event in self.describe().get("events", [])[:limit]]
-
-    @property
-    @probe("task_definition")
-    def task_definition(self) -> str:
-        """The ARN of the task definition the service runs."""
-        return self.describe()["taskDefinition"]
-
-    @probe("failed_tasks", empty)
-    def failed_tasks(self, limit: int = 10) -> list[StoppedTask]:
-        """Recently stopped tasks of the service that failed (an essential container exited,
-        the task failed to start or its health check failed); healthy when empty."""
+    def _failed_tasks(self, limit: int = 10) -> FailedTasks:
         self.describe()  # a missing service must not pass as "no failures"
         arns = self.call_fresh("list_tasks", cluster=self.cluster, serviceName=self.name,
                                desiredStatus="STOPPED", maxResults=limit)["taskArns"]
-        if not arns:
-            return []
         tasks = [t for t in self.call_fresh("describe_tasks", cluster=self.cluster,
                                              tasks=arns)["tasks"]
-                 if t.get("group", f"service:{self.name}") == f"service:{self.name}"]
+                 if t.get("group", f"service:{self.name}") == f"service:{self.name}"] if arns else []
         stopped = [StoppedTask(t["taskArn"].rsplit("/", 1)[-1], t.get("stopCode", ""),
                                t.get("stoppedReason", ""),
                                tuple(c.get("exitCode") for c in t.get("containers", [])))
                    for t in tasks]
-        failed = [task for task in stopped if task.failed]
-        self._failed_tasks = failed
-        return failed
+        return FailedTasks([task for task in stopped if task.failed], name="failed_tasks",
+                           call=self._failed_tasks)
 
     def _primary_deployment(self) -> dict[str, Any]:
         deployments = self.describe().get("deployments", [])
@@ -177,20 +251,15 @@ class EcsService(Resource):
         return "<log-group>"
 
     def hint_context(self) -> dict[str, Any]:
-        field = self._field
+        value = self._value
         return {**super().hint_context(), "cluster": self.cluster,
-                "running": field("runningCount"), "desired": field("desiredCount"),
-                "pending": field("pendingCount"), "events": self._latest_events,
+                "running": value("runningCount"), "desired": value("desiredCount"),
+                "pending": value("pendingCount"), "events": self._latest_events,
                 "rollout_reason": lambda: self._primary_deployment().get("rolloutStateReason"),
-                "log_group": self._log_group, "failed_tasks": self._failed_text,
-                "first_failed_task": lambda: (self._failed_tasks[0].task_id
-                                              if self._failed_tasks else "<task-id>")}
+                "log_group": self._log_group, "failed_tasks": "none",
+                "first_failed_task": "<task-id>"}
 
-    def _failed_text(self) -> str:
-        return "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason})"
-                         for t in self._failed_tasks[:3]) or "none"
-
-    def _field(self, key: str) -> Any:
+    def _value(self, key: str) -> Any:
         return lambda: self.describe()[key]
 
     def _latest_events(self) -> str:
@@ -207,79 +276,3 @@ def _parse_service(name: str) -> tuple[Optional[str], str, Optional[str]]:
     cluster, _, service = name.rpartition("/")
     return cluster or None, service, region
 
-
-HINTS = {
-    "ecs.service.missing": Hint(
-        "ECS service {name} does not exist in cluster {cluster} ({region}, account {account})",
-        ("the deploy did not create the service, or it was deleted (INACTIVE)",
-         "the cluster name is wrong: without cluster=... or a service ARN, ECS looks in the "
-         "cluster named 'default'",
-         "the checks run in another region or account than the deploy",
-         "output '{output}' holds the wrong service name"),
-        ("aws ecs list-services --cluster {cluster} --region {region}",
-         "aws ecs list-clusters --region {region}",
-         f"aws ecs describe-services {S} --query 'services[0].status'"),
-        ("re-run the deploy so the service is created",
-         "bind the service ARN, or use aws.ecs_service('{name}', cluster='<cluster>')")),
-    "ecs.service.status": Hint(
-        "ECS service {name} in cluster {cluster} ({region}) is not ACTIVE",
-        ("DRAINING: the service is being deleted", "INACTIVE: the service was deleted"),
-        (f"aws ecs describe-services {S} --query 'services[0].[status,events[:5]]'",),
-        ("re-run the deploy so the service is recreated",)),
-    "ecs.service.count": Hint(
-        "ECS service {name} in cluster {cluster} ({region}) runs {running} of {desired} "
-        "tasks ({pending} pending)",
-        ("latest service events: {events}",
-         "tasks stop at start: the image cannot be pulled (wrong tag, no ECR permission or no "
-         "route to ECR from private subnets), or the container exits (missing secret/env var)",
-         "container or load balancer health checks fail, so ECS keeps replacing the tasks",
-         "no capacity: no container instances registered, not enough CPU/memory, or the "
-         "Fargate subnets have no free IP addresses",
-         "desired count is 0: the service was scaled to zero"),
-        (f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
-         "aws ecs list-tasks --cluster {cluster} --service-name {name} --desired-status STOPPED "
-         "--region {region}",
-         "aws ecs describe-tasks --cluster {cluster} --tasks <task-arn> --region {region} "
-         "--query 'tasks[].[stoppedReason,containers[].reason]'",
-         "aws ecs describe-clusters --clusters {cluster} --region {region} --query "
-         "'clusters[0].[registeredContainerInstancesCount,runningTasksCount,pendingTasksCount]'",
-         "aws logs tail {log_group} --since 30m --region {region}"),
-        (f"aws ecs update-service {U} --force-new-deployment",
-         f"aws ecs update-service {U} --desired-count 2   # if it was scaled to zero",
-         f"aws ecs wait services-stable {S}")),
-    "ecs.service.rollout": Hint(
-        "The latest deployment of ECS service {name} in cluster {cluster} ({region}) has not "
-        "completed: {rollout_reason}",
-        ("IN_PROGRESS: new tasks are still starting or failing to pass health checks",
-         "FAILED: the deployment circuit breaker stopped the rollout after tasks kept failing",
-         "latest service events: {events}"),
-        (f"aws ecs describe-services {S} --query 'services[0].deployments'",
-         f"aws ecs describe-services {S} --query 'services[0].events[:5]'",
-         "aws logs tail {log_group} --since 30m --region {region}"),
-        (f"aws ecs update-service {U} --force-new-deployment   # after fixing why tasks fail",
-         f"aws ecs wait services-stable {S}")),
-    "ecs.service.events": Hint(
-        "ECS service {name} in cluster {cluster} ({region}) reported: {events}",
-        ("the service events name the reason tasks do not start or stay healthy",),
-        (f"aws ecs describe-services {S} --query 'services[0].events[:10]'",),
-        (f"aws ecs update-service {U} --force-new-deployment   # after fixing the cause",)),
-    "ecs.service.failed_tasks": Hint(
-        "ECS service {name} in cluster {cluster} ({region}) has failed tasks: {failed_tasks}",
-        ("the container exits at start (bad configuration, missing secret or environment "
-         "variable, crash): its log says why",
-         "the image cannot be pulled (wrong tag, no ECR permission, no route to ECR)",
-         "the container or load balancer health check fails, so ECS replaces the task",
-         "the task runs out of memory (OutOfMemoryError: raise the task's memory)"),
-        ("aws ecs describe-tasks --cluster {cluster} --tasks {first_failed_task} --region "
-         "{region} --query 'tasks[].{{reason:stoppedReason,code:stopCode,containers:"
-         "containers[].{{name:name,exit:exitCode,reason:reason}}}}'",
-         "aws logs tail {log_group} --since 30m --region {region}"),
-        ("fix the cause in the task definition or image, and deploy it",
-         f"aws ecs update-service {U} --force-new-deployment   # retry with the same definition",)),
-    "ecs.service.task_definition": Hint(
-        "ECS service {name} in cluster {cluster} ({region}) runs an unexpected task definition",
-        ("the deploy registered a new revision but did not update the service",
-         "a rollback put the previous revision back"),
-        (f"aws ecs describe-services {S} --query 'services[0].[taskDefinition,deployments]'",),
-        (f"aws ecs update-service {U} --task-definition <family:revision>",)),
-}

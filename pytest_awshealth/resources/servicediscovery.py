@@ -13,13 +13,30 @@ from .ecs import EcsService, deployment_in_progress
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
 #: Operation statuses of a request Cloud Map has not finished (ListOperations docs).
 UNFINISHED = ("SUBMITTED", "PENDING")
+#: What the instance probes may call: the ID lookup, ListInstances, and (when there are
+#: none) the registrations still in flight.
+INSTANCE_READS = ("describe", "list_instances", "list_operations", "get_operation")
+INSTANCES = Hint(
+"Cloud Map service {service_name} ({service_id}) in {region} has no registered instances",
+("the ECS service behind it has no running tasks (tasks register when they start and "
+ "deregister when they stop)",
+ "the ECS service has no serviceRegistries entry pointing at this Cloud Map service",
+ "tasks fail their health checks and are deregistered",
+ "callers resolve names in another namespace than the one tasks register in"),
+("aws servicediscovery list-instances --service-id {service_id} --region {region}",
+ "aws servicediscovery list-services --filters "
+ "Name=NAMESPACE_ID,Values={namespace_id},Condition=EQ --region {region}",
+ "aws ecs describe-services --cluster <cluster> --services <service> --region {region} "
+ "--query 'services[0].[runningCount,serviceRegistries]'"),
+("aws ecs update-service --cluster <cluster> --service <service> "
+ "--force-new-deployment --region {region}   # once tasks can start",))
 
 
 def _registering(service: CloudMapService, value: Any) -> Optional[str]:
     """A RegisterInstance for this service is still being processed (it is asynchronous),
     or an ECS service this check read earlier registers into it and is still deploying
     (ECS registers each task once it runs)."""
-    pending = service.pending_registrations()
+    pending = service.pending_registrations
     if pending:
         return f"{len(pending)} registration(s) {'/'.join(UNFINISHED)}"
     for ecs in resources_seen():
@@ -48,6 +65,17 @@ class CloudMapService(Resource):
     service = "servicediscovery"
     kind = "Cloud Map service"
     hint_prefix = "servicediscovery.service"
+    describe_operations = ("list_namespaces", "list_services", "get_service")
+    healthy_when = ("has_instances",)
+    hints = {"missing": Hint(
+        "Cloud Map service {name} does not exist in {region} (namespace {namespace})",
+        ("the deploy did not create it, or it lives in another namespace",
+         "output '{output}' holds the wrong service ID or name",
+         "the checks run in another region or account than the deploy"),
+        ("aws servicediscovery list-namespaces --region {region}",
+         "aws servicediscovery list-services --region {region} "
+         "--query 'Services[].[Name,Id]'"),
+        ("re-run the deploy so the service discovery service is created",))}
 
     def __init__(self, name: str, *, namespace: Optional[str] = None, **kwargs: Any) -> None:
         if name.startswith("arn:"):
@@ -72,25 +100,29 @@ class CloudMapService(Resource):
         return self.call("get_service", Id=self.service_id)["Service"]
 
     @property
-    @probe("instances", truthy, transitional=_registering)
+    @probe(INSTANCES, truthy, transitional=_registering, reads=INSTANCE_READS)
     def instance_count(self) -> int:
-        """Registered instances (ECS registers one per running task)."""
+        """How many instances are registered (int; ECS registers one per running task);
+        healthy: at least one."""
         return len(self._instances())
 
     @property
-    @probe("instances", truthy, transitional=_registering)
+    @probe(INSTANCES, truthy, transitional=_registering, reads=INSTANCE_READS)
     def has_instances(self) -> bool:
-        """True when at least one instance is registered."""
+        """True (healthy) when at least one instance is registered."""
         return bool(self._instances())
 
     @property
-    @probe("instances", truthy, transitional=_registering)
+    @probe(INSTANCES, truthy, transitional=_registering, reads=INSTANCE_READS)
     def instances(self) -> list[dict[str, Any]]:
-        """Registered instances: ``[{"Id": ..., "Attributes": {"AWS_INSTANCE_IPV4": ...}}]``."""
+        """Registered instances (list of dict:
+        ``[{"Id": ..., "Attributes": {"AWS_INSTANCE_IPV4": ...}}]``); healthy: not empty."""
         return self._instances()
 
+    @property
     def pending_registrations(self) -> list[str]:
-        """IDs of this service's RegisterInstance operations that are not finished."""
+        """IDs of this service's RegisterInstance operations that are not finished (list
+        of str; a property since 0.2, a method before)."""
         service_id = self.service_id
         filters = [{"Name": "SERVICE_ID", "Values": [service_id], "Condition": "EQ"},
                    {"Name": "STATUS", "Values": list(UNFINISHED), "Condition": "IN"},
@@ -153,29 +185,3 @@ class CloudMapService(Resource):
 def _is_service_id(name: str) -> bool:
     return name.startswith("srv-") and "." not in name
 
-
-HINTS = {
-    "servicediscovery.service.missing": Hint(
-        "Cloud Map service {name} does not exist in {region} (namespace {namespace})",
-        ("the deploy did not create it, or it lives in another namespace",
-         "output '{output}' holds the wrong service ID or name",
-         "the checks run in another region or account than the deploy"),
-        ("aws servicediscovery list-namespaces --region {region}",
-         "aws servicediscovery list-services --region {region} "
-         "--query 'Services[].[Name,Id]'"),
-        ("re-run the deploy so the service discovery service is created",)),
-    "servicediscovery.service.instances": Hint(
-        "Cloud Map service {service_name} ({service_id}) in {region} has no registered instances",
-        ("the ECS service behind it has no running tasks (tasks register when they start and "
-         "deregister when they stop)",
-         "the ECS service has no serviceRegistries entry pointing at this Cloud Map service",
-         "tasks fail their health checks and are deregistered",
-         "callers resolve names in another namespace than the one tasks register in"),
-        ("aws servicediscovery list-instances --service-id {service_id} --region {region}",
-         "aws servicediscovery list-services --filters "
-         "Name=NAMESPACE_ID,Values={namespace_id},Condition=EQ --region {region}",
-         "aws ecs describe-services --cluster <cluster> --services <service> --region {region} "
-         "--query 'services[0].[runningCount,serviceRegistries]'"),
-        ("aws ecs update-service --cluster <cluster> --service <service> "
-         "--force-new-deployment --region {region}   # once tasks can start",)),
-}
