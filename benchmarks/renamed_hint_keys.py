@@ -11,6 +11,8 @@ import json
 import pprint
 from pathlib import Path
 
+import sys
+
 from pytest_awshealth.deprecations import renamed as renamed_attribute
 from pytest_awshealth.resources.registry import handle_types, hints_of
 
@@ -19,6 +21,9 @@ OLD = json.loads((Path(__file__).parent / "old_hint_keys.json").read_text())
 
 def renamed() -> dict[str, tuple[str, ...]]:
     classes = {cls.__name__: cls for cls in handle_types()}
+    for cls in handle_types():  # a class renamed since 0.1 keeps its old name as an alias
+        classes.update({name: cls for name, value in vars(sys.modules[cls.__module__]).items()
+                        if value is cls and name not in classes})
     aliases: dict[str, set[str]] = {}
     for class_name, probes in OLD.items():
         cls = classes.get(class_name)

@@ -23,6 +23,17 @@ PROTECTED = (401, 403)
 SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
 HEALTHY_BODY: Mapping[str, Any] = MappingProxyType({"status": "healthy"})
 Status = Union[int, Collection[int]]
+# Commands the TLS hints share.
+OPENSSL = ("openssl s_client -connect {host}:{port} -servername {host} </dev/null 2>/dev/null "
+           "| openssl x509 -noout -subject -issuer -dates -ext subjectAltName")
+CHAIN = ("openssl s_client -connect {host}:{port} -servername {host} -showcerts </dev/null "
+         "2>/dev/null | grep -E '^ *[0-9] s:|i:'")
+ACM_LIST = ("aws acm list-certificates --region {region} --query "
+            "'CertificateSummaryList[].[DomainName,Status,NotAfter,CertificateArn]' --output table")
+LISTENER_CERTS = ("aws elbv2 describe-listeners --load-balancer-arn <alb-arn> --region {region} "
+                  "--query 'Listeners[?Protocol==`HTTPS`].[Port,Certificates]'")
+SWAP_CERT = ("aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
+             "CertificateArn=<certificate-arn> --region {region}")
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,8 @@ class HttpEndpoint(Resource):
     fixture = "http_endpoint"
     kind = "HTTP endpoint"
     hint_prefix = "http.endpoint"
+    #: No AWS operation: the probes send HTTP requests (or open a TLS connection).
+    describe_operations = ()
 
     def __init__(self, name: str, *, timeout: float = 10.0, cafile: Optional[str] = None,
                  **kwargs: Any) -> None:
@@ -150,63 +163,155 @@ class HttpEndpoint(Resource):
             reason = getattr(exc, "reason", exc)
             return HttpResponse(url, 0, latency_ms=_ms(start), error=str(reason))
 
-    @probe("get", lambda response: response.ok)
+    @probe(Hint(
+    "{url} answered {status} (expected {expected_status})",
+    ("404: the stage or route is not deployed (API Gateway needs a new deployment after changes)",
+     "502/503 behind a load balancer: no healthy targets (ECS tasks not running or failing "
+     "health checks)",
+     "5xx: the integration (Lambda, ECS task) behind it fails or times out",
+     "0 / connection error: wrong URL in output '{output}', DNS, or the API is not deployed"),
+    ("curl -sv {url}", "aws apigateway get-deployments --rest-api-id {api_id} --region {region}",
+     "aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region {region}"),
+    ("aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod --region {region}",
+     "aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment "
+     "--region {region}   # when the tasks behind a load balancer are down")),
+           lambda response: response.ok, read_only=False)
     def get(self, path: str = "", expect_status: Optional[Status] = None, *,
             headers: Optional[dict[str, str]] = None) -> HttpResponse:
-        """GET ``path``; its ``ok`` means ``expect_status`` (one status or several) if
-        given, else any 2xx/3xx."""
+        """GET ``path``: an :class:`HttpResponse`; healthy: its ``ok``, which means
+        ``expect_status`` (one status or several) if given, else any 2xx/3xx."""
         response = self.request("GET", path, headers)
         return _expecting(response, expect_status)
 
-    @probe("reachable", truthy)
+    @probe(Hint(
+    "{url} is not reachable",
+    ("the API is not deployed or the URL in output '{output}' is wrong",
+     "the backend fails (5xx), or a route is missing (404)",
+     "note: 401 and 403 count as reachable: the API is up and requires authentication"),
+    ("curl -sv {url}/health", "aws apigateway get-deployments --rest-api-id {api_id} --region {region}"),
+    ("aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod --region {region}",)), truthy, read_only=False)
     def reachable(self, path: str = "") -> bool:
-        """True when the endpoint answers with 2xx/3xx, or 401/403 (up but protected)."""
+        """True (healthy) when the endpoint answers with 2xx/3xx, or 401/403 (up but
+        protected)."""
         response = self.request("GET", path)
         return response.ok or response.status in PROTECTED
 
-    @probe("json", truthy)
+    @probe(Hint(
+    "Health check {url} is not healthy: {problem}",
+    ("the service is up but reports a dependency down (database, secret, downstream API)",
+     "the route answers with an error page instead of JSON (a load balancer 502/503 page, "
+     "a login redirect)",
+     "the health route is another path than the check uses"),
+    ("curl -s -i {url}",
+     "aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region {region}",
+     "aws logs tail <service-log-group> --since 15m --region {region}"),
+    ("aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment "
+     "--region {region}   # after fixing the dependency the body names",)), truthy, read_only=False)
     def json_ok(self, path: str = "/health",
                 expected: Optional[Mapping[str, Any]] = None) -> JsonCheck:
         """GET ``path``: truthy when it answers 200 with a JSON object containing every
         item of ``expected`` (default ``{"status": "healthy"}``; nested dicts match as
-        subsets)."""
+        subsets): a :class:`JsonCheck`; healthy: truthy."""
         wanted = HEALTHY_BODY if expected is None else expected
         response = self.request("GET", path, {"Accept": "application/json"})
         return JsonCheck(response, wanted, _json_problem(response, wanted))
 
-    @probe("cors", truthy)
+    @probe(Hint(
+    "{url} does not allow cross-origin {method} requests from {origin}: {problem}",
+    ("API Gateway REST API: the resource has no OPTIONS method (Enable CORS) or the "
+     "change was not deployed",
+     "API Gateway HTTP API: the CORS configuration does not list the origin or method",
+     "an authorizer also guards OPTIONS, so the preflight gets 401/403",
+     "Lambda proxy integrations and containers behind a load balancer must send the CORS "
+     "headers themselves (framework CORS middleware not configured for this origin)"),
+    ("curl -s -i -X OPTIONS {url} -H 'Origin: {origin}' "
+     "-H 'Access-Control-Request-Method: {method}'",
+     "aws apigatewayv2 get-api --api-id {api_id} --region {region} --query CorsConfiguration",
+     "aws apigateway get-resources --rest-api-id {api_id} --region {region} "
+     "--query 'items[].[path,resourceMethods]'"),
+    ("aws apigatewayv2 update-api --api-id {api_id} --region {region} --cors-configuration "
+     "AllowOrigins={origin},AllowMethods={method},OPTIONS,AllowHeaders=authorization,content-type",
+     "aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod "
+     "--region {region}   # REST APIs, after adding the OPTIONS method")), truthy, read_only=False)
     def cors_allows(self, origin: str, path: str = "", method: str = "GET") -> CorsCheck:
         """Send a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method):
         truthy when it answers 2xx, allows ``origin`` (or ``*``) and, for methods other
-        than GET/HEAD/POST, lists ``method`` in Access-Control-Allow-Methods."""
+        than GET/HEAD/POST, lists ``method`` in Access-Control-Allow-Methods: a
+        :class:`CorsCheck`; healthy: truthy."""
         method = method.upper()
         headers = {"Origin": origin, "Access-Control-Request-Method": method}
         response = self.request("OPTIONS", path, headers)
         return CorsCheck(response, origin, method, _cors_problem(response, origin, method))
 
     @property
-    @probe("tls")
+    @probe(Hint(
+    "The TLS certificate of {host}:{port} is not as expected (names: {tls_names}, "
+    "expires {tls_not_after})",
+    ("the listener or custom domain serves another certificate than intended",),
+    (OPENSSL, ACM_LIST, LISTENER_CERTS),
+    (SWAP_CERT,)))
     def tls_certificate(self) -> TlsCertificate:
-        """The certificate the server presents, read even when it is not trusted."""
+        """The certificate the server presents, read even when it is not trusted (a
+        :class:`TlsCertificate`; no healthy value: see the ``tls_*`` probes)."""
         return self._tls()
 
     @property
-    @probe("tls_expiry", healthy_days)
+    @probe(Hint(
+    "The TLS certificate of {host}:{port} expires in {tls_days} days ({tls_not_after})",
+    ("an imported ACM certificate was not re-imported (ACM never renews imported ones)",
+     "ACM could not renew: the DNS validation CNAME records were removed",
+     "the listener still serves an old certificate although a new one was issued"),
+    (OPENSSL, ACM_LIST,
+     "aws acm describe-certificate --certificate-arn <certificate-arn> --region {region} "
+     "--query 'Certificate.[Type,Status,NotAfter,RenewalSummary]'"),
+    ("aws acm renew-certificate --certificate-arn <certificate-arn> --region {region}",
+     "aws acm import-certificate --certificate-arn <certificate-arn> --certificate "
+     "fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem "
+     "--region {region}   # imported certificates",
+     SWAP_CERT)), healthy_days)
     def tls_days_to_expiry(self) -> float:
-        """Days until the served certificate expires (negative once expired)."""
+        """Days until the served certificate expires (float, negative once expired);
+        healthy: at least 30."""
         return self._tls().days_to_expiry
 
     @property
-    @probe("tls_hostname", truthy)
+    @probe(Hint(
+    "The TLS certificate of {host}:{port} does not cover {host} (names: {tls_names})",
+    ("the certificate lacks this name as a Subject Alternative Name (a wildcard covers one "
+     "label only)",
+     "the listener has no certificate for this name and serves its default one (SNI)",
+     "DNS for {host} points at another load balancer or distribution"),
+    (OPENSSL, ACM_LIST, LISTENER_CERTS, "dig +short {host}"),
+    ("aws acm request-certificate --domain-name {host} --validation-method DNS "
+     "--region {region}",
+     "aws elbv2 add-listener-certificates --listener-arn <listener-arn> --certificates "
+     "CertificateArn=<certificate-arn> --region {region}")), truthy)
     def tls_hostname_matches(self) -> bool:
-        """True when the served certificate's Subject Alternative Names cover the URL's host."""
+        """True (healthy) when the served certificate's Subject Alternative Names cover the
+        URL's host."""
         return self._tls().matches(self.host)
 
     @property
-    @probe("tls_trust", truthy)
+    @probe(Hint(
+    "The TLS certificate of {host}:{port} is not trusted: {tls_error}",
+    ("the certificate expired", "it is self-signed or from a private CA (pass cafile=...)",
+     "an imported certificate was imported without its intermediate chain"),
+    (CHAIN, OPENSSL, ACM_LIST),
+    ("aws acm import-certificate --certificate-arn <certificate-arn> --certificate "
+     "fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem "
+     "--region {region}",
+     SWAP_CERT)), truthy)
     def tls_trusted(self) -> bool:
-        """True when the certificate chain verifies against the system CAs (and ``cafile``)."""
+        """True (healthy) when the certificate chain verifies against the system CAs (and
+        ``cafile``)."""
         return self._tls().trusted
+
+    @property
+    def healthy(self) -> bool:
+        """The one-glance verdict: the endpoint answers (2xx/3xx, or 401/403: up but
+        protected), read by :meth:`reachable`, whose hint a failure shows."""
+        __tracebackhide__ = True
+        return bool(self.reachable())
 
     @property
     def host(self) -> str:
@@ -297,106 +402,3 @@ def _ms(start: float) -> float:
 
 def _response(url: str, status: int, raw: bytes, headers: Any, start: float) -> HttpResponse:
     return HttpResponse(url, status, raw.decode(errors="replace"), dict(headers.items()), _ms(start))
-
-
-# --------------------------------------------------------------------------- hints
-
-OPENSSL = ("openssl s_client -connect {host}:{port} -servername {host} </dev/null 2>/dev/null "
-           "| openssl x509 -noout -subject -issuer -dates -ext subjectAltName")
-CHAIN = ("openssl s_client -connect {host}:{port} -servername {host} -showcerts </dev/null "
-         "2>/dev/null | grep -E '^ *[0-9] s:|i:'")
-ACM_LIST = ("aws acm list-certificates --region {region} --query "
-            "'CertificateSummaryList[].[DomainName,Status,NotAfter,CertificateArn]' --output table")
-LISTENER_CERTS = ("aws elbv2 describe-listeners --load-balancer-arn <alb-arn> --region {region} "
-                  "--query 'Listeners[?Protocol==`HTTPS`].[Port,Certificates]'")
-SWAP_CERT = ("aws elbv2 modify-listener --listener-arn <listener-arn> --certificates "
-             "CertificateArn=<certificate-arn> --region {region}")
-
-HINTS = {
-    "http.endpoint.get": Hint(
-        "{url} answered {status} (expected {expected_status})",
-        ("404: the stage or route is not deployed (API Gateway needs a new deployment after changes)",
-         "502/503 behind a load balancer: no healthy targets (ECS tasks not running or failing "
-         "health checks)",
-         "5xx: the integration (Lambda, ECS task) behind it fails or times out",
-         "0 / connection error: wrong URL in output '{output}', DNS, or the API is not deployed"),
-        ("curl -sv {url}", "aws apigateway get-deployments --rest-api-id {api_id} --region {region}",
-         "aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region {region}"),
-        ("aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod --region {region}",
-         "aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment "
-         "--region {region}   # when the tasks behind a load balancer are down")),
-    "http.endpoint.reachable": Hint(
-        "{url} is not reachable",
-        ("the API is not deployed or the URL in output '{output}' is wrong",
-         "the backend fails (5xx), or a route is missing (404)",
-         "note: 401 and 403 count as reachable: the API is up and requires authentication"),
-        ("curl -sv {url}/health", "aws apigateway get-deployments --rest-api-id {api_id} --region {region}"),
-        ("aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod --region {region}",)),
-    "http.endpoint.json": Hint(
-        "Health check {url} is not healthy: {problem}",
-        ("the service is up but reports a dependency down (database, secret, downstream API)",
-         "the route answers with an error page instead of JSON (a load balancer 502/503 page, "
-         "a login redirect)",
-         "the health route is another path than the check uses"),
-        ("curl -s -i {url}",
-         "aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region {region}",
-         "aws logs tail <service-log-group> --since 15m --region {region}"),
-        ("aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment "
-         "--region {region}   # after fixing the dependency the body names",)),
-    "http.endpoint.cors": Hint(
-        "{url} does not allow cross-origin {method} requests from {origin}: {problem}",
-        ("API Gateway REST API: the resource has no OPTIONS method (Enable CORS) or the "
-         "change was not deployed",
-         "API Gateway HTTP API: the CORS configuration does not list the origin or method",
-         "an authorizer also guards OPTIONS, so the preflight gets 401/403",
-         "Lambda proxy integrations and containers behind a load balancer must send the CORS "
-         "headers themselves (framework CORS middleware not configured for this origin)"),
-        ("curl -s -i -X OPTIONS {url} -H 'Origin: {origin}' "
-         "-H 'Access-Control-Request-Method: {method}'",
-         "aws apigatewayv2 get-api --api-id {api_id} --region {region} --query CorsConfiguration",
-         "aws apigateway get-resources --rest-api-id {api_id} --region {region} "
-         "--query 'items[].[path,resourceMethods]'"),
-        ("aws apigatewayv2 update-api --api-id {api_id} --region {region} --cors-configuration "
-         "AllowOrigins={origin},AllowMethods={method},OPTIONS,AllowHeaders=authorization,content-type",
-         "aws apigateway create-deployment --rest-api-id {api_id} --stage-name prod "
-         "--region {region}   # REST APIs, after adding the OPTIONS method")),
-    "http.endpoint.tls": Hint(
-        "The TLS certificate of {host}:{port} is not as expected (names: {tls_names}, "
-        "expires {tls_not_after})",
-        ("the listener or custom domain serves another certificate than intended",),
-        (OPENSSL, ACM_LIST, LISTENER_CERTS),
-        (SWAP_CERT,)),
-    "http.endpoint.tls_expiry": Hint(
-        "The TLS certificate of {host}:{port} expires in {tls_days} days ({tls_not_after})",
-        ("an imported ACM certificate was not re-imported (ACM never renews imported ones)",
-         "ACM could not renew: the DNS validation CNAME records were removed",
-         "the listener still serves an old certificate although a new one was issued"),
-        (OPENSSL, ACM_LIST,
-         "aws acm describe-certificate --certificate-arn <certificate-arn> --region {region} "
-         "--query 'Certificate.[Type,Status,NotAfter,RenewalSummary]'"),
-        ("aws acm renew-certificate --certificate-arn <certificate-arn> --region {region}",
-         "aws acm import-certificate --certificate-arn <certificate-arn> --certificate "
-         "fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem "
-         "--region {region}   # imported certificates",
-         SWAP_CERT)),
-    "http.endpoint.tls_hostname": Hint(
-        "The TLS certificate of {host}:{port} does not cover {host} (names: {tls_names})",
-        ("the certificate lacks this name as a Subject Alternative Name (a wildcard covers one "
-         "label only)",
-         "the listener has no certificate for this name and serves its default one (SNI)",
-         "DNS for {host} points at another load balancer or distribution"),
-        (OPENSSL, ACM_LIST, LISTENER_CERTS, "dig +short {host}"),
-        ("aws acm request-certificate --domain-name {host} --validation-method DNS "
-         "--region {region}",
-         "aws elbv2 add-listener-certificates --listener-arn <listener-arn> --certificates "
-         "CertificateArn=<certificate-arn> --region {region}")),
-    "http.endpoint.tls_trust": Hint(
-        "The TLS certificate of {host}:{port} is not trusted: {tls_error}",
-        ("the certificate expired", "it is self-signed or from a private CA (pass cafile=...)",
-         "an imported certificate was imported without its intermediate chain"),
-        (CHAIN, OPENSSL, ACM_LIST),
-        ("aws acm import-certificate --certificate-arn <certificate-arn> --certificate "
-         "fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem "
-         "--region {region}",
-         SWAP_CERT)),
-}
