@@ -728,9 +728,9 @@ def test_s3_versioning_encryption_public_access(pytester, aws_env, write_outputs
 
 
 def test_every_probe_hint_has_a_catalog_entry() -> None:
-    from pytest_awshealth.hints import builtin_hints
+    from pytest_awshealth.plugin import builtin_catalog
 
-    catalog = builtin_hints()
+    catalog = builtin_catalog()
     prefixes = {
         "cognito.user_pool": ("missing", "mfa", "clients"),
         "cognito.user": ("missing", "status", "enabled"),
@@ -752,9 +752,9 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
 
 def test_hints_render_without_aws(aws_env) -> None:
     """Hint contexts must render even when the resource is gone (no exceptions leak)."""
-    from pytest_awshealth.hints import builtin_hints
+    from pytest_awshealth.plugin import builtin_catalog
 
-    catalog = builtin_hints()
+    catalog = builtin_catalog()
     aws = AwsContext()
     handles = [UserPool("us-east-1_Gone", aws=aws), CfnStack("gone", aws=aws),
                CdkBootstrap(aws=aws), SsmParameter("/gone", aws=aws), Secret("gone", aws=aws),
