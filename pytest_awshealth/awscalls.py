@@ -29,7 +29,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .errors import AwsCallError, CouldNotCheck, CredentialsError, ResourceNotFound
-from .hints import ACCESS_DENIED, CREDENTIALS, THROTTLING
+from .remediation.codes import ACCESS_DENIED, CREDENTIALS, THROTTLING
 from .iam_actions import iam_action
 
 if TYPE_CHECKING:

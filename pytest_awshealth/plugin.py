@@ -1,4 +1,5 @@
-"""pytest-awshealth: the pytest11 entry point. Hook implementations only."""
+"""pytest-awshealth: the pytest11 entry point. Hook implementations, and the built-in
+hint catalog they start each session from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .alternatives import Leaf, binding_problem, leaves
 from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
-from .diagnosis import could_not_check, diagnose, judge
+from .deprecations import RENAMED_HINT_KEYS
 from .errors import ConfigError
 from .gate import CREDENTIALS_STOP, Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
@@ -19,14 +20,17 @@ from .outputs import load_outputs
 from .policy import denied_statement
 from .probes import recording
 from .remediation import Catalog
+from .remediation.codes import error_hints
+from .remediation.diagnosis import could_not_check, diagnose, judge
 from .resources import RESOURCE_TYPES
+from .resources.registry import all_hints
 from .reporting import (add_hint_section, attach_data, mark_inconclusive, mask_comparison,
                         scrub_report)
 from .state import RECORDS, STATE, RunState
 from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 
 if TYPE_CHECKING:
-    from .diagnosis import Finding
+    from .remediation.diagnosis import Finding
 
 #: Hook modules of their own: client resilience, settling, masking, pre-run checks,
 #: waivers, CI reports.
@@ -66,12 +70,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         files = load_outputs(settings["outputs"]) if settings.is_set("outputs") else None
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    catalog = Catalog.builtin()
+    catalog = builtin_catalog()
     config.hook.pytest_awshealth_hints(catalog=catalog, config=config)
     context = AwsContext.from_settings(settings)
     if files is not None:
         context.redactor.update(files.sensitive_values)
     config.stash[STATE] = RunState(settings, context, catalog, files)
+
+
+def builtin_catalog() -> Catalog:
+    """Every hint the plugin ships, in one catalog: failed calls, AWS error codes and HTTP
+    statuses, and each registered handle's hints; the keys of 0.1 as deprecated aliases."""
+    return Catalog({**error_hints(), **all_hints()}, aliases=RENAMED_HINT_KEYS)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

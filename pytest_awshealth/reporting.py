@@ -15,7 +15,7 @@ from .redaction import MASK, Redactor
 from .verdicts import HINTS_ATTR, PROBES_ATTR
 
 if TYPE_CHECKING:
-    from .diagnosis import Finding
+    from .remediation.diagnosis import Finding
     from .probes import ProbeRecord
 
 SECTION = "awshealth remediation"

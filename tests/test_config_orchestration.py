@@ -798,9 +798,9 @@ def test_metrics_use_each_service_namespace_and_dimensions(aws_env) -> None:
 
 
 def test_every_probe_hint_has_a_catalog_entry() -> None:
-    from pytest_awshealth.hints import builtin_hints
+    from pytest_awshealth.plugin import builtin_catalog
 
-    catalog = builtin_hints()
+    catalog = builtin_catalog()
     stack = ("missing", "status", "status_reason", "failed_events", "list_failed_events",
              "outputs")
     prefixes = {
@@ -830,9 +830,9 @@ def test_every_probe_hint_has_a_catalog_entry() -> None:
 
 def test_hints_render_without_aws(aws_env) -> None:
     """Hint contexts must render even when the resource is gone (no exceptions leak)."""
-    from pytest_awshealth.hints import builtin_hints
+    from pytest_awshealth.plugin import builtin_catalog
 
-    catalog = builtin_hints()
+    catalog = builtin_catalog()
     aws = AwsContext()
     handles = [UserPool("us-east-1_Gone", aws=aws), CfnStack("gone", aws=aws),
                CdkBootstrap(aws=aws), SsmParameter("/gone", aws=aws), Secret("gone", aws=aws),

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pytest
 
 from pytest_awshealth.deprecations import RENAMED_HINT_KEYS
-from pytest_awshealth.remediation import Catalog, Hint
+from pytest_awshealth.plugin import builtin_catalog
+from pytest_awshealth.remediation import Hint
 
 
 def test_every_renamed_key_points_at_existing_keys() -> None:
-    catalog = Catalog.builtin()
+    catalog = builtin_catalog()
     for old, new in RENAMED_HINT_KEYS.items():
         assert old not in catalog._entries, old
         assert all(key in catalog._entries for key in new), (old, new)
 
 
 def test_old_key_reads_sets_and_deletes_the_new_ones() -> None:
-    catalog = Catalog.builtin()
+    catalog = builtin_catalog()
     with pytest.warns(DeprecationWarning, match="dynamodb.table.ttl_enabled"):
         assert catalog["dynamodb.table.ttl"] is catalog["dynamodb.table.ttl_enabled"]
     team = Hint("GSI {index} of {name}: page #data")

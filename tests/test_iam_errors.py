@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from pytest_awshealth import errorcodes
 from pytest_awshealth.emulator.iam_simulator import glob_match, statements_of
 from pytest_awshealth.errors import AwsCallError
+from pytest_awshealth.plugin import builtin_catalog
+from pytest_awshealth.remediation import codes
 from pytest_awshealth.resources.iam import IamRole, context_entries
 
 TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -240,19 +241,19 @@ SEED_CODES = (
 
 @pytest.mark.parametrize("code", SEED_CODES)
 def test_error_catalog_covers_guide_codes(code: str) -> None:
-    info = errorcodes.explain_error(code)
+    info = codes.explain_error(code)
     assert info is not None and info.code == code
     assert info.meaning and info.fix
 
 
 def test_status_catalog() -> None:
-    assert sorted(errorcodes.HTTP_STATUSES) == [400, 401, 403, 404, 408, 409, 413, 429, 500,
+    assert sorted(codes.HTTP_STATUSES) == [400, 401, 403, 404, 408, 409, 413, 429, 500,
                                                 502, 503, 504]
-    assert "malformed" in errorcodes.explain_status(502).causes[0]
-    assert "29 seconds" in errorcodes.explain_status(504).causes[0]
-    assert errorcodes.explain_status(200) is None
-    assert errorcodes.explain_error("NoSuchThing") is None
-    assert errorcodes.explain_error("SS-008") is None  # the Sake Sensei example's own code
+    assert "malformed" in codes.explain_status(502).causes[0]
+    assert "29 seconds" in codes.explain_status(504).causes[0]
+    assert codes.explain_status(200) is None
+    assert codes.explain_error("NoSuchThing") is None
+    assert codes.explain_error("SS-008") is None  # the Sake Sensei example's own code
 
 
 def test_codes_seen_finds_cataloged_codes_as_whole_words() -> None:
@@ -260,31 +261,31 @@ def test_codes_seen_finds_cataloged_codes_as_whole_words() -> None:
 
     keys = ["error.code.APP-4", "error.code.APP-42", "logs.group.errors"]
     lines = ["[ERROR] APP-42 payment failed", "retrying APP-420", "APP-42 again"]
-    assert errorcodes.codes_seen(lines, keys) == ["error.code.APP-42"]
-    assert errorcodes.codes_seen("APP-4: no stock", keys) == ["error.code.APP-4"]
+    assert codes.codes_seen(lines, keys) == ["error.code.APP-42"]
+    assert codes.codes_seen("APP-4: no stock", keys) == ["error.code.APP-4"]
     body = HttpResponse("https://api.example.com/", 500, body='{"code": "APP-4"}')
-    assert errorcodes.codes_seen(body, keys) == ["error.code.APP-4"]
-    assert errorcodes.codes_seen(["APP-42"], ["logs.group.errors"]) == []
-    assert errorcodes.codes_seen(42, keys) == []
+    assert codes.codes_seen(body, keys) == ["error.code.APP-4"]
+    assert codes.codes_seen(["APP-42"], ["logs.group.errors"]) == []
+    assert codes.codes_seen(42, keys) == []
 
 
 def test_every_catalog_hint_renders() -> None:
-    hints = errorcodes.ERROR_CODE_HINTS
+    hints = codes.ERROR_CODE_HINTS
     assert "error.code.ValidationException" in hints and "http.status.502" in hints
     for key, hint in hints.items():
         text = hint.render({})
         assert "{" not in text and "}" not in text, key
-    assert errorcodes.render("error.code.Nope", {}) is None
-    assert errorcodes.render("http.status.x", {}) is None
+    assert builtin_catalog().render("error.code.Nope", {}) is None
+    assert builtin_catalog().render("http.status.x", {}) is None
 
 
 def test_service_specific_notes() -> None:
     context = {"action": "dynamodb:Query", "operation": "Query", "code": "ValidationException",
                "message": "bad key", "kind": "DynamoDB table", "name": "t"}
-    text = errorcodes.render("error.code.ValidationException", context)
+    text = builtin_catalog().render("error.code.ValidationException", context)
     assert text.splitlines()[0] == "Query on DynamoDB table t failed with ValidationException: bad key"
     assert "key schema" in text and "Bedrock" not in text
-    generic = errorcodes.ERROR_CODE_HINTS["error.code.ValidationException"].render({})
+    generic = codes.ERROR_CODE_HINTS["error.code.ValidationException"].render({})
     assert "DynamoDB: the key" in generic and "Bedrock: the body" in generic
 
 
@@ -313,8 +314,7 @@ def test_cataloged_aws_error_shows_meaning(pytester, aws_env) -> None:
 
 
 def test_unknown_code_keeps_generic_hint() -> None:
-    from pytest_awshealth.diagnosis import failure_hints
-    from pytest_awshealth.remediation import Catalog
+    from pytest_awshealth.remediation.diagnosis import failure_hints
 
     class Thing:
         kind, name = "widget", "w"
@@ -323,10 +323,10 @@ def test_unknown_code_keeps_generic_hint() -> None:
             return {"kind": self.kind, "name": self.name}
 
     exc = AwsCallError(Thing(), "Poke", "WeirdException", "odd", "svc:Poke")
-    (text,) = failure_hints(exc, [], Catalog.builtin())
+    (text,) = failure_hints(exc, [], builtin_catalog())
     assert "see the AWS documentation of WeirdException" in text
     exc = AwsCallError(Thing(), "Poke", "CodeStorageExceededException", "full", "lambda:Poke")
-    (text,) = failure_hints(exc, [], Catalog.builtin())
+    (text,) = failure_hints(exc, [], builtin_catalog())
     assert "75 GB" in text and "list-versions-by-function" in text
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import pytest
 
 from pytest_awshealth.clients import AwsContext
-from pytest_awshealth.diagnosis import _record_context
+from pytest_awshealth.remediation.diagnosis import _record_context
 from pytest_awshealth.emulator.stacks import create_function, lambda_role, log_recent
 from pytest_awshealth.errors import AwsHealthError
 from pytest_awshealth.probes import recording

@@ -413,7 +413,7 @@ def test_masked_log_errors_keep_their_reason(aws_env) -> None:
 def test_raw_botocore_errors_are_classified() -> None:
     from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-    from pytest_awshealth.diagnosis import could_not_check
+    from pytest_awshealth.remediation.diagnosis import could_not_check
 
     def client_error(code: str, status: int) -> ClientError:
         return ClientError({"Error": {"Code": code, "Message": "m"},
@@ -430,7 +430,7 @@ def test_raw_botocore_errors_are_classified() -> None:
 
 
 def test_judge_lets_unhealthy_probes_win() -> None:
-    from pytest_awshealth.diagnosis import judge
+    from pytest_awshealth.remediation.diagnosis import judge
     from pytest_awshealth.errors import CouldNotCheck
     from pytest_awshealth.probes import ProbeRecord
 
@@ -445,7 +445,7 @@ def test_judge_lets_unhealthy_probes_win() -> None:
 
 
 def test_assumed_role_becomes_its_role_for_simulation() -> None:
-    from pytest_awshealth.diagnosis import principal_arn
+    from pytest_awshealth.remediation.diagnosis import principal_arn
 
     assert principal_arn("arn:aws:sts::123456789012:assumed-role/ci-gate/run-42") == \
         "arn:aws:iam::123456789012:role/ci-gate"
@@ -479,16 +479,16 @@ def test_could_not_check_hints_name_endpoint_and_limits(reason, title) -> None:
     from fnmatch import fnmatch
 
     from pytest_awshealth import AwsContext, DynamoTable
-    from pytest_awshealth.diagnosis import diagnose
+    from pytest_awshealth.remediation.diagnosis import diagnose
     from pytest_awshealth.errors import CouldNotCheck
-    from pytest_awshealth.remediation import Catalog
+    from pytest_awshealth.plugin import builtin_catalog
 
     aws = AwsContext(region="eu-west-1", endpoint_url="http://10.9.9.9:4566",
                      connect_timeout=2, read_timeout=7.5)
     table = DynamoTable("t", aws=aws)
     exc = CouldNotCheck(table, "DescribeTable", "Throttling", "gave up", "dynamodb:DescribeTable",
                         reason=reason)
-    (finding,) = diagnose(exc, [], Catalog.builtin(), aws.endpoint_url or "", aws)
+    (finding,) = diagnose(exc, [], builtin_catalog(), aws.endpoint_url or "", aws)
     assert fnmatch(finding.hint.title, title), finding.hint.title
     assert finding.subject is table
 

@@ -69,11 +69,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *exported_names()])
 
 
-def resource_hints() -> dict:
-    """Every hint the handle types bring, by catalog key."""
-    from .registry import all_hints
-
-    return all_hints()
-
-
-__all__ = ["RESOURCE_TYPES", "Resource", "exported_names", "resource_hints"]
+__all__ = ["RESOURCE_TYPES", "Resource", "exported_names"]

@@ -63,6 +63,11 @@ class HttpResponse:
             return self.status in self.expected
         return 200 <= self.status < 400
 
+    @property
+    def http_status(self) -> int:
+        """The status, which the catalog explains as ``http.status.<N>`` (0: no answer)."""
+        return self.status
+
     def hint_context(self) -> dict[str, Any]:
         wanted = " or ".join(map(str, self.expected)) or "2xx/3xx"
         return {"status": self.status or self.error, "url": self.url, "expected_status": wanted}

@@ -14,9 +14,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from ..probes import ProbeSpec, probe_spec
+from ..remediation import Hint
 
 if TYPE_CHECKING:
-    from ..remediation import Hint
     from .base import Resource
 
 _types: dict[str, type[Resource]] = {}
@@ -79,8 +79,6 @@ def probes(cls: type) -> dict[str, ProbeSpec]:
 
 def hints_of(cls: type[Resource]) -> dict[str, Hint]:
     """The catalog entries a handle type brings: its ``hints`` and each probe's own hint."""
-    from ..remediation import Hint
-
     entries = {f"{cls.hint_prefix}.{key}": hint for key, hint in _named_hints(cls).items()}
     for spec in probes(cls).values():
         if isinstance(spec.hint, Hint):

@@ -7,10 +7,10 @@ from typing import Any, Optional
 
 from ..deprecations import renamed_method
 from ..errors import AwsCallError, ResourceNotFound
-from ..hints import ACCESS_DENIED
 from ..probes import field, probe, truthy
 from ..redaction import SecretValue
 from ..remediation import Hint
+from ..remediation.codes import ACCESS_DENIED
 from .base import Resource
 
 MAX_PAGES = 20  # DescribeParameters may answer filtered queries with empty pages

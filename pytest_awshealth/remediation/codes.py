@@ -1,10 +1,12 @@
-"""What AWS error codes and HTTP statuses mean, and what to check in an AWS stack.
+"""AWS errors in the catalog: failed calls (``error.access_denied``, ``error.credentials``...),
+AWS error codes (``error.code.<Code>``) and HTTP statuses (``http.status.<N>``).
 
 Sources: the error code reference of the troubleshooting guides this plugin encodes
 (HTTP statuses; DynamoDB, Lambda, Cognito and Bedrock AgentCore error codes; deploy-time
 errors), written anew and extended with AWS specifics. :func:`explain_error` and
-:func:`explain_status` look entries up; :data:`ERROR_CODE_HINTS` holds them as hints keyed
-``error.code.<Code>`` and ``http.status.<N>``, which :func:`render` fills in for a failure.
+:func:`explain_status` look entries up; :func:`error_hints` gives every entry as a hint
+for the catalog. A code that means something else per service is a :class:`ByService`
+hint: the service of the failed call picks its note.
 
 Texts are hint templates: ``{name}``, ``{region}``, ``{url}``, ``{api_id}``... are filled
 from the failing resource; unknown fields render as ``<field>``.
@@ -19,7 +21,91 @@ from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Optional
 
-from .remediation import Context, Hint
+from .hint import ByService, Hint
+
+ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                           "AuthorizationError", "AuthorizationErrorException", "403",
+                           "Forbidden", "UnauthorizedException", "NotAuthorized"})
+CREDENTIALS = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                         "UnrecognizedClientException", "InvalidSignatureException",
+                         "SignatureDoesNotMatch", "RequestExpired", "AuthFailure",
+                         "InvalidAccessKeyId", "InvalidToken", "TokenRefreshRequired"})
+THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException",
+                        "RequestLimitExceeded", "SlowDown", "RequestThrottled",
+                        "ProvisionedThroughputExceededException", "RequestThrottledException",
+                        "ThrottledException", "BandwidthLimitExceeded"})
+
+#: Hints of calls that failed, by kind (``error_key`` picks one for an error code).
+ERROR_HINTS: Mapping[str, Hint] = {
+    "error.access_denied": Hint(
+        "Access denied: the caller may not perform {action} on {kind} {name} ({region})",
+        ("the CI role or profile lacks {action} (add it to its policy, scoped to this resource)",
+         "a resource policy, permission boundary or SCP denies it",
+         "the checks run as another identity than intended (see aws sts get-caller-identity)"),
+        ("aws sts get-caller-identity",
+         "aws iam simulate-principal-policy --policy-source-arn {caller_arn} "
+         "--action-names {action} --resource-arns {resource_arn}"),
+        ("add this statement to the policy of {caller_arn} (awshealth policy prints all the "
+         "checks need), then re-run: the check could not be made, it is not known to be "
+         "broken:\n{statement}",)),
+    "error.not_found": Hint(
+        "{kind} {name} was not found in {region} ({code} from {operation})",
+        ("the deploy did not create it, or it was deleted",
+         "the checks run in another region or account than the deploy",
+         "output '{output}' holds the wrong name"),
+        ("aws sts get-caller-identity", "aws configure get region"),
+        ("re-run the deploy, or point the checks at the right region with --aws-region",)),
+    "error.credentials": Hint(
+        "AWS rejected the credentials ({code}): no check can run",
+        ("the session token expired (SSO or assumed-role sessions last 1-12 hours)",
+         "the access key was deactivated or belongs to another partition",
+         "the clock of this machine is skewed (signatures expire after 5 minutes)"),
+        ("aws sts get-caller-identity", "aws configure list"),
+        ("aws sso login --profile <profile>   # or refresh the CI role credentials",)),
+    "error.throttling": Hint(
+        "AWS throttled {operation} on {kind} {name} ({code}) in {region}: retries exhausted "
+        "after {throttle_attempts} attempts (retry mode {retry_mode})",
+        ("too many calls at once (lower -n, or allow more attempts)",
+         "another workload shares the same account limit"),
+        ("aws service-quotas list-service-quotas --service-code <service> --region {region}",),
+        ("re-run with --aws-retry-mode adaptive --aws-throttle-attempts {more_attempts} "
+         "(or AWS_RETRY_MODE / AWSHEALTH_THROTTLE_ATTEMPTS)",)),
+    "error.connection": Hint(
+        "Could not reach AWS endpoint {endpoint} (connect timeout {connect_timeout} s, "
+        "max attempts {max_attempts}): {message}",
+        ("no network route or proxy to the endpoint", "a wrong --aws-endpoint-url / AWS_ENDPOINT_URL",
+         "the service is not offered in this region"),
+        ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",),
+        ("unset AWS_ENDPOINT_URL or fix --aws-endpoint-url",)),
+    "error.timeout": Hint(
+        "AWS endpoint {endpoint} did not answer {operation} in time (connect timeout "
+        "{connect_timeout} s, read timeout {read_timeout} s, max attempts {max_attempts}): "
+        "{message}",
+        ("the network drops packets to the endpoint (firewall, proxy, VPC endpoint policy)",
+         "the service is degraded in this region (see the AWS Health Dashboard)"),
+        ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",
+         "aws health describe-events --region us-east-1 --filter eventStatusCodes=open"),
+        ("re-run later, or allow more time with --aws-read-timeout / --aws-connect-timeout",)),
+    "error.generic": Hint(
+        "{operation} on {kind} {name} failed with {code}: {message}",
+        ("see the AWS documentation of {code} for {operation}",),
+        ("aws sts get-caller-identity",),
+        ("fix the cause named by the error message, then re-run",)),
+}
+
+
+def error_key(code: str, catalog: Mapping[str, Hint]) -> str:
+    """The catalog key for a call that failed with the AWS error ``code``: the hint of its
+    kind (access denied, credentials, throttling), else the code's own, else the generic."""
+    if code in ACCESS_DENIED:
+        return "error.access_denied"
+    if code in CREDENTIALS:
+        return "error.credentials"
+    if code in THROTTLING:
+        return "error.throttling"
+    key = code_key(code)
+    return key if key in catalog else "error.generic"
+
 
 #: Labels of the services whose codes have service-specific notes, by signing name.
 SERVICE_LABELS = MappingProxyType({
@@ -436,17 +522,23 @@ def explain_status(status: int) -> Optional[ErrorInfo]:
     return HTTP_STATUSES.get(int(status))
 
 
-def error_hint(code: str, service: Optional[str] = None) -> Optional[Hint]:
-    """A hint for a failed AWS call with ``code``; ``service`` (a signing name)
-    picks the service-specific note."""
+def error_hint(code: str) -> Optional[Hint]:
+    """The hint for a failed AWS call with ``code``: what the code means, with the note of
+    the service that answered (every service's note when the call names none)."""
     info = AWS_ERRORS.get(code)
     if info is None:
         return None
-    return Hint(
-        "{operation} on {kind} {name} failed with {code}: {message}",
-        (f"{info.code} means: {info.meaning}", *info.service_notes(service), *info.causes),
-        info.diagnose or (GET_CALLER,),
-        info.fix)
+
+    def hint(notes: tuple[str, ...]) -> Hint:
+        return Hint("{operation} on {kind} {name} failed with {code}: {message}",
+                    (f"{info.code} means: {info.meaning}", *notes, *info.causes),
+                    info.diagnose or (GET_CALLER,), info.fix)
+
+    if not info.services:
+        return hint(())
+    every = hint(info.service_notes())
+    return ByService(every.title, every.causes, every.diagnose, every.fix,
+                     services={s: hint((note,)) for s, note in info.services.items()})
 
 
 def status_hint(status: int) -> Optional[Hint]:
@@ -465,49 +557,41 @@ def _phrase(status: int) -> str:
         return ""
 
 
-def _all_hints() -> dict[str, Hint]:
+def _code_hints() -> dict[str, Hint]:
     hints: dict[str, Hint] = {}
     for code in AWS_ERRORS:
-        hints[CODE_PREFIX + code] = error_hint(code)  # type: ignore[assignment]
+        hints[code_key(code)] = error_hint(code)  # type: ignore[assignment]
     for status in HTTP_STATUSES:
         hints[f"{STATUS_PREFIX}{status}"] = status_hint(status)  # type: ignore[assignment]
     return hints
 
 
-#: Every entry as a hint: ``error.code.<Code>`` and ``http.status.<N>``.
-ERROR_CODE_HINTS: Mapping[str, Hint] = MappingProxyType(_all_hints())
+def code_key(code: str) -> str:
+    """The catalog key of an AWS (or a project's own) error code: ``error.code.<code>``."""
+    return CODE_PREFIX + code
 
 
-def _service_of(context: Context) -> Optional[str]:
-    action = str(context.get("action") or "")
-    return action.split(":", 1)[0] if ":" in action else None
+#: Every AWS error code and HTTP status as a hint: ``error.code.<Code>``, ``http.status.<N>``.
+ERROR_CODE_HINTS: Mapping[str, Hint] = MappingProxyType(_code_hints())
 
 
-def lookup(key: str, context: Context) -> Optional[Hint]:
-    """The hint for an ``error.code.*`` or ``http.status.*`` key, else None."""
-    if key.startswith(CODE_PREFIX):
-        return error_hint(key[len(CODE_PREFIX):], _service_of(context))
-    if key.startswith(STATUS_PREFIX) and key[len(STATUS_PREFIX):].isdigit():
-        return status_hint(int(key[len(STATUS_PREFIX):]))
-    return None
+def error_hints() -> dict[str, Hint]:
+    """The catalog entries of this module: failed calls, error codes, HTTP statuses."""
+    return {**ERROR_HINTS, **ERROR_CODE_HINTS}
 
 
-def render(key: str, context: Context) -> Optional[str]:
-    """The filled hint for an ``error.code.*`` or ``http.status.*`` key, else None."""
-    hint = lookup(key, context)
-    return hint.render(context) if hint else None
-
-
-def known_code_key(code: str) -> Optional[str]:
-    """``error.code.<code>`` when the catalog explains the AWS error ``code``."""
-    return CODE_PREFIX + code if code in AWS_ERRORS else None
+def own_code_keys(catalog: Mapping[str, Hint]) -> list[str]:
+    """The ``error.code.*`` keys a project added or replaced (through the
+    ``pytest_awshealth_hints`` hook): the codes looked for in what a failing check read."""
+    return [key for key, hint in catalog.items()
+            if key.startswith(CODE_PREFIX) and ERROR_CODE_HINTS.get(key) != hint]
 
 
 def codes_seen(value: Any, keys: Iterable[str]) -> list[str]:
     """The ``error.code.<CODE>`` keys among ``keys`` whose code appears as a whole word in
     what a probe read: a string, strings in a collection, or a result's string fields (an
-    HTTP body, a function error). This is how a project's own codes (added through the
-    ``pytest_awshealth_hints`` hook) reach a failing check that saw them in a log line."""
+    HTTP body, a function error). This is how a project's own codes (see
+    :func:`own_code_keys`) reach a failing check that saw them in a log line."""
     codes = {key[len(CODE_PREFIX):]: key for key in keys if key.startswith(CODE_PREFIX)}
     text = "\n".join(_texts(value))
     if not codes or not text:
@@ -529,9 +613,7 @@ def _texts(value: Any) -> list[str]:
 
 
 def status_key(value: Any) -> Optional[str]:
-    """``http.status.<N>`` for an HTTP response whose status the catalog explains."""
-    from .resources.http import HttpResponse
-
-    if isinstance(value, HttpResponse) and value.status in HTTP_STATUSES:
-        return f"{STATUS_PREFIX}{value.status}"
-    return None
+    """``http.status.<N>`` for a probe value that is an HTTP answer (it has an
+    ``http_status``, as :class:`~pytest_awshealth.resources.http.HttpResponse`)."""
+    status = getattr(value, "http_status", None)
+    return f"{STATUS_PREFIX}{status}" if isinstance(status, int) and status else None

@@ -1,15 +1,17 @@
-"""Remediation hints: what is wrong, why, and the AWS CLI commands to diagnose and fix it."""
+"""Remediation hints: what is wrong, why, and the AWS CLI commands to diagnose and fix it;
+the :class:`Catalog` that holds them by key."""
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, MutableMapping
-
-from .deprecations import renamed_keys
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, MutableMapping, Optional
 
 Context = Mapping[str, Any]
+#: ``{old_key: (new_key, ...)}``: keys that were renamed, each to the keys it now stands for.
+Aliases = Mapping[str, tuple[str, ...]]
 
 
 HEADINGS = (("causes", "Likely causes"), ("diagnose", "Diagnose (read-only)"), ("fix", "Fix"))
@@ -29,8 +31,8 @@ class FilledHint:
     def text(self) -> str:
         """The hint as plain text: the title, then causes, diagnose and fix as bullets."""
         lines = [self.title]
-        for field, heading in HEADINGS:
-            items = getattr(self, field)
+        for part, heading in HEADINGS:
+            items = getattr(self, part)
             if items:
                 lines.append(f"{heading}:")
                 lines.extend(f"  {_bullet(item, heading)}{item}" for item in items)
@@ -60,6 +62,26 @@ class Hint:
     def render(self, context: Context) -> str:
         """The filled-in hint as plain text."""
         return self.fill(context).text
+
+
+@dataclass(frozen=True)
+class ByService(Hint):
+    """A hint whose text depends on the AWS service that answered: ``services`` maps a
+    signing name (``dynamodb``, ``lambda``...) to the hint for that service; the hint
+    itself serves any other service, and a context that names none."""
+
+    services: Mapping[str, Hint] = field(default_factory=dict, hash=False)
+
+    def fill(self, context: Context, key: str = "") -> FilledHint:
+        hint = self.services.get(service_of(context) or "")
+        return hint.fill(context, key) if hint is not None else super().fill(context, key)
+
+
+def service_of(context: Context) -> Optional[str]:
+    """The signing name of the service a context is about, from its IAM ``action``
+    (``dynamodb:DescribeTable`` -> ``dynamodb``)."""
+    action = str(context.get("action") or "")
+    return action.split(":", 1)[0] if ":" in action else None
 
 
 COMMANDS = frozenset({"aws", "curl", "cdk", "dig", "export", "terraform", "sam", "pulumi",
@@ -105,22 +127,30 @@ class _Filler:
 
 
 class Catalog(MutableMapping[str, Hint]):
-    """Hint templates by key, e.g. ``dynamodb.table.ttl_enabled``."""
+    """Hint templates by key, one lookup for all of them: each probe's
+    (``dynamodb.table.ttl_enabled``), failed calls (``error.access_denied``), AWS error
+    codes (``error.code.AccessDenied``) and HTTP statuses (``http.status.502``).
 
-    def __init__(self, entries: Mapping[str, Hint] | None = None) -> None:
+    ``aliases`` maps renamed keys to the keys they now stand for: reading, setting or
+    deleting an old key works on the new ones, with a ``DeprecationWarning`` (setting an
+    old key that covered several probes sets all of them)."""
+
+    def __init__(self, entries: Mapping[str, Hint] | None = None, *,
+                 aliases: Aliases | None = None) -> None:
         self._entries: dict[str, Hint] = dict(entries or {})
+        self._aliases: dict[str, tuple[str, ...]] = dict(aliases or {})
 
     def __getitem__(self, key: str) -> Hint:
-        return self._entries[renamed_keys(key, self._entries)[0]]
+        return self._entries[self._keys(key)[0]]
 
     def __setitem__(self, key: str, hint: Hint) -> None:
         if not isinstance(hint, Hint):
             raise TypeError(f"catalog entry {key!r} must be a Hint, not {type(hint).__name__}")
-        for name in renamed_keys(key, self._entries):  # a 0.1 key sets every probe it named
+        for name in self._keys(key):
             self._entries[name] = hint
 
     def __delitem__(self, key: str) -> None:
-        for name in renamed_keys(key, self._entries):
+        for name in self._keys(key):
             del self._entries[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -129,20 +159,21 @@ class Catalog(MutableMapping[str, Hint]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def _keys(self, key: str) -> tuple[str, ...]:
+        """The keys ``key`` stands for: itself, or (with a warning) those it was renamed to."""
+        new = self._aliases.get(key)
+        if not new or key in self._entries:
+            return (key,)
+        warnings.warn(f"hint key {key!r} is deprecated, use {' / '.join(new)} (the probes' names)",
+                      DeprecationWarning, stacklevel=3)
+        return new
+
     def fill(self, key: str, context: Context) -> FilledHint | None:
         """The filled hint for ``key``, or None when the catalog has no such entry."""
-        hint = self._entries.get(key)
-        return hint.fill(context, key) if hint else None
+        hint = self.get(key)
+        return hint.fill(context, key) if hint is not None else None
 
     def render(self, key: str, context: Context) -> str | None:
         """The filled hint for ``key`` as text, or None when the catalog has no such entry."""
         filled = self.fill(key, context)
         return filled.text if filled else None
-
-    @classmethod
-    def builtin(cls) -> Catalog:
-        """Every hint shipped with the plugin."""
-        from .hints import builtin_hints
-
-        return cls(builtin_hints())
-

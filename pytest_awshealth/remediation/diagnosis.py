@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
-from . import errorcodes
-from .awscalls import code_reason
-from .errors import AwsCallError, CouldNotCheck, ResourceNotFound
-from .hints import error_key
-from .probes import ProbeRecord
-from .remediation import Catalog, FilledHint
-from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE
+from ..awscalls import code_reason
+from ..errors import AwsCallError, CouldNotCheck, ResourceNotFound
+from ..probes import ProbeRecord
+from ..verdicts import BROKEN, HEALTHY, INCONCLUSIVE
+from .codes import CODE_PREFIX, codes_seen, error_key, own_code_keys, status_key
+from .hint import Catalog, FilledHint
 
 if TYPE_CHECKING:
-    from .clients import AwsContext
+    from ..clients import AwsContext
 
 CREDENTIAL_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound",
                      "CredentialRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
@@ -126,11 +125,8 @@ def failure_hints(exc: BaseException, records: Iterable[ProbeRecord], catalog: C
 
 def _fill(catalog: Catalog, key: str, context: dict[str, Any]) -> Optional[FilledHint]:
     filled = catalog.fill(key, context)
-    if filled is None and key.endswith(".missing"):
+    if filled is None and key.endswith(".missing"):  # a handle without a not-found hint
         filled = catalog.fill("error.not_found", context)
-    if filled is None:  # error.code.* and http.status.* unless the catalog overrides them
-        hint = errorcodes.lookup(key, context)
-        filled = hint.fill(context, key) if hint else None
     return filled
 
 
@@ -140,7 +136,7 @@ Pick = tuple[str, dict[str, Any], Any]
 def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any],
           catalog: Catalog) -> list[Pick]:
     if isinstance(exc, AwsCallError):
-        return [_call_error(exc, extra)]
+        return [_call_error(exc, extra, catalog)]
     name = type(exc).__name__
     if name in CREDENTIAL_ERRORS:
         return [("error.credentials", {**extra, "code": name}, None)]
@@ -152,7 +148,7 @@ def _pick(exc: BaseException, records: list[ProbeRecord], extra: dict[str, Any],
                        "operation": "<operation>"}, None)]
     code, _ = _client_error(exc)
     if code is not None:
-        return [_raw_client_error(exc, code, extra)]
+        return [_raw_client_error(exc, code, extra, catalog)]
     if isinstance(exc, AssertionError):
         return [pick for r in _suspects(records) for pick in _record_hints(r, extra, catalog)]
     return []
@@ -200,14 +196,14 @@ def _record_context(record: ProbeRecord, extra: dict[str, Any]) -> dict[str, Any
 def _record_hints(record: ProbeRecord, extra: dict[str, Any], catalog: Catalog) -> list[Pick]:
     """The probe's hint, then what an HTTP status and cataloged error codes it saw mean."""
     context = _record_context(record, extra)
-    status = errorcodes.status_key(record.value)
-    codes = [(key, {**context, "code": key[len(errorcodes.CODE_PREFIX):]}, record.resource)
-             for key in errorcodes.codes_seen(record.value, catalog)]
+    status = status_key(record.value)
+    codes = [(key, {**context, "code": key[len(CODE_PREFIX):]}, record.resource)
+             for key in codes_seen(record.value, own_code_keys(catalog))]
     return [(record.hint, context, record.resource)] + (
         [(status, context, record.resource)] if status else []) + codes
 
 
-def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:
+def _call_error(exc: AwsCallError, extra: dict[str, Any], catalog: Catalog) -> Pick:
     fields = {"code": exc.code, "message": exc.message, "operation": exc.operation,
               "action": exc.action or "<action>",
               "resource_arn": lambda: _arn_of(exc.resource, ask=True) or "<resource-arn>"}
@@ -221,20 +217,17 @@ def _call_error(exc: AwsCallError, extra: dict[str, Any]) -> Pick:
         return (f"{prefix}.missing", context, exc.resource)
     if isinstance(exc, CouldNotCheck) and exc.reason in REASON_KEYS:
         return (REASON_KEYS[exc.reason], context, exc.resource)
-    key = error_key(exc.code)
-    if key == "error.generic":
-        key = errorcodes.known_code_key(exc.code) or key
-    return (key, context, exc.resource)
+    return (error_key(exc.code, catalog), context, exc.resource)
 
 
-def _raw_client_error(exc: Any, code: str, extra: dict[str, Any]) -> Pick:
+def _raw_client_error(exc: Any, code: str, extra: dict[str, Any], catalog: Catalog) -> Pick:
     """A botocore ``ClientError`` that reached the test unmapped (e.g. from STS)."""
     operation = str(getattr(exc, "operation_name", "") or "<operation>")
     context = {"kind": "AWS API", "name": operation, "region": "<region>", **extra, "code": code,
                "message": str(exc.response.get("Error", {}).get("Message", "")),
                "operation": operation, "action": "<action>"}
-    key = REASON_KEYS.get(could_not_check(exc) or "", "")
-    return (key or errorcodes.known_code_key(code) or "error.generic", context, None)
+    reason_key = REASON_KEYS.get(could_not_check(exc) or "")
+    return (reason_key or error_key(code, catalog), context, None)
 
 
 def _arn_of(resource: Any, ask: bool = False) -> Optional[str]:
