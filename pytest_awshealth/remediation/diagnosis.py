@@ -26,6 +26,9 @@ REASON_KEYS = {"access_denied": "error.access_denied", "throttled": "error.throt
                "unreachable": "error.connection", "timeout": "error.timeout",
                "credentials": "error.credentials"}
 
+#: The fields that name the resource a hint is about; a probe's arguments do not fill them.
+RESOURCE_FIELDS = frozenset({"name", "region", "account"})
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -188,9 +191,14 @@ def _context_of(subject: Any, extra: Optional[dict[str, Any]] = None) -> dict[st
 
 def _record_context(record: ProbeRecord, extra: dict[str, Any]) -> dict[str, Any]:
     """The handle's fields, the probe's arguments (``gsi_active(index="by_user")`` fills
-    ``{index}``), then the value's own (an HTTP response's status...), which knows best."""
-    arguments = {k: v for k, v in record.arguments.items() if v is not None}
-    return _context_of(record.resource, {**extra, **arguments, **_context_of(record.value)})
+    ``{index}``), then the value's own (an HTTP response's status...), which knows best.
+    Arguments never rename the resource: ``metric(name)`` names a metric, not the table.
+    A plain value (a number, a string) is ``{value}``."""
+    arguments = {k: v for k, v in record.arguments.items()
+                 if v is not None and k not in RESOURCE_FIELDS}
+    plain = {"value": record.value} if isinstance(record.value, (int, float, str)) else {}
+    return _context_of(record.resource, {**extra, **arguments, **plain,
+                                         **_context_of(record.value)})
 
 
 def _record_hints(record: ProbeRecord, extra: dict[str, Any], catalog: Catalog) -> list[Pick]:

@@ -163,7 +163,7 @@ class LambdaFunction(Resource, Metrics):
         "Lambda function {name} in {region} lacks expected environment variables",
         ("the deploy did not pass the configuration (provider, table names, secret IDs)",),
         (f"aws lambda get-function-configuration {F} --query 'keys(Environment.Variables)'",),
-        (f'aws lambda update-function-configuration {F} --environment "Variables={{KEY=value}}"   # or fix the deploy variables',)))
+        (f'aws lambda update-function-configuration {F} --environment "Variables={{{{KEY=value}}}}"   # or fix the deploy variables',)))
     tracing_mode = field("TracingConfig.Mode", default="PassThrough",
                          doc="X-Ray tracing (str: ``Active`` or ``PassThrough``; no healthy "
                          "value).", hint=Hint(
