@@ -42,6 +42,8 @@ MAX_TIMEOUT = 3600.0
 """Longest connect/read timeout accepted, in seconds."""
 MAX_SETTLE = 86400.0
 """Longest settle time accepted, in seconds."""
+MAX_CONCURRENCY = 128
+"""Most reads made at once (each is a thread and an open connection)."""
 
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}\Z")
 """What a region name looks like: us-east-1, eu-central-2, us-gov-west-1, cn-north-1."""
@@ -63,6 +65,11 @@ def _whole(text: str, low: int, high: Optional[int], expected: str) -> int:
 
 def _positive_int(text: str) -> int:
     return _whole(text, 1, None, "a whole number, 1 or more")
+
+
+def _concurrency(text: str) -> int:
+    return _whole(text, 1, MAX_CONCURRENCY,
+                  f"a whole number of reads at once from 1 to {MAX_CONCURRENCY}, e.g. 16")
 
 
 def _attempts(text: str) -> int:
@@ -188,6 +195,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("throttle_attempts", "attempts per call when AWS throttles it, first try included "
            "(adaptive and standard modes)", ("AWSHEALTH_THROTTLE_ATTEMPTS",), 12, _positive_int,
            metavar="N"),
+    Option("concurrency", "AWS reads made at once while prefetching (shared out among "
+           "xdist workers)", ("AWSHEALTH_CONCURRENCY",), 16, _concurrency, metavar="N"),
+    Option("prefetch", "read what the selected tests will read, concurrently, before the "
+           "first test: on or off", ("AWSHEALTH_PREFETCH",), "on", _choice("on", "off"),
+           metavar="MODE"),
     # -- verdicts -------------------------------------------------------------------------
     Option("inconclusive", "gate policy for checks that could not read the state: fail "
            "(exit 6), warn (exit 0, listed) or pass", ("AWSHEALTH_INCONCLUSIVE",), "fail",

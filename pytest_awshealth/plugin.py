@@ -32,10 +32,11 @@ from .verdicts import BROKEN, HEALTHY, INCONCLUSIVE, REASON_ATTR
 if TYPE_CHECKING:
     from .remediation.diagnosis import Finding
 
-#: Hook modules of their own: client resilience, settling, masking, pre-run checks,
-#: waivers, CI reports.
+#: Hook modules of their own: client resilience, prefetch, settling, masking, pre-run
+#: checks, waivers, CI reports.
 pytest_plugins = [
     "pytest_awshealth.resilience",
+    "pytest_awshealth.prefetch",
     "pytest_awshealth.settling",
     "pytest_awshealth.masking",
     "pytest_awshealth.preflight",

@@ -65,6 +65,11 @@ class ReadCache:
         with self._lock:
             return key in self._entries
 
+    def keys(self) -> list[Key]:
+        """The keys kept (a snapshot)."""
+        with self._lock:
+            return list(self._entries)
+
     def get(self, key: Key, fetch: Callable[[], Any]) -> Any:
         """The outcome kept for ``key``, else ``fetch()``'s (kept for the next reader).
         An exception ``fetch`` raises is not kept: it is a bug to show, not an answer."""

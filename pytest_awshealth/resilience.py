@@ -3,7 +3,8 @@
 Each report (setup, call, teardown) carries ``awshealth_calls`` (AWS API calls made in
 that phase; botocore's retries of a call are not counted again) and
 ``awshealth_throttled`` (throttled responses that were retried). Plain ints, so
-pytest-xdist ships them to the controller, which sums them for the summary line.
+pytest-xdist ships them to the controller, which sums them for the summary line, with
+the calls each process made prefetching (on its first report, see :mod:`.prefetch`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Generator
 import pytest
 
 from .state import STATE
+from .verdicts import PREFETCH_ATTR
 
 _SINCE = pytest.StashKey[tuple[int, int]]()
 
@@ -26,20 +28,37 @@ def _counts(config: pytest.Config) -> tuple[int, int]:
 
 
 class CallSummary:
-    """Sums the counts of every report this process sees (the controller under xdist)."""
+    """Sums the counts of every report this process sees (the controller under xdist),
+    with the calls each process made prefetching (:mod:`.prefetch`)."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.throttled = 0
+        self.prefetched: list[dict[str, Any]] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.calls += int(getattr(report, "awshealth_calls", 0) or 0)
         self.throttled += int(getattr(report, "awshealth_throttled", 0) or 0)
+        prefetched = getattr(report, PREFETCH_ATTR, None)
+        if prefetched:
+            self.prefetched.append(prefetched)
+            self.calls += int(prefetched.get("calls", 0))
+            self.throttled += int(prefetched.get("throttled", 0))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.calls:
             terminalreporter.write_line(
-                f"awshealth: {self.calls} AWS calls, {self.throttled} throttled and retried")
+                f"awshealth: {self.calls} AWS calls, {self.throttled} throttled and retried"
+                + self._prefetch_note())
+
+    def _prefetch_note(self) -> str:
+        """``; 40 prefetched (16 at a time, 0.3 s)``: the calls made before the first check."""
+        if not self.prefetched:
+            return ""
+        calls = sum(int(p.get("calls", 0)) for p in self.prefetched)
+        at_once = sum(int(p.get("concurrency", 0)) for p in self.prefetched)
+        seconds = max(float(p.get("seconds", 0.0)) for p in self.prefetched)
+        return f"; {calls} prefetched ({at_once} at a time, {seconds:.1f} s)"
 
 
 def pytest_configure(config: pytest.Config) -> None:

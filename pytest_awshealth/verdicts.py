@@ -12,6 +12,9 @@ survive pytest-xdist's serialisation and reach every report writer:
 * ``report.awshealth_reason`` (only where some state could not be read): one of
   ``access_denied``, ``throttled``, ``unreachable``, ``timeout``, ``server_error``,
   ``credentials`` (the :class:`~pytest_awshealth.errors.CouldNotCheck` reasons).
+
+The first report of each process also carries ``report.awshealth_prefetch``, what it
+prefetched: ``{"reads", "calls", "throttled", "seconds", "concurrency", "stopped"}``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ VERDICT_ATTR = "awshealth_verdict"
 HINTS_ATTR = "awshealth_hints"
 PROBES_ATTR = "awshealth_probes"
 REASON_ATTR = "awshealth_reason"
+PREFETCH_ATTR = "awshealth_prefetch"
 
 
 def verdict_of(report: Any) -> Optional[str]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import pytest
 
@@ -41,11 +42,12 @@ def inconclusive(result: pytest.RunResult) -> list[str]:
 
 
 def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: str,
-             breaks: tuple[str, ...] = (), before_run=None) -> pytest.RunResult:
+             breaks: tuple[str, ...] = (), before_run=None, plugins: tuple[Any, ...] = ()
+             ) -> pytest.RunResult:
     """Provision ``example`` (with ``breaks``) on this process's emulator and run its gate
     in-process; ``aws_env`` and ``api_stub`` are the conftest fixtures. ``-n 2`` works too
     (workers inherit the emulator's environment). ``before_run(emulator)`` runs after the
-    deploy, e.g. to inject faults."""
+    deploy, e.g. to inject faults; ``plugins`` (e.g. a :class:`CallRecorder`) join the run."""
     from pytest_awshealth.emulator.stacks import get_stack
 
     stack = get_stack(example)
@@ -54,17 +56,17 @@ def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: 
     if before_run is not None:
         before_run(aws_env)
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
-                                        "-p", "no:cacheprovider", *args)
+                                        "-p", "no:cacheprovider", *args, plugins=list(plugins))
 
 
 def run_checks(pytester: pytest.Pytester, outputs: Mapping[str, Any], body: str,
-               *args: str) -> pytest.RunResult:
+               *args: str, plugins: tuple[Any, ...] | list[Any] = ()) -> pytest.RunResult:
     """Run ``body`` as ``test_checks.py`` in-process, with ``outputs`` as its outputs file
     (short node ids: the short summary then has room for each failure's reason)."""
     (pytester.path / "outputs.json").write_text(json.dumps(outputs))
     pytester.makepyfile(test_checks=body)
     return pytester.runpytest_inprocess("--aws-outputs", "outputs.json", "-p", "no:cacheprovider",
-                                        *args)
+                                        *args, plugins=list(plugins))
 
 
 def assert_probes_read_what_they_declare(emulator: Any, cls: type, name: str,
@@ -105,3 +107,49 @@ def assert_probes_read_what_they_declare(emulator: Any, cls: type, name: str,
         if probe_name in vars(cls):
             doc = getattr(cls, probe_name).__doc__ or ""
             assert "healthy" in doc, f"{cls.__name__}.{probe_name}: {doc!r}"
+
+
+class CallRecorder:
+    """A plugin recording every AWS call of a serial in-process run: ``calls`` holds
+    ``(service, operation, params as JSON)``, ``before_tests`` how many came before the
+    first test (the prefetch), ``reads`` the read cache's keys at the end."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.before_tests: Optional[int] = None
+        self.reads: set[Any] = set()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        from pytest_awshealth.state import STATE
+
+        aws = session.config.stash[STATE].aws
+        create = aws.client
+
+        def client(service: str, region: Optional[str] = None) -> Any:
+            made = create(service, region)
+            made.meta.events.register("provide-client-params", self._record,
+                                      unique_id="awshealth-call-recorder")
+            return made
+
+        aws.client = client  # type: ignore[method-assign]
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append((model.service_model.service_name, model.name,
+                           json.dumps(params, sort_keys=True, default=str)))
+
+    def pytest_runtest_setup(self) -> None:
+        if self.before_tests is None:
+            self.before_tests = len(self.calls)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from pytest_awshealth.state import STATE
+
+        state = session.config.stash.get(STATE, None)
+        if state is not None:
+            self.reads = set(state.aws.reads.keys())
+
+    def repeated(self) -> dict[tuple[str, str, str], int]:
+        """Identical calls made more than once, with their counts."""
+        counts = Counter(self.calls)
+        return {call: n for call, n in counts.items() if n > 1}

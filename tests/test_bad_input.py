@@ -420,12 +420,12 @@ def test_or_pattern_does_not_report_every_line_as_an_error(aws_env) -> None:
     assert group.no_lines_matching("?Exception ?Traceback")
 
 
-def test_unreadable_subscription_is_not_counted_as_confirmed(aws_env) -> None:
+def test_unreadable_subscriptions_are_not_counted_as_confirmed(aws_env) -> None:
     sns = aws_env.client("sns")
     arn = sns.create_topic(Name="alerts")["TopicArn"]
     sns.subscribe(TopicArn=arn, Protocol="sqs",
                   Endpoint="arn:aws:sqs:us-east-1:123456789012:q")
-    aws_env.inject_fault("sns", "GetSubscriptionAttributes", error_code="AuthorizationError",
+    aws_env.inject_fault("sns", "ListSubscriptionsByTopic", error_code="AuthorizationError",
                          status=403, message="not authorized")
     with pytest.raises(AwsCallError) as info:
         SnsTopic(arn).pending_subscriptions

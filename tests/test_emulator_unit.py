@@ -326,6 +326,8 @@ def test_sns_subscription_pending(emulator: Emulator) -> None:
         sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"]
         == "true"
     )
+    listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [s["SubscriptionArn"] for s in listed] == ["PendingConfirmation"]  # as AWS lists it
 
 
 def test_ecs_running_count(emulator: Emulator) -> None:

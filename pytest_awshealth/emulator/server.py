@@ -58,7 +58,7 @@ Any other model attribute      -                               ``edit_backend(se
 Limits: GetMetricStatistics ignores ExtendedStatistics (percentiles such as p95 read
 as no data); a DISABLED workgroup still runs queries (AWS refuses them); moto has no
 BatchGetQueryExecution; ListSubscriptions shows a pending subscription's real ARN
-(AWS shows "PendingConfirmation"); faults match REST services (s3, lambda) by
+(AWS shows "PendingConfirmation") unless ``set_sns_pending`` made it pending; faults match REST services (s3, lambda) by
 service only, and elb and elbv2 share the signing name "elasticloadbalancing".
 
 Not set: ``MOTO_ACM_VALIDATION_WAIT``. moto reads it once at import (default 60 s),
@@ -1105,7 +1105,9 @@ class Emulator:
         _override_health(target_groups[target_group_arn], target_id, health)
 
     def set_sns_pending(self, subscription_arn: str) -> None:
-        """Make a subscription unconfirmed: PendingConfirmation "true"."""
+        """Make a subscription unconfirmed, as AWS shows one: PendingConfirmation "true",
+        and ``PendingConfirmation`` instead of its ARN in ListSubscriptions(ByTopic) (an
+        instance attribute that moto's serializer reads before ``arn``)."""
         account, region = _arn_location(subscription_arn)
         from moto.backends import get_backend
 
@@ -1116,6 +1118,7 @@ class Emulator:
         subscription.confirmed = False
         subscription.attributes["PendingConfirmation"] = True
         subscription.attributes["ConfirmationWasAuthenticated"] = False
+        subscription.SubscriptionArn = "PendingConfirmation"
 
     def set_ecs_running_count(
         self, cluster: str, service: str, running: int, pending: int = 0, region: str | None = None

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
-from ..verdicts import BROKEN, HEALTHY, INCONCLUSIVE, VERDICTS, WAIVED, hints_of, probes_of, verdict_of
+from ..verdicts import (BROKEN, HEALTHY, INCONCLUSIVE, PREFETCH_ATTR, VERDICTS, WAIVED, hints_of,
+                        probes_of, verdict_of)
 
 #: Worst first: the verdict of a check whose phases disagree.
 SEVERITY = (BROKEN, INCONCLUSIVE, WAIVED, HEALTHY)
@@ -191,8 +192,12 @@ class Run:
     """Every check of a run, in the order they finished."""
 
     checks: dict[str, Check] = field(default_factory=dict)
+    #: Calls and throttled retries the processes made prefetching, before any check.
+    prefetched: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, report: Any) -> None:
+        if getattr(report, PREFETCH_ATTR, None):
+            self.prefetched.append(getattr(report, PREFETCH_ATTR))
         check = self.checks.get(report.nodeid)
         if check is None:
             props = dict(getattr(report, "user_properties", ()) or ())
@@ -224,11 +229,12 @@ class Run:
 
     @property
     def calls(self) -> Optional[int]:
-        return _sum(c.calls for c in self)
+        return _sum([*(c.calls for c in self), *(p.get("calls") for p in self.prefetched)])
 
     @property
     def throttled(self) -> Optional[int]:
-        return _sum(c.throttled for c in self)
+        return _sum([*(c.throttled for c in self),
+                     *(p.get("throttled") for p in self.prefetched)])
 
     def account(self) -> Optional[str]:
         """The account, if an ARN of a check names it."""

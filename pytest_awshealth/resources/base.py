@@ -157,6 +157,22 @@ class Resource:
         self._keys.add(key)
         return self._answer(method, self.aws.reads.get(key, lambda: self._fetch(method, params)))
 
+    def kept(self, name: str, params: Mapping[str, Any], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per session for this resource's ``name`` and ``params``, like
+        a read (e.g. a scan over several pages that several probes look through); an
+        :class:`AwsCallError` it raises is kept and raised again. :meth:`refresh` drops it."""
+        __tracebackhide__ = True
+        key = read_key(self.service, self.region, name, params)
+        self._keys.add(key)
+
+        def fetch() -> Any:
+            try:
+                return compute()
+            except AwsCallError as exc:
+                return exc
+
+        return self._answer(name, self.aws.reads.get(key, fetch))
+
     def call_fresh(self, method: str, **params: Any) -> dict[str, Any]:
         """Call without caching (for actions and polling); errors mapped as in :meth:`call`."""
         __tracebackhide__ = True

@@ -241,13 +241,19 @@ class LogGroup(Resource):
         forms = {value, json.dumps(value)[1:-1]}
         lines, streams = 0, set()
         try:
-            for event in self._events("", timedelta(minutes=minutes)):
+            for event in self._window(minutes):
                 if any(form in event.get("message", "") for form in forms):
                     lines += 1
                     streams.add(event.get("logStreamName", ""))
         except AwsCallError as exc:
             raise self._scrubbed(exc) from None
         return LogAbsence(lines, streams)
+
+    def _window(self, minutes: int) -> list[dict[str, Any]]:
+        """Every event of the last ``minutes``, scanned once per session: each value
+        :meth:`value_absent` looks for is searched in the same scan."""
+        return self.kept("filter_log_events", {"logGroupName": self.name, "minutes": minutes},
+                         lambda: list(self._events("", timedelta(minutes=minutes))))
 
     def _events(self, pattern: str, since: Since) -> Iterator[dict[str, Any]]:
         """Events matching ``pattern`` in the window, following nextToken (AWS may return

@@ -93,7 +93,7 @@ class Secret(Resource):
         """Read the current value, only on an explicit call: a :class:`SecretValue`, masked
         in every report (``.reveal()`` on it gives the plain string); healthy: not empty."""
         try:
-            answer = self.call_fresh("get_secret_value", SecretId=self.name)
+            answer = self.call("get_secret_value", SecretId=self.name)
         except AwsCallError as exc:
             if exc.code == "InvalidRequestException" and "delet" in exc.message.lower():
                 exc.hint = f"{self.hint_prefix}.scheduled_for_deletion"  # reads fail until restored

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..errors import ResourceNotFound
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
 from .base import Resource
@@ -121,17 +120,9 @@ class SnsTopic(Resource, Metrics):
 
     def _subscription(self, raw: dict[str, Any]) -> Subscription:
         arn = raw.get("SubscriptionArn", "")
-        return Subscription(raw.get("Protocol", ""), raw.get("Endpoint", ""), arn,
-                            arn == PENDING or self._pending_attribute(arn))
-
-    def _pending_attribute(self, arn: str) -> bool:
-        """PendingConfirmation from GetSubscriptionAttributes (false once it was deleted).
-        Any other error propagates: an unreadable subscription is not a confirmed one."""
-        try:
-            answer = self.call("get_subscription_attributes", SubscriptionArn=arn)
-        except ResourceNotFound:
-            return False
-        return str(answer.get("Attributes", {}).get(PENDING, "false")).lower() == "true"
+        # AWS lists an unconfirmed subscription as PendingConfirmation, not by its ARN:
+        # no GetSubscriptionAttributes per subscription is needed
+        return Subscription(raw.get("Protocol", ""), raw.get("Endpoint", ""), arn, arn == PENDING)
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "arn": lambda: self.arn,

@@ -127,7 +127,7 @@ class SsmParameter(Resource):
         masked in every report (``.reveal()`` on it gives the plain string); healthy: not
         empty."""
         with self.aws.redactor.reading_secrets():  # botocore logs the answer before we see it
-            answer = self.call_fresh("get_parameter", Name=self.name, WithDecryption=True)
+            answer = self.call("get_parameter", Name=self.name, WithDecryption=True)
         text = str(answer["Parameter"].get("Value", ""))
         self.aws.redactor.add_secret(text)
         return SecretValue(text)
