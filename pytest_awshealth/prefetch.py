@@ -262,16 +262,22 @@ def concurrency_share(concurrency: int) -> int:
 
 
 def prefetch(plan: Plan, concurrency: int) -> Prefetched:
-    """Make the plan's warm-ups, ``concurrency`` at a time."""
+    """Make the plan's warm-ups (at least one), the first alone, then ``concurrency`` at a
+    time."""
     aws = plan.state.aws
     calls, throttled = aws.resilience.stats.snapshot()
     stop = threading.Event()
     reasons: list[str] = []
     start = time.perf_counter()
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="awshealth-prefetch")
+    first, *rest = plan.warmups.values()
     try:
+        # The first read goes alone: a silent endpoint or rejected credentials then cost
+        # one timeout (the endpoint breaker or the credentials stop ends the others at
+        # once) instead of one per thread.
+        contextvars.Context().run(_warm, *first, stop, reasons)
         futures = [pool.submit(contextvars.Context().run, _warm, handle, name, stop, reasons)
-                   for handle, name in plan.warmups.values()]
+                   for handle, name in rest]
         for future in futures:
             future.result()
     finally:

@@ -254,7 +254,7 @@ def test_throttling_never_fails_a_healthy_gate(pytester, aws_env, api_stub, quic
     # which requests are faulted follows from their content (ports, names), so the longest
     # streak varies from run to run; the verdict must not, and the faults must have bitten
     assert aws_env.faults_answered > 0
-    result.stdout.fnmatch_lines(["awshealth: * AWS calls, * throttled and retried"])
+    result.stdout.fnmatch_lines(["awshealth: * AWS calls, * throttled and retried*"])
     calls, throttled = _summary(result)
     assert calls > 0 and throttled > 0
 
@@ -281,8 +281,8 @@ def test_exhausted_throttling_in_a_gate_is_inconclusive(pytester, aws_env, write
     result = pytester.runpytest_inprocess("--aws-outputs", "outputs.json", "-p", "no:xdist",
                                           "--aws-throttle-attempts", "3", "-rA")
     assert result.ret == 6
-    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_queue - AWS throttled *",
-                                 "awshealth: 1 AWS calls, 2 throttled and retried"])
+    result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_queue - AWS throttled *"])
+    result.stdout.fnmatch_lines(["awshealth: 1 AWS calls, 2 throttled and retried*"])
 
 
 def test_expired_credentials_stop_the_run_at_head_bucket(pytester, aws_env,

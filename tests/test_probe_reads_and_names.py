@@ -59,7 +59,7 @@ def deploy(emu: Any) -> dict[type, str]:
 @pytest.fixture
 def recorded(aws_env: Any) -> tuple[Callable[[type, str], Any], list[str]]:
     """``(make, calls)``: ``make(cls, name)`` makes a handle whose AWS operations
-    (boto3 names) are appended to ``calls``."""
+    (boto3 names) are appended to ``calls``; making one forgets the reads cached so far."""
     from botocore import xform_name
 
     context = AwsContext(region="us-east-1", endpoint_url=aws_env.url)
@@ -73,7 +73,12 @@ def recorded(aws_env: Any) -> tuple[Callable[[type, str], Any], list[str]]:
         return made
 
     context.client = client  # type: ignore[method-assign]
-    return (lambda cls, name: cls(name, aws=context)), calls
+
+    def make(cls: type, name: str) -> Any:
+        context.reads.clear()  # a fresh handle reads AWS again, not the session's cache
+        return cls(name, aws=context)
+
+    return make, calls
 
 
 @pytest.mark.parametrize("cls", HANDLES, ids=lambda cls: cls.__name__)

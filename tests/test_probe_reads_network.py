@@ -80,12 +80,14 @@ def test_healthy_is_the_verdict_of_the_declared_probes(aws_env) -> None:
         assert cls(names[cls], aws=context).healthy, cls.__name__
     fail_rollout(aws_env, "tasks kept failing")
     aws_env.set_ecs_running_count(CLUSTER, SERVICE, running=1)
+    context.reads.clear()  # the stack changed under the session: read it again
     service = EcsService(names[EcsService], aws=context)
     with recording() as records:
         assert not service.healthy
     assert [r.name for r in records if r.healthy is False] == ["at_desired"]
     aws_env.client("cloudwatch").set_alarm_state(AlarmName="shop-errors", StateValue="ALARM",
                                                  StateReason="3 errors")
+    context.reads.clear()
     alarms = CloudWatch("shop-", aws=context)
     with recording() as records:
         assert not alarms.healthy

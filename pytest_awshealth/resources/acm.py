@@ -215,10 +215,14 @@ class AcmCertificate(Resource):
             if not token:
                 return
 
+    def _domain(self) -> str:
+        """The certificate's domain: its name when named by one, else from AWS."""
+        return self.name if not self.name.startswith("arn:") else self.describe()["DomainName"]
+
     def hint_context(self) -> dict[str, Any]:
         described = self.describe
         return {**super().hint_context(), "arn": lambda: self.arn,
-                "cert_domain": lambda: described()["DomainName"],
+                "cert_domain": self._domain,
                 "status": lambda: described()["Status"],
                 "days": self._days, "not_after": lambda: described().get("NotAfter"),
                 "type": lambda: described().get("Type", "AMAZON_ISSUED"),

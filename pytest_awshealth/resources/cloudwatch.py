@@ -169,19 +169,19 @@ class CloudWatch(Resource):
      "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
      "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
      + "   # check the dimensions the metric really has")), equals("OK"), transitional=not_yet("INSUFFICIENT_DATA"))
-    def alarm_state(self, name: str) -> AlarmState:
-        """The state of the alarm called ``name`` (any name, not only the prefix's): an
+    def alarm_state(self, alarm: str) -> AlarmState:
+        """The state of the alarm called ``alarm`` (any name, not only the prefix's): an
         :class:`AlarmState` (a str: OK, ALARM or INSUFFICIENT_DATA); healthy: OK,
         transitional while INSUFFICIENT_DATA."""
         __tracebackhide__ = True
-        found = [a for a in self._alarms(AlarmNames=[name]) if a["AlarmName"] == name]
+        found = [a for a in self._alarms(AlarmNames=[alarm]) if a["AlarmName"] == alarm]
         if not found:
-            exact = CloudWatch(name, aws=self.aws, region=self._region, output=self.output)
+            exact = CloudWatch(alarm, aws=self.aws, region=self._region, output=self.output)
             raise ResourceNotFound(exact, "DescribeAlarms", "ResourceNotFound",
-                                   f"no alarm named {name!r}", "cloudwatch:DescribeAlarms")
-        alarm = found[0]
-        return AlarmState(alarm.get("StateValue", "INSUFFICIENT_DATA"), name,
-                          alarm.get("StateReason", ""))
+                                   f"no alarm named {alarm!r}", "cloudwatch:DescribeAlarms")
+        found_alarm = found[0]
+        return AlarmState(found_alarm.get("StateValue", "INSUFFICIENT_DATA"), alarm,
+                          found_alarm.get("StateReason", ""))
 
     @probe(Hint(
     "CloudWatch metric {namespace} {metric}{dimensions_note} in {region} summed to {value} "

@@ -138,6 +138,15 @@ class HttpEndpoint(Resource):
     hint_prefix = "http.endpoint"
     #: No AWS operation: the probes send HTTP requests (or open a TLS connection).
     describe_operations = ()
+    hints = {"missing": Hint(
+        "{url} does not answer: nothing accepts the connection",
+        ("the host in output '{output}' does not resolve (a typo, a deleted API or load "
+         "balancer, a DNS record not yet propagated)",
+         "nothing listens on port {port}, or a security group / network ACL drops the connection",
+         "the URL names another stage, region or account than the deploy created"),
+        ("curl -sv --max-time 10 {url}", "dig +short {host}",
+         "aws apigateway get-rest-apis --region {region} --query 'items[].[id,name]'"),
+        ("re-run the deploy and bind the URL it outputs",))}
 
     def __init__(self, name: str, *, timeout: float = 10.0, cafile: Optional[str] = None,
                  **kwargs: Any) -> None:
@@ -310,6 +319,10 @@ class HttpEndpoint(Resource):
         """True (healthy) when the certificate chain verifies against the system CAs (and
         ``cafile``)."""
         return self._tls().trusted
+
+    def _exists(self) -> bool:
+        """Something answers at the URL (any HTTP status, even 404 or 5xx)."""
+        return self.request("GET").status != 0
 
     @property
     def healthy(self) -> bool:

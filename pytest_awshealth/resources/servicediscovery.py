@@ -177,7 +177,8 @@ class CloudMapService(Resource):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "service_id": lambda: self.service_id,
-                "service_name": lambda: self.describe()["Name"],
+                "service_name": lambda: (self.describe()["Name"] if _is_service_id(self.name)
+                                         else self.name),
                 "namespace": self.namespace or "<namespace>",
                 "namespace_id": lambda: self.describe().get("NamespaceId", "<namespace-id>")}
 

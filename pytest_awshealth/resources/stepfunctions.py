@@ -99,7 +99,8 @@ class Executions(CallableCollection, list):  # type: ignore[type-arg]
                 return str(failure[key])
             return value
 
-        return {k: lazy(k) for k in ("execution_arn", "execution", "error", "cause")}
+        return {"execution_arn": lazy("execution_arn"), "execution": lazy("execution"),
+                "error": lazy("error"), "cause": lazy("cause")}
 
 
 def _executions_running(machine: StateMachine, executions: Any) -> Optional[str]:
