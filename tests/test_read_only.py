@@ -20,21 +20,20 @@ ASKED_FOR_BY_TESTS = {"StartQueryExecution", "Invoke", "StopQueryExecution"}
 RECORDER = """
 import json
 from pathlib import Path
-import pytest
 
-@pytest.fixture(scope="session", autouse=True)
-def record_aws_operations(aws_context):
-    calls = []
-    create = aws_context.client
-    def client(service, region=None):
-        made = create(service, region)
-        made.meta.events.register(
-            "before-call", lambda model, **_: calls.append(
-                [model.service_model.service_name, model.name]),
-            unique_id="awshealth-recorder")
-        return made
-    aws_context.client = client
-    yield
+import botocore.client
+
+calls = []
+make_api_call = botocore.client.BaseClient._make_api_call
+
+def recording(self, operation_name, api_params):  # every call, the prefetch's included
+    calls.append([self.meta.service_model.service_name, operation_name])
+    return make_api_call(self, operation_name, api_params)
+
+botocore.client.BaseClient._make_api_call = recording
+
+def pytest_unconfigure(config):
+    botocore.client.BaseClient._make_api_call = make_api_call
     Path("operations.json").write_text(json.dumps(calls))
 """
 

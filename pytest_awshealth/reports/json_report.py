@@ -27,6 +27,7 @@ def report_document(run: Run, info: RunInfo) -> dict[str, Any]:
         "region": info.region,
         "account": info.account,
         "api_calls": info.calls,
+        "prefetched_calls": sum(p.get("calls") or 0 for p in run.prefetched),
         "throttled_calls": info.throttled,
         "counts": {v: counts[v] for v in SEVERITY},
         "checks": [check_entry(c) for c in run],

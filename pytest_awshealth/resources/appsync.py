@@ -52,7 +52,7 @@ class AppSyncApi(Resource):
 
     @property
     @probe(Hint(
-        "AppSync API {name} in {region}: its schema did not build ({value})",
+        "AppSync API {name} in {region}: its schema did not build ({schema_detail})",
         ("the schema failed to build (a syntax error, or a type a resolver refers to is missing)",
          "the schema was never uploaded (start-schema-creation)"),
         (f"aws appsync get-schema-creation-status {A}",),
@@ -66,7 +66,7 @@ class AppSyncApi(Resource):
         return str(answer.get("status", "NOT_APPLICABLE"))
 
     def hint_context(self) -> dict[str, Any]:
-        def status() -> str:
+        def detail() -> str:  # the status and AWS's details (the syntax error)
             answer = self.call("get_schema_creation_status", apiId=self.name)
             return ": ".join(str(v) for v in (answer.get("status"), answer.get("details")) if v)
-        return {**super().hint_context(), "value": status}
+        return {**super().hint_context(), "schema_detail": detail}
