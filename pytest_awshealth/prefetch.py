@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast
 import contextvars
 import inspect
-import os
 import textwrap
 import threading
 import time
@@ -254,11 +253,11 @@ def _will_not_run(item: pytest.Item) -> bool:
 # --------------------------------------------------------------------------- running
 
 
-def concurrency_share(concurrency: int) -> int:
-    """This process's share of ``concurrency`` when pytest-xdist runs several workers."""
-    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
-    count = int(workers) if workers.isdigit() and int(workers) > 0 else 1
-    return max(1, concurrency // count)
+def concurrency_share(config: pytest.Config, concurrency: int) -> int:
+    """This process's share of ``concurrency``: all of it, or under pytest-xdist a
+    worker's part (xdist's ``workerinput`` says how many workers run)."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    return max(1, concurrency // max(1, int(workers)))
 
 
 def prefetch(plan: Plan, concurrency: int) -> Prefetched:
@@ -314,7 +313,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, Any, Any]:
         for item in session.items:
             plan.add(item)
         if plan.warmups:
-            concurrency = concurrency_share(int(state.settings["concurrency"]))
+            concurrency = concurrency_share(session.config, int(state.settings["concurrency"]))
             session.config.stash[PREFETCHED] = prefetch(plan, concurrency)
     return (yield)
 

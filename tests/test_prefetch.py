@@ -8,6 +8,8 @@ import ast
 import json
 import textwrap
 import threading
+from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -270,7 +272,13 @@ def test_example_verdicts_do_not_depend_on_prefetch(pytester, aws_env, api_stub,
     for mode in ("off", "on"):
         assert recorders[mode].repeated() == {}, mode
     assert recorders["on"].before_tests > 0
-    assert recorders["on"].reads == recorders["off"].reads
+    assert deployed_alike(recorders["on"].reads) == deployed_alike(recorders["off"].reads)
+
+
+def deployed_alike(reads: set[Any]) -> Counter[tuple[str, str, str]]:
+    """How many distinct reads of each operation the read cache kept: each run deploys the
+    stack anew, so the IDs in the parameters (ARN suffixes, ``sg-``, ``srv-``) differ."""
+    return Counter(key[:3] for key in reads)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

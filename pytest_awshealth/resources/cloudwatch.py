@@ -168,7 +168,9 @@ class CloudWatch(Resource):
      "aws cloudwatch set-alarm-state --alarm-name {alarm} --state-value OK --state-reason "
      "'fixed: <what you did>' " + C + "   # only to re-arm notifications after the fix",
      "aws cloudwatch list-metrics --namespace <namespace> --metric-name <metric> " + C
-     + "   # check the dimensions the metric really has")), equals("OK"), transitional=not_yet("INSUFFICIENT_DATA"))
+     + "   # check the dimensions the metric really has")), equals("OK"),
+        transitional=not_yet("INSUFFICIENT_DATA"),
+        reads=("describe_alarms",))  # by the alarm's name, not the handle's prefix
     def alarm_state(self, alarm: str) -> AlarmState:
         """The state of the alarm called ``alarm`` (any name, not only the prefix's): an
         :class:`AlarmState` (a str: OK, ALARM or INSUFFICIENT_DATA); healthy: OK,

@@ -225,10 +225,10 @@ class EcsService(Resource):
 
     def _failed_tasks(self, limit: int = 10) -> FailedTasks:
         self.describe()  # a missing service must not pass as "no failures"
-        arns = self.call_fresh("list_tasks", cluster=self.cluster, serviceName=self.name,
+        arns = self.call("list_tasks", cluster=self.cluster, serviceName=self.name,
                                desiredStatus="STOPPED", maxResults=limit)["taskArns"]
-        tasks = [t for t in self.call_fresh("describe_tasks", cluster=self.cluster,
-                                             tasks=arns)["tasks"]
+        tasks = [t for t in self.call("describe_tasks", cluster=self.cluster,
+                                       tasks=arns)["tasks"]
                  if t.get("group", f"service:{self.name}") == f"service:{self.name}"] if arns else []
         stopped = [StoppedTask(t["taskArn"].rsplit("/", 1)[-1], t.get("stopCode", ""),
                                t.get("stoppedReason", ""),

@@ -13,7 +13,7 @@ from .policy import allows
 from .base import Resource
 
 ALLOWED = "allowed"
-SIMULATE = ("describe", "simulate_principal_policy")  # GetRole for the ARN, unless given
+SIMULATE = ("get_role", "simulate_principal_policy")  # GetRole only for the ARN, when not given (so not prefetched)
 R = "--role-name {name}"
 POLICIES = Hint(
     "IAM role {name} has unexpected policies",
