@@ -46,12 +46,13 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
-
-from jsonpath_ng import DatumInContext, Root
-from jsonpath_ng.ext import parse as parse_jsonpath
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from pytest_awshealth.errors import OutputsError, SensitiveOutputError, UnknownOutputError
+
+if TYPE_CHECKING:
+    from jsonpath_ng import DatumInContext, JSONPath
 
 __all__ = [
     "PULUMI_SECRET",
@@ -69,7 +70,7 @@ PULUMI_SECRET = "[secret]"
 _SCALARS = (str, int, float, bool)
 _CDK_STACK = re.compile(r"[A-Za-z][-A-Za-z0-9]*\Z")
 _CDK_KEY = re.compile(r"[A-Za-z0-9]+\Z")
-_CDK_SUFFIX = r"[0-9A-F]{8}\Z"
+_CDK_SUFFIX = re.compile(r"[0-9A-F]{8}\Z")
 _ACCEPTED = (
     "accepted: `terraform output -json`, `cdk deploy --outputs-file`, "
     "`aws cloudformation describe-stacks`, `sam list stack-outputs --output json`, "
@@ -428,6 +429,9 @@ class Outputs(Mapping[str, Any]):
             self._add(record)
         self._entries = self._build_entries()
         self._sensitive = _sensitive_strings(self._entries.values())
+        #: Keys by their name without a CDK hash suffix, per mapping looked up in (the
+        #: mapping is kept, so its id stays its own).
+        self._suffixless: dict[int, tuple[Mapping[str, Any], dict[str, list[str]]]] = {}
 
     def merged_with(self, other: Outputs) -> Outputs:
         """A new mapping holding both; conflicting keys raise as when loading files."""
@@ -553,10 +557,10 @@ class Outputs(Mapping[str, Any]):
         return record, [record]
 
     def _find(self, ref: str) -> Output:
-        key = _match_key(ref, self._entries, self._where())
+        key = self._match_key(ref, self._entries, self._where())
         if key is not None:
             return self._entries[key]
-        key = _match_key(ref, self._ambiguous, self._where())
+        key = self._match_key(ref, self._ambiguous, self._where())
         if key is not None:
             raise UnknownOutputError(self._ambiguous_message(key))
         record = self._find_in_stack(ref)
@@ -565,13 +569,29 @@ class Outputs(Mapping[str, Any]):
             raise UnknownOutputError(f"no output {_shown(ref)} in {self._where()}; {hint}")
         return record
 
+    def _match_key(self, ref: str, keys: Mapping[str, Any], where: str) -> str | None:
+        """``ref`` if it is a key of ``keys``, else the one key that is ``ref`` plus a CDK
+        hash suffix (from an index built once per mapping, so lookups stay O(1))."""
+        if ref in keys:
+            return ref
+        kept = self._suffixless.get(id(keys))
+        if kept is None or kept[0] is not keys:
+            kept = self._suffixless[id(keys)] = (keys, _suffixless_index(keys))
+        found = kept[1].get(ref, [])
+        if len(found) > 1:
+            raise UnknownOutputError(
+                f"output '{ref}' is ambiguous in {where}: it matches {', '.join(found)}; "
+                "use the full key"
+            )
+        return found[0] if found else None
+
     def _find_in_stack(self, ref: str) -> Output | None:
         """Resolve ``Stack.Key``; None when ``ref`` does not start with a known stack."""
         stack, dot, name = ref.partition(".")
         records = self._stacks.get(stack) if dot else None
         if records is None:
             return None
-        key = _match_key(name, records, f"stack '{stack}'")
+        key = self._match_key(name, records, f"stack '{stack}'")
         if key is None:
             hint = _hint(name, list(records))
             raise UnknownOutputError(
@@ -597,7 +617,7 @@ class Outputs(Mapping[str, Any]):
             raise UnknownOutputError(
                 f"JSONPath of {len(ref)} characters is longer than {MAX_JSONPATH}; {example}")
         try:
-            expression = parse_jsonpath(ref)
+            expression = _jsonpath(ref)
         except Exception as exc:  # noqa: BLE001 - JSONPathError, RecursionError, re.error...
             raise UnknownOutputError(
                 f"invalid JSONPath {_shown(ref)} ({_reason(exc)}); {example}") from None
@@ -691,18 +711,22 @@ def _conflict(first: Output, second: Output) -> OutputsError:
     )
 
 
-def _match_key(ref: str, keys: Mapping[str, Any], where: str) -> str | None:
-    """Return ``ref`` if it is a key, else the one key that is ``ref`` plus a CDK hash suffix."""
-    if ref in keys:
-        return ref
-    pattern = re.compile(re.escape(ref) + _CDK_SUFFIX)
-    found = [key for key in keys if pattern.match(key)]
-    if len(found) > 1:
-        raise UnknownOutputError(
-            f"output '{ref}' is ambiguous in {where}: it matches {', '.join(found)}; "
-            "use the full key"
-        )
-    return found[0] if found else None
+def _suffixless_index(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Keys that end in a CDK logical-ID hash suffix, by the name before it
+    (``TableName1A2B3C4D`` under ``TableName``)."""
+    index: dict[str, list[str]] = {}
+    for key in keys:
+        if len(key) > 8 and _CDK_SUFFIX.match(key, len(key) - 8):
+            index.setdefault(key[:-8], []).append(key)
+    return index
+
+
+@lru_cache(maxsize=4096)
+def _jsonpath(ref: str) -> JSONPath:
+    """``ref`` parsed once per process (jsonpath-ng is imported on first use)."""
+    from jsonpath_ng.ext import parse
+
+    return parse(ref)
 
 
 def _hint(ref: str, keys: list[str], close: bool = True) -> str:
@@ -724,6 +748,8 @@ def _plain(key: str) -> str:
 def _root_key(match: DatumInContext) -> str | None:
     """Top-level key a JSONPath match was read from, or None if unknown."""
     node = match
+    from jsonpath_ng import Root
+
     while node.context is not None and not isinstance(node.context.path, Root):
         node = node.context
     fields: tuple[str, ...] = getattr(node.path, "fields", ()) if node.context is not None else ()

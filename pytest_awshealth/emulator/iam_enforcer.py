@@ -178,9 +178,14 @@ class _Route:
 
 @functools.lru_cache(maxsize=8)
 def _routes(service: str) -> tuple[_Route, ...]:
-    import botocore.session
+    import botocore.loaders
+    from botocore.model import ServiceModel
 
-    model = botocore.session.get_session().get_service_model(service)
+    # A loader of its own: botocore edits the models a client uses in place (S3's
+    # requestUri loses its "/{Bucket}" on a client's first call), and a loader shared
+    # with clients (a session's, or one cached process-wide) hands out the edited copy.
+    loader = botocore.loaders.Loader()
+    model = ServiceModel(loader.load_service_model(service, "service-2"), service)
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Collection, Mapping, Optional, Union
@@ -164,6 +161,10 @@ class HttpEndpoint(Resource):
     def request(self, method: str, path: str = "", headers: Optional[dict[str, str]] = None,
                 body: Optional[bytes] = None) -> HttpResponse:
         """Send one request; connection errors give status 0 and ``error``."""
+        import ssl  # on first use: importing them costs every process ~50 ms
+        import urllib.error
+        import urllib.request
+
         url = self.url + (path if not path or path.startswith("/") else "/" + path)
         req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
         context = ssl.create_default_context(cafile=self.cafile) if self.cafile else None

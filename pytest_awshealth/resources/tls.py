@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import ssl
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import AwsHealthError
 from .acm import days_until, name_matches
+
+if TYPE_CHECKING:
+    import ssl
 
 
 class TlsError(AwsHealthError):
@@ -54,6 +55,8 @@ def fetch_certificate(host: str, port: int, cafile: Optional[str] = None,
                       timeout: float = 10.0) -> TlsCertificate:
     """The certificate ``host:port`` presents; ``trusted`` says whether its chain verifies
     (against the system CAs and ``cafile``). Host names are not checked here."""
+    import ssl  # on first use: a gate without TLS checks never loads it
+
     try:
         try:
             return _verified_certificate(host, port, cafile, timeout)
@@ -65,6 +68,8 @@ def fetch_certificate(host: str, port: int, cafile: Optional[str] = None,
 
 def _handshake(host: str, port: int, context: ssl.SSLContext, timeout: float,
                binary: bool) -> Any:
+    import socket
+
     with socket.create_connection((host, port), timeout=timeout) as sock:
         with context.wrap_socket(sock, server_hostname=host) as tls:
             return tls.getpeercert(binary_form=binary)
@@ -72,6 +77,8 @@ def _handshake(host: str, port: int, context: ssl.SSLContext, timeout: float,
 
 def _verified_certificate(host: str, port: int, cafile: Optional[str],
                           timeout: float) -> TlsCertificate:
+    import ssl
+
     context = ssl.create_default_context(cafile=cafile)
     context.check_hostname = False  # judged separately, against the SANs
     cert = _handshake(host, port, context, timeout, binary=False)
@@ -90,6 +97,8 @@ def _common_name(rdns: Any) -> str:
 
 def _unverified_certificate(host: str, port: int, timeout: float,
                             reason: str) -> TlsCertificate:
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
