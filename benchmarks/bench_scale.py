@@ -2,30 +2,37 @@
 prefetch against its limit, and collection against plain pytest.
 
     python benchmarks/bench_scale.py [--quick] [--runs 3] [--resources 100] [--mix]
+                                     [--bytecode cached|cold] [--all-plugins]
                                      [--sections latency limit collect calls]
 
-Every AWS request goes to the embedded emulator (moto on 127.0.0.1), which delays each
-one by the injected latency (``Emulator.inject_fault("*", delay=...)``), as a real
-region 20-50 ms away would. Every timed run is a new process (``python -m pytest``, or
-``python script.py``), so start-up, imports and client creation count. Sections:
+Every AWS request goes to the embedded emulator (moto on 127.0.0.1, in this process),
+which delays each one by the injected latency (``Emulator.inject_fault("*", delay=...)``),
+as a region 20-50 ms away would. Every timed run is a new process (``python -m pytest``,
+or ``python gate_by_hand.py``), so start-up, imports and client creation count. Sections:
 
 ``latency``
     N resources (DynamoDB tables; ``--mix``: tables, S3 buckets and SQS queues with
-    dead-letter queues), 2 checks each reading different calls, at 20 and 50 ms: the
+    dead-letter queues), 2 checks each reading different calls, at 0, 20 and 50 ms: the
     plugin serial (``-p no:xdist``), with ``-n 4``, with ``--aws-prefetch=off``, and a
-    sequential boto3 script making the same distinct reads; ratios plugin/script.
+    boto3 script making the same distinct reads one after another (and, for scale, 16
+    resources at a time); each against the sequential script.
 ``limit``
     300 checks at 50 ms against the limit: distinct reads x 50 ms / 16 (the default
     ``--aws-concurrency``) + plain pytest running 300 trivial tests.
 ``collect``
     ``--collect-only -q`` of 2,000 tests with the plugin against plain pytest
-    (``-p no:awshealth``), and over CDK outputs referenced without their hash suffix:
-    2,000 tests over 1,000 outputs against 1,000 tests over 500.
+    (``-p no:awshealth``), and over CDK outputs bound without their hash suffix at
+    2,000 / 1,000 / 2 tests (2 per output): the plugin's extra time per test.
 ``calls``
     AWS calls per check of each example gate (:class:`bench_gate.CallCounter`).
 
-``--quick`` runs small sizes at one latency, once (a smoke run); ``--runs K`` reports
-the median of K runs of every timed case.
+Every pytest run, plugin or plain, gets ``-p no:hypothesispytest`` (hypothesis is a
+dev dependency of this repository, not of a gate, and imports itself in every run's
+terminal summary, ~1 s; ``--all-plugins`` keeps it). ``--bytecode cached`` (default)
+keeps compiled and assertion-rewritten modules in a scratch ``PYTHONPYCACHEPREFIX``, after
+one untimed run of each case; ``cold`` compiles them in every process, as with
+``PYTHONDONTWRITEBYTECODE=1`` and an editable install. ``--quick`` runs small sizes at
+one latency, once (a smoke run); ``--runs K`` reports the median of K runs.
 """
 
 from __future__ import annotations
@@ -496,14 +503,16 @@ def limit_section(bench: Bench) -> None:
 
 
 def collect_section(bench: Bench) -> None:
-    """``--collect-only -q`` time with the plugin against plain pytest, and its growth."""
+    """``--collect-only -q`` time with the plugin against plain pytest; over CDK keys
+    bound without their suffix, at three sizes: the plugin's extra time per test must
+    not grow with the size (linear collection)."""
     big, small = bench.args.collect_tests, bench.args.collect_tests // 2
     rows = [("terraform keys", big, False), ("CDK, no suffix", big, True),
-            ("CDK, no suffix", small, True)]
+            ("CDK, no suffix", small, True), ("CDK, no suffix", 2, True)]
     print(f"\n== --collect-only -q, median of {bench.args.runs} run(s)")
     print(f"  {'outputs':16} {'tests':>5} {'outputs':>7} {'plugin s':>8} {'plain s':>7} "
           f"{'ratio':>6} {'extra s':>7}")
-    extra: dict[tuple[int, bool], float] = {}
+    extra: dict[int, float] = {}
     for label, tests, cdk in rows:
         folder = bench.root / f"collect-{tests}-{'cdk' if cdk else 'tf'}"
         targets = synthetic_tables(tests // 2, cdk)
@@ -514,12 +523,14 @@ def collect_section(bench: Bench) -> None:
         bench.warm(cases, folder)
         results = bench.timed(cases, folder)
         plugin, plain = results["plugin"].seconds, results["plain"].seconds
-        extra[(tests, cdk)] = plugin - plain
+        if cdk:
+            extra[tests] = plugin - plain
         print(f"  {label:16} {tests:5d} {len(targets):7d} {plugin:8.2f} {plain:7.2f} "
               f"{plugin / plain:5.2f}x {plugin - plain:7.2f}", flush=True)
-    growth = extra[(big, True)] / max(extra[(small, True)], 1e-3)
-    print(f"  the plugin's extra time, CDK, {small} -> {big} tests: x{growth:.2f} "
-          "(2 = linear, 4 = quadratic)")
+    first = (extra[small] - extra[2]) / (small - 2) * 1000
+    second = (extra[big] - extra[small]) / (big - small) * 1000
+    print(f"  the plugin's extra time per test, CDK: {first:.2f} ms from 2 to {small} tests, "
+          f"{second:.2f} ms from {small} to {big} (equal: linear; the second larger: not)")
 
 
 def calls_section(bench: Bench) -> None:

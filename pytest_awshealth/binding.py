@@ -33,10 +33,20 @@ def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
     return bindings
 
 
+_BINDINGS = pytest.StashKey[list[tuple[str, Ref]]]()
+
+
 def bindings(node: Any) -> Iterator[tuple[str, Ref]]:
-    """(fixture, ref) pairs from every ``aws_output`` marker, closest marker first."""
-    for marker in node.iter_markers(MARKER):
-        yield from aws_output_signature(*marker.args, **marker.kwargs).items()
+    """(fixture, ref) pairs from every ``aws_output`` marker, closest marker first; the
+    markers of a node are validated once (kept in its stash)."""
+    stash = getattr(node, "stash", None)
+    found = stash.get(_BINDINGS, None) if stash is not None else None
+    if found is None:
+        found = [pair for marker in node.iter_markers(MARKER)
+                 for pair in aws_output_signature(*marker.args, **marker.kwargs).items()]
+        if stash is not None:
+            stash[_BINDINGS] = found
+    return iter(found)
 
 
 def binding_for(node: Any, fixture: str) -> Optional[Ref]:
