@@ -39,6 +39,7 @@ class AwsContext:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         throttle_attempts: int = 12,
+        concurrency: int = 16,
     ) -> None:
         self.profile = profile
         self.role_arn = role_arn
@@ -49,6 +50,9 @@ class AwsContext:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.throttle_attempts = throttle_attempts
+        #: Reads in flight at once (the prefetch's); each client's connection pool holds
+        #: as many, so no connection is dropped and set up again (a TLS handshake).
+        self.concurrency = concurrency
         self.redactor = Redactor()
         #: Every handle's reads, made once per context (see :mod:`.readcache`).
         self.reads = ReadCache()
@@ -61,7 +65,8 @@ class AwsContext:
     def from_settings(cls, settings: Settings) -> AwsContext:
         """Build a context from resolved plugin settings."""
         names = ("region", "profile", "role_arn", "external_id", "endpoint_url", "retry_mode",
-                 "max_attempts", "connect_timeout", "read_timeout", "throttle_attempts")
+                 "max_attempts", "connect_timeout", "read_timeout", "throttle_attempts",
+                 "concurrency")
         return cls(**{name: settings[name] for name in names if name in settings.values})
 
     def __repr__(self) -> str:
@@ -130,6 +135,7 @@ class AwsContext:
             retries=self.resilience.botocore_retries,
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
+            max_pool_connections=max(10, self.concurrency),  # botocore's default is 10
             user_agent_extra="pytest-awshealth",
         )
 

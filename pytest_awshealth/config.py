@@ -198,8 +198,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("concurrency", "AWS reads made at once while prefetching (shared out among "
            "xdist workers)", ("AWSHEALTH_CONCURRENCY",), 16, _concurrency, metavar="N"),
     Option("prefetch", "read what the selected tests will read, concurrently, before the "
-           "first test: on or off", ("AWSHEALTH_PREFETCH",), "on", _choice("on", "off"),
-           metavar="MODE"),
+           "first test: auto (on, except in pytest-xdist workers), on or off",
+           ("AWSHEALTH_PREFETCH",), "auto", _choice("auto", "on", "off"), metavar="MODE"),
     # -- verdicts -------------------------------------------------------------------------
     Option("inconclusive", "gate policy for checks that could not read the state: fail "
            "(exit 6), warn (exit 0, listed) or pass", ("AWSHEALTH_INCONCLUSIVE",), "fail",

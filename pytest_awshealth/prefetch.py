@@ -13,9 +13,10 @@ its own reads, answered from the cache (a kept failure included).
 
 The reads use the run's clients: the shared rate limiter, the throttling retries and the
 endpoint breaker apply; rejected credentials stop the prefetch (and the first test that
-reads them stops the run). ``--aws-prefetch=off`` turns it off, ``--aws-concurrency N``
-bounds the reads in flight (per run: shared out among xdist workers, each of which
-prefetches for the whole selection, since none knows which tests it will get).
+reads them stops the run). ``--aws-prefetch=off`` turns it off; the default ``auto`` is
+off in pytest-xdist workers, each of which would have to prefetch for the whole selection
+(none knows which tests it will get): ``on`` makes them do so anyway. ``--aws-concurrency
+N`` bounds the reads in flight (per run: shared out among xdist workers).
 """
 
 from __future__ import annotations
@@ -321,7 +322,10 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, Any, Any]:
 def _wanted(session: pytest.Session, state: RunState) -> bool:
     config = session.config
     collection_failed = session.testsfailed and not config.option.continue_on_collection_errors
-    return (state.settings["prefetch"] == "on" and bool(session.items)
+    mode = state.settings["prefetch"]
+    # An xdist worker cannot tell which tests it will get: it would read for all of them.
+    on = mode == "on" or (mode == "auto" and not hasattr(config, "workerinput"))
+    return (on and bool(session.items)
             and not config.option.collectonly and not collection_failed)
 
 

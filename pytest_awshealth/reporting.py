@@ -89,12 +89,10 @@ def resource_dict(subject: Any, ask: bool = False) -> dict[str, Optional[str]]:
 
 def resource_type(subject: Any) -> str:
     """The fixture name of a handle's type (``dynamo_table``), else its class name."""
-    from .resources import RESOURCE_TYPES
-
-    names = {cls: fixture for fixture, cls in RESOURCE_TYPES.items()}
     for cls in type(subject).__mro__:
-        if cls in names:
-            return names[cls]
+        fixture = cls.__dict__.get("fixture")
+        if isinstance(fixture, str):
+            return fixture
     return type(subject).__name__
 
 

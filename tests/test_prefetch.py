@@ -290,3 +290,23 @@ def test_example_gates_make_at_most_one_call_per_check(pytester, aws_env, api_st
     checks = sum(result.parseoutcomes().get(k, 0) for k in ("passed",))
     assert recorder.repeated() == {}
     assert len(recorder.calls) <= checks, json.dumps(recorder.calls, indent=1)
+
+
+@pytest.mark.parametrize(("args", "prefetches"), [
+    (("-p", "no:xdist"), True),                        # auto: a serial run prefetches
+    (("-n", "2"), False),                              # auto: xdist workers do not
+    (("-n", "2", "--aws-prefetch=on"), True)],         # unless asked to
+    ids=["serial", "xdist", "xdist-on"])
+def test_auto_prefetches_in_a_serial_run_only(pytester, aws_env, args, prefetches) -> None:
+    tables(aws_env, "orders", "users", pitr=("orders",))
+    result = run_checks(pytester, TABLES, CHECKS, *args)
+    assert ("prefetched (" in result.stdout.str()) is prefetches, result.stdout.str()
+    assert sorted(t for t, v in verdicts(result).items() if v == "FAILED") == [
+        "test_ghost", "test_pitr[users_table]"]
+
+
+def test_connection_pools_hold_the_reads_in_flight(aws_env) -> None:
+    wide, narrow = (AwsContext(region="us-east-1", endpoint_url=aws_env.url, concurrency=n)
+                    for n in (32, 4))
+    assert wide.client("dynamodb").meta.config.max_pool_connections == 32
+    assert narrow.client("dynamodb").meta.config.max_pool_connections == 10  # botocore's floor

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .base import Resource
 
 _types: dict[str, type[Resource]] = {}
+#: The sorted, read-only view resource_types() returns, made once per registration.
+_snapshot: list[Mapping[str, type[Resource]]] = []
 #: Every handle type whose hints belong in the catalog, fixture or not (a user pool's
 #: ``CognitoUser``, the caller identity), by module and name.
 _cataloged: dict[tuple[str, str], type] = {}
@@ -36,6 +38,7 @@ def register(cls: type[Resource]) -> None:
     if known is not None and known.__qualname__ != cls.__qualname__:
         raise TypeError(f"fixture {fixture!r} is taken by {known.__module__}.{known.__qualname__}")
     _types[fixture] = cls
+    _snapshot.clear()  # the next resource_types() sees the new type
 
 
 def catalog(cls: type) -> type:
@@ -61,7 +64,9 @@ def resource_types() -> Mapping[str, type[Resource]]:
                 for name in service_modules():
                     importlib.import_module(f"{__package__}.{name}")
                 _loaded = True
-    return MappingProxyType(dict(sorted(_types.items())))
+    if not _snapshot:
+        _snapshot.append(MappingProxyType(dict(sorted(_types.items()))))
+    return _snapshot[0]
 
 
 def probes(cls: type) -> dict[str, ProbeSpec]:
