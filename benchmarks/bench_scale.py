@@ -43,6 +43,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,7 +65,6 @@ CONCURRENCY = 16
 SECTIONS = ("latency", "limit", "collect", "calls")
 SUMMARY = re.compile(r"awshealth: (\d+) AWS calls?, (\d+) throttled and retried"
                      r"(?:; (\d+) prefetched \((\d+) at a time, ([\d.]+) s\))?")
-PASSED = re.compile(r"(\d+) passed")
 #: The handle fixture of each kind of resource, and the distinct reads of its 2 checks.
 FIXTURES = {"table": "dynamo_table", "bucket": "s3_bucket", "queue": "sqs_queue"}
 READS = {"table": 2, "bucket": 2, "queue": 3}  # a queue's dlq_depth: GetQueueUrl + attributes
@@ -93,9 +93,10 @@ class Target:
 
 @dataclass
 class Timing:
-    """The median wall time of one case, and what its last run's output said."""
+    """The median wall and CPU time of one case, and what its last run's output said."""
 
     seconds: float
+    cpu: float  # user + system: the load of the machine hardly changes it
     calls: int = -1  # AWS calls (the plugin's summary line; the script's own count)
     prefetched: str = ""
 
@@ -350,26 +351,34 @@ def process_env(emulator: Any, root: Path, bytecode: str) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    """Wall time and output of ``cmd``, which must succeed (the stack is healthy)."""
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """User + system seconds of the processes this one started and waited for (and of
+    theirs: xdist's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall time, CPU time and output of ``cmd``, which must succeed (the stack is
+    healthy)."""
+    start, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}:\n"
                          f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return seconds, done.stdout
+    return seconds, cpu, done.stdout
 
 
-def timing(seconds: float, output: str) -> Timing:
+def timing(seconds: float, cpu: float, output: str) -> Timing:
     """A :class:`Timing` with the call counts the run printed."""
     found = SUMMARY.search(output)
     if found:
         note = (f"{found.group(3)} prefetched, {found.group(4)} at a time, {found.group(5)} s"
                 if found.group(3) else "")
-        return Timing(seconds, int(found.group(1)), note)
+        return Timing(seconds, cpu, int(found.group(1)), note)
     by_hand = re.search(r"(\d+) calls, 0 failed", output)
-    return Timing(seconds, int(by_hand.group(1)) if by_hand else -1)
+    return Timing(seconds, cpu, int(by_hand.group(1)) if by_hand else -1)
 
 
 @dataclass
@@ -427,16 +436,20 @@ class Bench:
         for cmd in cases.values():
             run(cmd, cwd, self.env)
 
-    def timed(self, cases: dict[str, list[str]], cwd: Path) -> dict[str, Timing]:
+    def timed(self, cases: dict[str, list[str]], cwd: Path,
+              env: dict[str, str] | None = None) -> dict[str, Timing]:
         """The median wall time of each case over ``--runs`` rounds (cases interleaved,
         so that a slow spell of the machine spreads over all of them)."""
         seconds: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}
         outputs: dict[str, str] = {}
         for _ in range(self.args.runs):
             for name, cmd in cases.items():
-                took, outputs[name] = run(cmd, cwd, self.env)
+                took, used, outputs[name] = run(cmd, cwd, env or self.env)
                 seconds[name].append(took)
-        return {name: timing(statistics.median(seconds[name]), outputs[name]) for name in cases}
+                cpu[name].append(used)
+        return {name: timing(statistics.median(seconds[name]), statistics.median(cpu[name]),
+                             outputs[name]) for name in cases}
 
 
 # --------------------------------------------------------------------------- sections
@@ -459,7 +472,8 @@ def latency_section(bench: Bench) -> None:
     print(f"\n== {len(gate.targets)} resources ({', '.join(present)}), {2 * len(gate.targets)} "
           f"checks, {distinct_reads(gate.targets)} distinct reads; median of {args.runs} "
           f"run(s), each a new process, {args.bytecode} bytecode")
-    print(f"{'latency':>7}  {'case':28} {'wall s':>7} {'/script':>7} {'calls':>6}  prefetch")
+    print(f"{'latency':>7}  {'case':28} {'wall s':>7} {'/script':>7} {'cpu s':>6} {'calls':>6}"
+          "  prefetch")
     for latency in [0.0, *args.latencies]:
         bench.emulator.clear_faults()
         if latency:
@@ -468,9 +482,14 @@ def latency_section(bench: Bench) -> None:
         script = results["boto3 script, sequential"].seconds
         for name, result in results.items():
             print(f"{latency * 1000:5.0f}ms  {name:28} {result.seconds:7.2f} "
-                  f"{result.seconds / script:6.2f}x {result.calls:6d}  {result.prefetched}",
-                  flush=True)
+                  f"{result.seconds / script:6.2f}x {result.cpu:6.2f} {result.calls:6d}  "
+                  f"{result.prefetched}", flush=True)
     bench.emulator.clear_faults()
+    cold = {name: cases[name] for name in ("plugin serial", "boto3 script, sequential")}
+    cold_env = process_env(bench.emulator, bench.root, "cold")
+    results = bench.timed(cold, gate.folder, cold_env)
+    print("    0ms  cold bytecode (compiled in each process): " + ", ".join(
+        f"{name} {r.seconds:.2f} s (cpu {r.cpu:.2f})" for name, r in results.items()))
 
 
 def limit_section(bench: Bench) -> None:
@@ -491,8 +510,8 @@ def limit_section(bench: Bench) -> None:
     limit = reads * latency / CONCURRENCY + plain
     print(f"\n== {checks} checks at {latency * 1000:.0f} ms, {reads} distinct reads, "
           f"median of {bench.args.runs} run(s)")
-    print(f"  plugin serial:                 {plugin.seconds:6.2f} s  ({plugin.calls} AWS calls; "
-          f"{plugin.prefetched})")
+    print(f"  plugin serial:                 {plugin.seconds:6.2f} s  (cpu {plugin.cpu:.2f} s; "
+          f"{plugin.calls} AWS calls; {plugin.prefetched})")
     print(f"  plain pytest, {checks} trivial tests: {plain:6.2f} s")
     print(f"  limit {reads} x {latency:.3f} s / {CONCURRENCY} + plain: {limit:6.2f} s")
     print(f"  plugin / limit:                {plugin.seconds / limit:6.2f}x  (target <= 2)")
@@ -511,7 +530,7 @@ def collect_section(bench: Bench) -> None:
             ("CDK, no suffix", small, True), ("CDK, no suffix", 2, True)]
     print(f"\n== --collect-only -q, median of {bench.args.runs} run(s)")
     print(f"  {'outputs':16} {'tests':>5} {'outputs':>7} {'plugin s':>8} {'plain s':>7} "
-          f"{'ratio':>6} {'extra s':>7}")
+          f"{'ratio':>6} {'extra s':>7}  cpu: {'plugin':>6} {'plain':>6} {'ratio':>6}")
     extra: dict[int, float] = {}
     for label, tests, cdk in rows:
         folder = bench.root / f"collect-{tests}-{'cdk' if cdk else 'tf'}"
@@ -522,14 +541,16 @@ def collect_section(bench: Bench) -> None:
                  "plain": bench.pytest(folder, "--collect-only", "-p", "no:awshealth")}
         bench.warm(cases, folder)
         results = bench.timed(cases, folder)
-        plugin, plain = results["plugin"].seconds, results["plain"].seconds
+        plugin, plain = results["plugin"], results["plain"]
         if cdk:
-            extra[tests] = plugin - plain
-        print(f"  {label:16} {tests:5d} {len(targets):7d} {plugin:8.2f} {plain:7.2f} "
-              f"{plugin / plain:5.2f}x {plugin - plain:7.2f}", flush=True)
+            extra[tests] = plugin.cpu - plain.cpu
+        print(f"  {label:16} {tests:5d} {len(targets):7d} {plugin.seconds:8.2f} "
+              f"{plain.seconds:7.2f} {plugin.seconds / plain.seconds:5.2f}x "
+              f"{plugin.seconds - plain.seconds:7.2f}       {plugin.cpu:6.2f} {plain.cpu:6.2f} "
+              f"{plugin.cpu / plain.cpu:5.2f}x", flush=True)
     first = (extra[small] - extra[2]) / (small - 2) * 1000
     second = (extra[big] - extra[small]) / (big - small) * 1000
-    print(f"  the plugin's extra time per test, CDK: {first:.2f} ms from 2 to {small} tests, "
+    print(f"  the plugin's extra CPU per test, CDK: {first:.2f} ms from 2 to {small} tests, "
           f"{second:.2f} ms from {small} to {big} (equal: linear; the second larger: not)")
 
 
