@@ -67,6 +67,27 @@ NAMES: Mapping[str, Callable[[str], str]] = MappingProxyType({
     "ssm:parameter": lambda name: name.lstrip("/"),
 })
 
+#: Resource type -> the attribute by which a handle of another type names a resource of
+#: it (a Cognito user's ``pool_id``: AdminGetUser is authorised on the user pool).
+NAMED_BY: Mapping[str, str] = MappingProxyType({"cognito-idp:userpool": "pool_id"})
+
+#: Operations a handle makes only to find one of its attributes from a name (an ARN from
+#: a domain, an id from a service name): not needed when that attribute is known without
+#: AWS (the handle is named by its ARN or id).
+LOOKUPS: Mapping[tuple[str, str], str] = MappingProxyType({
+    ("acm", "ListCertificates"): "arn",
+    ("servicediscovery", "ListNamespaces"): "service_id",
+    ("servicediscovery", "ListServices"): "service_id",
+})
+
+#: Operations a description is read by only when another is denied -> that other one:
+#: SSM metadata comes from DescribeParameters (no value), GetParameter (undecrypted) only
+#: for a caller without it. A policy grants the first, unless it grants the second on the
+#: same resource anyway (for a test that reads the value).
+FALLBACKS: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType({
+    ("ssm", "GetParameter"): ("ssm", "DescribeParameters"),
+})
+
 #: (boto3 service, API operation) -> resource types its action is authorised on.
 OPERATIONS: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType({
     ("acm", "DescribeCertificate"): ("acm:certificate",),

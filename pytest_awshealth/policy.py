@@ -22,6 +22,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+import pytest
+
 from . import iam_resources as iam
 from .iam_actions import TABLE, iam_action
 from .usage import EVERY, HandleUse, handle_uses
@@ -46,6 +48,9 @@ class Grant:
     test: str
     #: The operation (boto3 service, API name) the action authorises.
     operation: tuple[str, str] = ("", "")
+    #: (action, resource) pairs that serve the test as well when this one is denied (the
+    #: handle falls back to their operation, :data:`.iam_resources.FALLBACKS`).
+    instead: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,10 +161,21 @@ def build(items: Iterable[Any], context: Context) -> Policy:
         if context.stack:
             grants.append(_grant("cloudformation", "DescribeStacks", _stack_use(context),
                                  item.nodeid, context))
+    granted = {(g.action, g.resource) for g in grants}
+    grants = [replacement for g in grants for replacement in _served_instead(g, granted)]
     for action in sorted({g.action for g in grants}):
         if action in iam.DEPENDS:
             notes.append(f"{action}: {iam.DEPENDS[action]}")
     return Policy(statements(grants), tuple(notes))
+
+
+def _served_instead(grant: Grant, granted: set[tuple[str, str]]) -> list[Grant]:
+    """The grant, or the fallback grants the policy holds anyway for other tests (an SSM
+    parameter's GetParameter, when a test reads its value): the handle falls back to them
+    when this one is denied, so this one is not needed."""
+    if not grant.instead or not all(pair in granted for pair in grant.instead):
+        return [grant]
+    return [Grant(action, resource, grant.test) for action, resource in grant.instead]
 
 
 def grants_of(item: Any, context: Context) -> list[Grant]:
@@ -170,11 +186,18 @@ def grants_of(item: Any, context: Context) -> list[Grant]:
         for service, operation in sorted(operations(use.cls, use.attributes, resolved)):
             if (service, operation) in iam.FREE:
                 continue
+            fallback = _FALLBACK_OF.get((service, operation))
+            instead = tuple((iam_action(*fallback), arn) for arn in resources(
+                *fallback, resolved, context)) if fallback else ()
             for resource in resources(service, operation, resolved, context):
                 grant = Grant(iam_action(service, operation), resource, item.nodeid,
-                              (service, operation))
+                              (service, operation), instead)
                 found.setdefault((grant.action, grant.resource), grant)
     return list(found.values())
+
+
+#: Primary operation -> the operation a handle falls back to when it is denied.
+_FALLBACK_OF = {primary: fallback for fallback, primary in iam.FALLBACKS.items()}
 
 
 def _grant(service: str, operation: str, resolved: Resolved, test: str,
@@ -197,10 +220,35 @@ def operations(cls: type, attributes: Iterable[str],
     """The (boto3 service, API operation) pairs reading ``attributes`` of ``cls`` may make."""
     found: set[tuple[str, str]] = set()
     for attribute in attributes:
+        if resolved is not None and _known_offline(resolved, attribute):
+            continue
         found |= attribute_operations(cls, attribute)
     if resolved is not None and resolved.needs_describe:
         found |= describe_operations(cls)
+    if resolved is not None and resolved.handle is not None:
+        found = {op for op in found if not _lookup_known(resolved.handle, op)}
     return found
+
+
+def _known_offline(resolved: Resolved, attribute: str) -> bool:
+    """A plain property (not a probe) the handle works out from its name alone (a load
+    balancer's ``arn`` when named by its ARN): reading it calls nothing."""
+    from .resources.registry import probes
+    from .usage import _class_attribute
+
+    if resolved.handle is None or attribute in (EVERY, "healthy") or attribute in probes(resolved.cls):
+        return False
+    found = _class_attribute(resolved.cls, attribute)
+    if not isinstance(found, property):
+        return False
+    return _offline_attribute(resolved.handle, attribute) is not _NEEDS_AWS
+
+
+def _lookup_known(handle: Any, operation: tuple[str, str]) -> bool:
+    """``operation`` only finds what the handle already knows offline (the ARN of a
+    certificate named by its ARN): see :data:`.iam_resources.LOOKUPS`."""
+    attribute = iam.LOOKUPS.get(operation)
+    return attribute is not None and _offline_attribute(handle, attribute) is not _NEEDS_AWS
 
 
 @functools.lru_cache(maxsize=2048)
@@ -219,14 +267,77 @@ def attribute_operations(cls: type, attribute: str) -> frozenset[tuple[str, str]
         return frozenset().union(*(attribute_operations(cls, name) for name in parts))
     spec = declared.get(attribute)
     if spec is not None:
-        return frozenset(resolve_operation(cls, op) for op in spec.operations(cls))
+        reads = spec.reads or ("describe",)
+        found = frozenset(resolve_operation(cls, op) for op in reads if op != "describe")
+        return found | describe_operations(cls) if "describe" in reads else found
     if attribute in OFFLINE or _returns_handle(cls, attribute):
         return frozenset()
+    from .usage import _class_attribute
+
+    if _class_attribute(cls, attribute) is None:  # set on the instance (``cluster``)
+        return frozenset()
+    delegated = _delegated_operations(cls, attribute)
+    if delegated is not None:
+        return delegated
     return describe_operations(cls)  # a plain attribute: assumed to read the description
 
 
+_FOLLOWING: set[tuple[type, str]] = set()
+
+
+def _delegated_operations(cls: type, attribute: str) -> Optional[frozenset[tuple[str, str]]]:
+    """The operations of a plain method or property that only reads probes: of the handle
+    (``self.status``) or of a handle it makes (``self.user(name).status``), told from its
+    source; None when it reads anything else (then it counts as reading the description)."""
+    import ast
+
+    from .usage import _class_attribute, _returned_handle
+
+    found = _class_attribute(cls, attribute)
+    function = found.fget if isinstance(found, property) else found
+    if not inspect.isfunction(function) or (cls, attribute) in _FOLLOWING:
+        return None
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    declared = set(_probes(cls))
+    made: set[int] = set()  # the ``self.user`` of ``self.user(name).status``
+    operations: set[tuple[str, str]] = set()
+    _FOLLOWING.add((cls, attribute))
+    try:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            call = node.value
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "self"):
+                other = _returned_handle(cls, call.func.attr)
+                if other is None:
+                    return None
+                made.add(id(call.func))
+                operations |= attribute_operations(other, node.attr)
+            elif isinstance(call, ast.Name) and call.id == "self" and id(node) not in made:
+                if node.attr in declared or node.attr in OFFLINE:
+                    operations |= attribute_operations(cls, node.attr)
+                elif not _returned_handle(cls, node.attr):
+                    return None
+    finally:
+        _FOLLOWING.discard((cls, attribute))
+    return frozenset(operations) if operations else None
+
+
+def _probes(cls: type) -> Mapping[str, Any]:
+    from .resources.registry import probes
+
+    return probes(cls)
+
+
 def describe_operations(cls: type) -> frozenset[tuple[str, str]]:
-    return frozenset(resolve_operation(cls, op) for op in getattr(cls, "describe_operations", ()))
+    """The operations reading the description makes, less those made only when another
+    of them is denied (:data:`.iam_resources.FALLBACKS`)."""
+    found = {resolve_operation(cls, op) for op in getattr(cls, "describe_operations", ())}
+    return frozenset(op for op in found if iam.FALLBACKS.get(op) not in found)
 
 
 def declares_reads(cls: type) -> bool:
@@ -465,8 +576,11 @@ def _arns(kind: str, resolved: Resolved, context: Context) -> list[str]:
         raw = getattr(handle, "name", raw)
     else:
         related = resolved.related(kind)
+        named_by = getattr(handle, iam.NAMED_BY.get(kind, "_"), None)
         if related is not None:
             handle, raw = related, related.name
+        elif isinstance(named_by, str):  # a Cognito user names its pool by pool_id
+            raw = named_by
         elif not _same_family(kind, resolved.cls):
             handle, raw = None, None
         elif raw is not None:
@@ -656,11 +770,33 @@ def _denied(item: Any, exc: Any, state: Any) -> Statement:
     if operation is not None and handle is not None:
         resolved = Resolved(type(handle), handle, getattr(handle, "name", None))
         arns = resources(operation.service, operation.operation, resolved, context)
-    for statement in build([item], context).statements:
+    # the run's policy, as ``awshealth policy`` computes it for the same tests (its
+    # statements group actions over every test, so one test's own would differ)
+    candidates = [s for s in _run_policy(item, context).statements if item.nodeid in s.tests]
+    candidates += list(build([item], context).statements)
+    for statement in candidates:
         if exc.action in statement.actions and all(
                 any(_covers(pattern, arn) for pattern in statement.resources) for arn in arns):
             return statement
     return statements([Grant(exc.action, arn, item.nodeid) for arn in arns])[0]
+
+
+def _run_policy(item: Any, context: Context) -> Policy:
+    """The policy of every test of ``item``'s session, computed once per run."""
+    session = getattr(item, "session", None)
+    items = list(getattr(session, "items", None) or [item])
+    stash = getattr(getattr(item, "config", None), "stash", None)
+    cache: dict[Any, Policy] = {}
+    if stash is not None:
+        cache = stash.setdefault(_RUN_POLICIES, {})
+    key = (context.account, context.region, len(items))
+    if key not in cache:
+        cache[key] = build(items, context)
+    return cache[key]
+
+
+#: The run policies of a pytest run, in its config's stash.
+_RUN_POLICIES = pytest.StashKey[dict]()
 
 
 def _covers(pattern: str, arn: str) -> bool:
