@@ -747,9 +747,9 @@ def _plain(key: str) -> str:
 
 def _root_key(match: DatumInContext) -> str | None:
     """Top-level key a JSONPath match was read from, or None if unknown."""
-    node = match
     from jsonpath_ng import Root
 
+    node = match
     while node.context is not None and not isinstance(node.context.path, Root):
         node = node.context
     fields: tuple[str, ...] = getattr(node.path, "fields", ()) if node.context is not None else ()

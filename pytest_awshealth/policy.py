@@ -14,6 +14,7 @@ Formats are small functions over :class:`Policy`: :func:`as_json`, :func:`as_ter
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import json
@@ -26,7 +27,7 @@ import pytest
 
 from . import iam_resources as iam
 from .iam_actions import TABLE, iam_action
-from .usage import EVERY, HandleUse, handle_uses
+from .usage import EVERY, HandleUse, _class_attribute, _returned_handle, handle_uses
 
 VERSION = "2012-10-17"
 #: Stand-ins for what is not known when the policy is computed; each format writes its own.
@@ -234,9 +235,8 @@ def _known_offline(resolved: Resolved, attribute: str) -> bool:
     """A plain property (not a probe) the handle works out from its name alone (a load
     balancer's ``arn`` when named by its ARN): reading it calls nothing."""
     from .resources.registry import probes
-    from .usage import _class_attribute
-
-    if resolved.handle is None or attribute in (EVERY, "healthy") or attribute in probes(resolved.cls):
+    if (resolved.handle is None or attribute in (EVERY, "healthy")
+            or attribute in probes(resolved.cls)):
         return False
     found = _class_attribute(resolved.cls, attribute)
     if not isinstance(found, property):
@@ -272,8 +272,6 @@ def attribute_operations(cls: type, attribute: str) -> frozenset[tuple[str, str]
         return found | describe_operations(cls) if "describe" in reads else found
     if attribute in OFFLINE or _returns_handle(cls, attribute):
         return frozenset()
-    from .usage import _class_attribute
-
     if _class_attribute(cls, attribute) is None:  # set on the instance (``cluster``)
         return frozenset()
     delegated = _delegated_operations(cls, attribute)
@@ -289,9 +287,7 @@ def _delegated_operations(cls: type, attribute: str) -> Optional[frozenset[tuple
     """The operations of a plain method or property that only reads probes: of the handle
     (``self.status``) or of a handle it makes (``self.user(name).status``), told from its
     source; None when it reads anything else (then it counts as reading the description)."""
-    import ast
-
-    from .usage import _class_attribute, _returned_handle
+    from .resources.registry import probes
 
     found = _class_attribute(cls, attribute)
     function = found.fget if isinstance(found, property) else found
@@ -301,7 +297,7 @@ def _delegated_operations(cls: type, attribute: str) -> Optional[frozenset[tuple
         tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
     except (OSError, TypeError, SyntaxError):
         return None
-    declared = set(_probes(cls))
+    declared = set(probes(cls))
     made: set[int] = set()  # the ``self.user`` of ``self.user(name).status``
     operations: set[tuple[str, str]] = set()
     _FOLLOWING.add((cls, attribute))
@@ -325,12 +321,6 @@ def _delegated_operations(cls: type, attribute: str) -> Optional[frozenset[tuple
     finally:
         _FOLLOWING.discard((cls, attribute))
     return frozenset(operations) if operations else None
-
-
-def _probes(cls: type) -> Mapping[str, Any]:
-    from .resources.registry import probes
-
-    return probes(cls)
 
 
 def describe_operations(cls: type) -> frozenset[tuple[str, str]]:
@@ -402,8 +392,6 @@ def _has_service(cls: type, op: str) -> bool:
 
 
 def _returns_handle(cls: type, attribute: str) -> bool:
-    from .usage import _returned_handle
-
     return _returned_handle(cls, attribute) is not None
 
 
@@ -538,8 +526,6 @@ def own_type(cls: type) -> Optional[str]:
 
 def _related_handle(handle: Any, kind: str) -> Optional[Any]:
     from .resources.base import Resource
-    from .usage import _returned_handle
-
     if handle is None:
         return None
     for klass in type(handle).__mro__:
