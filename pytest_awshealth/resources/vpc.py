@@ -191,11 +191,13 @@ class VpcEndpoint(_Ec2Network):
         "VPC endpoint {name} in {region} is not available",
         ("an endpoint to a PrivateLink service waits for the provider to accept it "
          "(pendingAcceptance), or was rejected",
-         "creation failed (e.g. private DNS needs enableDnsSupport and enableDnsHostnames on the VPC)"),
+         "creation failed (e.g. private DNS needs enableDnsSupport and enableDnsHostnames on the VPC)",
+         "it was deleted outside the deploy (State deleting or deleted; AWS lists it for a while)"),
         ("aws ec2 describe-vpc-endpoints --vpc-endpoint-ids {name} --region {region} "
          "--query 'VpcEndpoints[0].[State,ServiceName,LastError]'",),
         ("ask the service provider to accept the connection, or fix the VPC's DNS attributes "
-         "and re-run the deploy",)))
+         "and re-run the deploy",
+         "deleted: re-run the deploy to create it again, and bind the new id it outputs")))
     service_name = field("ServiceName", doc="The service it serves, e.g. com.amazonaws.us-east-1.s3.")
     endpoint_type = field("VpcEndpointType", doc="Gateway, Interface or GatewayLoadBalancer.")
     private_dns_enabled = field("PrivateDnsEnabled", truthy, default=False, doc=(
