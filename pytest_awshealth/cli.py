@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -126,6 +127,7 @@ def _run(stack, breaks, tests: Path, outputs_dir: Optional[str], pytest_args: li
         broken = f", broken: {', '.join(breaks)}" if breaks else ""
         print(f"awshealth demo: {stack.name} on moto at {emulator.url}{broken}; "
               f"outputs: {outputs}", flush=True)
+        gc.freeze()  # the emulator's heap stays: the gate's collections skip it (~0.3 s each)
         with _environment(emulator.env(), emulator.ENV_TO_UNSET):
             # --confcutdir: a conftest.py above the examples (a venv inside a project) stays out
             return int(pytest.main([str(tests), "--aws-outputs", str(outputs),

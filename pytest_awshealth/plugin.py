@@ -17,7 +17,6 @@ from .errors import ConfigError
 from .gate import CREDENTIALS_STOP, Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
-from .policy import denied_statement
 from .probes import recording
 from .remediation import Catalog
 from .remediation.codes import error_hints
@@ -197,7 +196,7 @@ def _judge_failure(item: pytest.Item, report: pytest.TestReport, call: pytest.Ca
         item.session.shouldstop = f"awshealth: {exc}"
         return [], None
     reason = could_not_check(exc)
-    fields = {"statement": lambda: denied_statement(item, exc, state)}
+    fields = {"statement": lambda: _denied_statement(item, exc, state)}
     findings = diagnose(exc, records, state.catalog, state.aws.endpoint_url or "", state.aws,
                         fields)
     texts = [finding.hint.text for finding in findings] + remediation_texts(item)
@@ -218,3 +217,10 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,
                               right: object) -> Optional[list[str]]:
     state = config.stash.get(STATE, None)
     return mask_comparison(op, left, right, state.aws.redactor) if state else None
+
+
+def _denied_statement(item: pytest.Item, exc: BaseException, state: Any) -> str:
+    """The policy statement a denied call needs (the policy module loads on first denial)."""
+    from .policy import denied_statement
+
+    return denied_statement(item, exc, state)

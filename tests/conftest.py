@@ -5,6 +5,7 @@ service models survive pytester's in-process runs, and the slowest tests start f
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import json
 import os
@@ -28,7 +29,7 @@ pytest_plugins = ["pytester"]
 #: (demo subprocesses, xdist workers) or run many example gates.
 SLOW_FIRST = (
     "tests/test_settling.py::test_under_xdist_converges_after_15_s",
-    "tests/test_examples.py::test_xdist_gives_the_same_verdicts_as_serial",
+    "tests/test_prefetch.py::test_example_verdicts_do_not_depend_on_prefetch",
     "tests/test_examples.py::test_demo_command_runs_the_example",
     "tests/test_demo.py::test_mantissa_is_the_default_example",
     "tests/test_faults.py::test_throttling_never_fails_a_gate_under_xdist",
@@ -62,6 +63,7 @@ def emulator() -> Iterator[Emulator]:
     with Emulator() as server:
         preload_moto_backends()
         _list_moto_modules_once()
+        gc.freeze()  # moto's heap stays: each collection (2 per in-process run) skips it
         yield server
 
 
@@ -98,6 +100,15 @@ def aws_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("AWSHEALTH_OUTPUTS", raising=False)
     return emulator
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, whose runs (in-process, xdist workers, ``awshealth demo`` subprocesses)
+    leave out hypothesis's plugin: importing hypothesis costs each new process ~0.7 s, and
+    only this suite's own property tests use it."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    return pytester
 
 
 @pytest.fixture

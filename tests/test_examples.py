@@ -1,17 +1,19 @@
 """Every example gate: healthy passes, each break fails exactly its checks with its hint,
-xdist gives the serial verdicts, the committed files agree with the tests, and the
-``awshealth demo`` command runs each example for real once.
+the committed files agree with the tests, and the ``awshealth demo`` command runs each
+example for real once. That xdist gives the serial verdicts, every break at once, is in
+test_prefetch.py (``test_example_verdicts_do_not_depend_on_prefetch``).
 
 Gates run in-process on this worker's emulator (``run_gate``); one real subprocess per
 example (``test_demo_command_runs_the_example``, and test_demo.py for the default one)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from demo_runs import EXAMPLES, demo, demo_subprocess, failed, run_gate, verdicts
+from demo_runs import EXAMPLES, CallRecorder, demo, demo_subprocess, failed, run_gate, verdicts
 from pytest_awshealth.emulator.stacks import EXAMPLES as NAMES, get_stack
 
 BREAKS = [(name, b) for name in NAMES for b in get_stack(name).breaks]
@@ -20,12 +22,18 @@ DEFAULT_EXAMPLE = "mantissa_log"
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_healthy_stack_passes(pytester, aws_env, api_stub, name) -> None:
-    result = run_gate(pytester, aws_env, api_stub, name, "-rA")
+def test_healthy_stack_passes_in_at_most_one_call_per_check(pytester, aws_env, api_stub,
+                                                            name) -> None:
+    """All pass, and the session (its prefetch included) makes at most one AWS call per
+    check and no identical read twice."""
+    recorder = CallRecorder()
+    result = run_gate(pytester, aws_env, api_stub, name, "-rA", plugins=(recorder,))
     assert result.ret == 0, result.stdout.str()
     found = verdicts(result)
     assert found and set(found.values()) == {"PASSED"}
     result.stdout.fnmatch_lines([f"*{len(found)} passed*"])
+    assert recorder.repeated() == {}
+    assert 0 < len(recorder.calls) <= len(found), json.dumps(recorder.calls, indent=1)
 
 
 @pytest.mark.parametrize(("name", "broken"), BREAKS, ids=[f"{n}-{b}" for n, b in BREAKS])
@@ -57,20 +65,6 @@ def test_breaks_are_many_and_show_distinct_hints(name) -> None:
     breaks = get_stack(name).breaks.values()
     titles = [b.hint[0] for b in breaks]
     assert len(titles) >= 5 and len(set(titles)) == len(titles)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_xdist_gives_the_same_verdicts_as_serial(pytester, aws_env, api_stub, name) -> None:
-    stack = get_stack(name)
-    breaks = tuple(stack.breaks)[:4]
-    serial = verdicts(run_gate(pytester, aws_env, api_stub, name, "-rA", "-p", "no:xdist",
-                               breaks=breaks))
-    aws_env.reset()  # a fresh deploy for the parallel run, as for the serial one
-    parallel = verdicts(run_gate(pytester, aws_env, api_stub, name, "-rA", "-n", "2",
-                                 breaks=breaks))
-    assert parallel == serial
-    expected = {t for b in breaks for t in stack.breaks[b].fails}
-    assert {t for t, v in serial.items() if v == "FAILED"} == expected
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,11 +1,11 @@
 """The session's read cache and the prefetch: each distinct read is made once, before the
 first test and many at once; a verdict never depends on it (prefetch on and off, serial
-and under xdist, give the same verdicts for every example gate, breaks included)."""
+and under xdist, give the same verdicts for every example gate, breaks included). That
+the example gates make at most one call per check is in test_examples.py."""
 
 from __future__ import annotations
 
 import ast
-import json
 import textwrap
 import threading
 from collections import Counter
@@ -279,17 +279,6 @@ def deployed_alike(reads: set[Any]) -> Counter[tuple[str, str, str]]:
     """How many distinct reads of each operation the read cache kept: each run deploys the
     stack anew, so the IDs in the parameters (ARN suffixes, ``sg-``, ``srv-``) differ."""
     return Counter(key[:3] for key in reads)
-
-
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_example_gates_make_at_most_one_call_per_check(pytester, aws_env, api_stub,
-                                                       name) -> None:
-    recorder = CallRecorder()
-    result = run_gate(pytester, aws_env, api_stub, name, "-p", "no:xdist", plugins=(recorder,))
-    assert result.ret == 0, result.stdout.str()
-    checks = sum(result.parseoutcomes().get(k, 0) for k in ("passed",))
-    assert recorder.repeated() == {}
-    assert len(recorder.calls) <= checks, json.dumps(recorder.calls, indent=1)
 
 
 @pytest.mark.parametrize(("args", "prefetches"), [
