@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from pytest_awshealth.iam_resources import OPERATIONS
 from pytest_awshealth.policy import Policy, PolicyCollector, render, render_statement
 from pytest_awshealth.usage import EVERY, probes_used
 from tests.demo_runs import inconclusive, verdicts
@@ -182,3 +183,63 @@ def test_unknown_account_and_region_are_placeholders_each_format_fills(
     assert 'f"arn:aws:dynamodb:{Aws.REGION}:{Aws.ACCOUNT_ID}:table/orders"' in render(
         collector.policy, "cdk")
     assert collector.notes[0].startswith("account and region not known")
+
+
+# ------------------------------------------------------ the enforcer names what the policy does
+
+SPECIAL = {"athena:workgroup", "glue:catalog", "s3:object"}  # named in code, not by one parameter
+SCOPED = sorted({(service, operation, kind) for (service, operation), kinds in OPERATIONS.items()
+                 for kind in kinds if kind not in SPECIAL and not kind.startswith("ecs:")
+                 and service != "apigateway"})
+
+
+@pytest.mark.parametrize(("service", "operation", "kind"), SCOPED,
+                         ids=[f"{s}.{o}" for s, o, _ in SCOPED])
+def test_every_scoped_operation_is_enforced_on_the_arn_the_policy_names(
+        service, operation, kind) -> None:
+    """The enforcer reads the resource from the request parameter that names it, and builds
+    the ARN the policy's resource type does: a type without its parameter would authorise
+    on ``*`` and hide a policy scoped to the wrong ARN."""
+    from pytest_awshealth.emulator.iam_enforcer import NAMES, Call, resources_of
+    from pytest_awshealth.iam_resources import TYPES
+
+    template = TYPES[kind][0]
+    named = "{name}" in template
+    assert NAMES.get(kind) or not named, f"{kind}: no request parameter names it (NAMES)"
+    params = {NAMES[kind][0]: "sample-name"} if named else {}
+    expected = template.format_map({"partition": "aws", "region": "eu-west-1", "account": ACCOUNT,
+                                    "name": "sample-name", "cluster": "*"})
+    assert expected in resources_of(Call(service, operation, params, "eu-west-1"), ACCOUNT)
+
+
+RDS_CHECK = """
+    import pytest
+    @pytest.mark.aws_output(rds_instance="db")
+    def test_available(rds_instance):
+        assert rds_instance.healthy
+"""
+
+
+def test_a_grant_scoped_to_another_db_instance_is_denied(pytester, aws_env, monkeypatch,
+                                                          write_outputs) -> None:
+    """The policy scopes rds:DescribeDBInstances to the instance's ARN; under enforcement,
+    that ARN passes and another instance's leaves the check inconclusive, naming the action."""
+    aws_env.client("rds").create_db_instance(
+        DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+        MasterUsername="admin_user", MasterUserPassword="correct-horse-9", AllocatedStorage=20)
+    pytester.makepyfile(test_rds=RDS_CHECK)
+    outputs = write_outputs({"db": "orders-db"})
+    policy = collect_policy(pytester, "--aws-outputs", outputs).policy
+    document = policy.document(ACCOUNT, aws_env.region)
+    rds = next(s for s in document["Statement"] if s["Action"] == ["rds:DescribeDBInstances"])
+    assert rds["Resource"] == [f"arn:aws:rds:{aws_env.region}:{ACCOUNT}:db:orders-db"]
+    result = run_as(pytester, monkeypatch, aws_env, "ci", policy, "--aws-outputs", outputs)
+    assert result.ret == 0, result.stdout.str()
+    rds["Resource"] = [f"arn:aws:rds:{aws_env.region}:{ACCOUNT}:db:other-db"]
+    credentials = aws_env.iam_user("ci-other", document)
+    for variable, value in credentials.items():
+        monkeypatch.setenv(variable, value)
+    result = pytester.runpytest_inprocess("-rA", "-p", "no:xdist", "--aws-outputs", outputs,
+                                          "--aws-inconclusive", "warn")
+    assert inconclusive(result) == ["test_available"], result.stdout.str()
+    result.stdout.fnmatch_lines(["*rds:DescribeDBInstances*"])

@@ -50,6 +50,12 @@ NAMES: Mapping[str, tuple[str, ...]] = {
     "sns:topic": ("TopicArn",), "sqs:queue": ("QueueUrl", "QueueName"), "ssm:parameter": ("Name",),
     "states:stateMachine": ("stateMachineArn",), "states:execution": ("executionArn",),
     "ecs:service": ("services",), "ecs:task": ("cluster",),
+    "cloudfront:distribution": ("Id",), "cloudtrail:trail": ("Name",),
+    "ecr:repository": ("repositoryName", "repositoryNames"), "eks:cluster": ("name",),
+    "elasticache:replicationgroup": ("ReplicationGroupId",), "es:domain": ("DomainName",),
+    "firehose:deliverystream": ("DeliveryStreamName",),
+    "kinesis:stream": ("StreamARN", "StreamName"), "pipes:pipe": ("Name",),
+    "rds:cluster": ("DBClusterIdentifier",), "rds:db": ("DBInstanceIdentifier",),
 }
 
 
