@@ -227,7 +227,7 @@ def test_a_grant_scoped_to_another_db_instance_is_denied(pytester, aws_env, monk
     aws_env.client("rds").create_db_instance(
         DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro",
         MasterUsername="admin_user", MasterUserPassword="correct-horse-9", AllocatedStorage=20)
-    pytester.makepyfile(test_rds=RDS_CHECK)
+    pytester.makepyfile(test_rds_grant=RDS_CHECK)
     outputs = write_outputs({"db": "orders-db"})
     policy = collect_policy(pytester, "--aws-outputs", outputs).policy
     document = policy.document(ACCOUNT, aws_env.region)
