@@ -11,8 +11,8 @@ from .base import Resource
 from .cloudwatch import Metrics
 
 PENDING = "PendingConfirmation"  # what ListSubscriptionsByTopic shows instead of an ARN
-#: GetSubscriptionAttributes tells whether a listed subscription is still pending.
-SUBSCRIPTION_READS = ("list_subscriptions_by_topic", "get_subscription_attributes")
+#: The listing alone tells a pending subscription (listed as PendingConfirmation).
+SUBSCRIPTION_READS = ("list_subscriptions_by_topic",)
 T = "--topic-arn {arn} --region {region}"
 SUBSCRIPTIONS = Hint(
     "SNS topic {name} in {region} has no confirmed subscription: notifications reach nobody",
