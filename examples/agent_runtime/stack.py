@@ -7,6 +7,9 @@ How each state is produced on moto:
   ``set_ecs_running_count``; the ``axon_pending`` break sets 1 running + 1 pending (the
   primary deployment turns IN_PROGRESS) and adds a placement-failure service event by
   editing moto's ``Service.events``.
+- A crashed task (``orbit_crash``): ``run_task`` in the service's group, then ``stop_task``
+  with the reason ECS gives when an essential container exits. The VPC has DNS hostnames
+  on, as Fargate stacks do (moto's RunTask fails making the task's interface without).
 - ALB targets: one ``ip`` target per task, healthy in moto once a listener forwards to the
   group; the ``targets`` break uses ``set_target_health`` (Target.FailedHealthChecks).
 - Cloud Map instances: ECS registers tasks itself in AWS; here ``register_instance`` does,
@@ -82,6 +85,7 @@ def provision(d: Deployment) -> None:
 def _network(d: Deployment) -> None:
     ec2 = d.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{n}.0/24",
                                  AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
                for n, az in ((11, "a"), (12, "b"))]
@@ -193,6 +197,7 @@ def _services(d: Deployment) -> None:
                     "name": key, "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}:"
                                           f"1.4.{revision}",
                     "portMappings": [{"containerPort": PORTS[key]}], "essential": True,
+                    "memory": 2048,  # the container's limit (moto's RunTask needs one)
                     "logConfiguration": {"logDriver": "awslogs", "options": {
                         "awslogs-group": log_group(key), "awslogs-region": REGION,
                         "awslogs-stream-prefix": key}}}],
@@ -313,6 +318,18 @@ def _axon_pending(d: Deployment) -> None:
     _service_event(d, name, f"(service {name}) was unable to place a task. Reason: "
                             "insufficient free IP addresses in subnet "
                             f"{d.names['subnets'][1]}.")
+
+
+def _orbit_crashing(d: Deployment) -> None:
+    """An Orbit task started by the service and stopped because its container exited."""
+    ecs, name = d.client("ecs"), SERVICES["orbit"]
+    task = ecs.run_task(
+        cluster=CLUSTER, taskDefinition=d.names["task_definitions"]["orbit"],
+        launchType="FARGATE", startedBy="ecs-svc/4471", group=f"service:{name}",
+        networkConfiguration={"awsvpcConfiguration": {
+            "subnets": [d.names["subnets"][0]], "securityGroups": [d.names["ecs_sg"]]}},
+    )["tasks"][0]
+    ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason="Essential container in task exited")
 
 
 def _orbit_port_closed(d: Deployment) -> None:
@@ -436,6 +453,12 @@ BREAKS = {
         (f"ECS service {P}-axon in cluster {CLUSTER} ({REGION}) runs 1 of 2 tasks (1 pending)",
          (f"*aws ecs update-service --cluster {CLUSTER} --service {P}-axon --region {REGION} "
           "--force-new-deployment"))),
+    "orbit_crash": Break(
+        "An Orbit task crashed: its essential container exited", _orbit_crashing,
+        ("test_no_failed_tasks[ecs_services.orbit]",),
+        (f"ECS service {P}-orbit in cluster {CLUSTER} ({REGION}) has failed tasks: * "
+         "(stopped: Essential container in task exited)",
+         f"*aws ecs describe-tasks --cluster {CLUSTER} --tasks * --region {REGION}*")),
     "rollback": Break(
         "Orbit's new revision failed; the circuit breaker rolled back to the previous one",
         _rolled_back, ("test_service_runs_deployed_task_definition[orbit]",),
