@@ -5,7 +5,8 @@ How the states are produced on the emulator:
 
 - CDK bootstrap: a ``CDKToolkit`` CloudFormation stack whose SSM parameter
   ``/cdk-bootstrap/hnb659fds/version`` and ``BootstrapVersion`` output hold the version
-  (moto drops ``Fn::GetAtt`` outputs of SSM parameters, so the output is a literal).
+  (moto drops ``Fn::GetAtt`` outputs of SSM parameters, so the output is a literal); the
+  ``bootstrap`` break's old stack has the parameter only, so the check reads SSM.
 - The app stack ``IRacingStatsStack-prod``: a CloudFormation stack with the function log
   groups and the outputs CDK writes; the functions, tables, roles, secret and API are
   created with boto3 (moto's CloudFormation cannot create most of them). An
@@ -115,14 +116,15 @@ def provision(d: Deployment) -> None:
     _healthy_metrics(d)
 
 
-def _bootstrap(d: Deployment, version: int) -> None:
-    template = {
+def _bootstrap(d: Deployment, version: int, *, output: bool = True) -> None:
+    template: dict[str, Any] = {
         "Description": ("This stack includes resources needed to deploy AWS CDK apps into "
                         "this environment"),
         "Resources": {"CdkBootstrapVersion": {"Type": "AWS::SSM::Parameter", "Properties": {
-            "Type": "String", "Name": "/cdk-bootstrap/hnb659fds/version", "Value": str(version)}}},
-        "Outputs": {"BootstrapVersion": {"Value": str(version),
-                                         "Description": "The version of the bootstrap resources"}}}
+            "Type": "String", "Name": "/cdk-bootstrap/hnb659fds/version", "Value": str(version)}}}}
+    if output:
+        template["Outputs"] = {"BootstrapVersion": {
+            "Value": str(version), "Description": "The version of the bootstrap resources"}}
     d.client("cloudformation").create_stack(StackName="CDKToolkit",
                                             TemplateBody=json.dumps(template))
 
@@ -254,7 +256,7 @@ def outputs(d: Deployment) -> dict[str, Any]:
 def _old_bootstrap(d: Deployment) -> None:
     cloudformation = d.client("cloudformation")
     cloudformation.delete_stack(StackName="CDKToolkit")
-    _bootstrap(d, 5)
+    _bootstrap(d, 5, output=False)  # an old template: the version is in SSM only
 
 
 TOO_LARGE = ('Resource handler returned message: "Unzipped size must be smaller than 262144000 '

@@ -309,10 +309,10 @@ def _cloudformation(d: Deployment) -> None:
                 "Outputs": {key: {"Value": str(value)} for key, value in values.items()}}
             cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template),
                              Tags=[{"Key": "Project", "Value": "SakeSensei"}])
+        # a customised bootstrap template: the version parameter, no BootstrapVersion output
         bootstrap = {"Resources": {"CdkBootstrapVersion": {
             "Type": "AWS::SSM::Parameter", "Properties": {
-                "Type": "String", "Name": "/cdk-bootstrap/hnb659fds/version", "Value": "27"}}},
-            "Outputs": {"BootstrapVersion": {"Value": "27"}}}
+                "Type": "String", "Name": "/cdk-bootstrap/hnb659fds/version", "Value": "27"}}}}
         cfn.create_stack(StackName="CDKToolkit", TemplateBody=json.dumps(bootstrap))
 
 
