@@ -125,6 +125,16 @@ def test_passing_test_with_logs(secret, log_group):
 '''
 
 OUTCOMES = {"passed": 10, "failed": 3, "skipped": 1, "xfailed": 1}
+#: Under xdist every process would open (and truncate) the one --log-file: each worker
+#: writes its own, as pytest-xdist's documentation advises.
+LOG_FILE_PER_WORKER = """
+import os
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        config.option.log_file = f"run-{worker}.log"
+"""
 
 
 def plant_secrets(emu) -> None:
@@ -148,6 +158,7 @@ def test_no_secret_in_any_channel(pytester, aws_env, write_outputs, extra) -> No
     plant_secrets(aws_env)
     write_outputs(OUTPUTS)
     pytester.makepyfile(test_leaky=LEAKY_TESTS)
+    pytester.makeconftest(LOG_FILE_PER_WORKER)
     result = pytester.runpytest(
         "--aws-outputs", "outputs.json", "-vv", "-rA", "-l",
         "-o", "log_cli=true", "--log-level=DEBUG", "--log-file=run.log", "--log-file-level=DEBUG",
@@ -158,7 +169,7 @@ def test_no_secret_in_any_channel(pytester, aws_env, write_outputs, extra) -> No
         "terminal": result.stdout.str() + result.stderr.str(),
         "junit": (pytester.path / "junit.xml").read_text(),
         "report-log": (pytester.path / "report.jsonl").read_text(),
-        "log-file": (pytester.path / "run.log").read_text(),
+        "log-file": "".join(p.read_text() for p in sorted(pytester.path.glob("run*.log"))),
     }
     assert {name: leaks(text) for name, text in channels.items()} == {
         name: [] for name in channels}
