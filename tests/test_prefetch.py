@@ -256,11 +256,11 @@ def test_throttling_slows_the_prefetch_never_a_verdict(pytester, aws_env, monkey
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_example_verdicts_do_not_depend_on_prefetch(pytester, aws_env, api_stub, name) -> None:
     """Every break at once: prefetch off and on serially (each making no identical read
-    twice, and the same reads), then on under ``-n 4``."""
+    twice, and the same reads), then on under ``-n 2``."""
     breaks = tuple(get_stack(name).breaks)
     found, recorders = {}, {}
     for mode, args in (("off", ("-p", "no:xdist")), ("on", ("-p", "no:xdist")),
-                       ("xdist", ("-n", "4"))):
+                       ("xdist", ("-n", "2"))):
         aws_env.reset()  # a fresh deploy for each run: invocations change state
         recorder = recorders[mode] = CallRecorder()
         prefetch = "off" if mode == "off" else "on"
