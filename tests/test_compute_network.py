@@ -434,8 +434,11 @@ def test_http_probes_broken(pytester, write_outputs, aws_env, https_stub) -> Non
 
         def test_status(api):
             assert api.get("/chat", expect_status=200).ok
+
+        def test_status_range(api):
+            assert api.get("/chat", expect_status=range(200, 500)).ok
     """)
-    result.assert_outcomes(failed=3)
+    result.assert_outcomes(failed=4)
     url = https_stub.url
     result.stdout.fnmatch_lines([
         f"*Health check {url}/health is not healthy: status is 'degraded', expected 'healthy'*",
@@ -446,6 +449,17 @@ def test_http_probes_broken(pytester, write_outputs, aws_env, https_stub) -> Non
         f"*curl -s -i -X OPTIONS {url}/health -H 'Origin: https://evil.example'*",
         "*aws apigatewayv2 update-api*AllowOrigins=https://evil.example*"])
     result.stdout.fnmatch_lines([f"*{url}/chat answered 503 (expected 200)*"])
+    result.stdout.fnmatch_lines([f"*{url}/chat answered 503 (expected 200-499)*"])
+    assert " or 201 or " not in result.stdout.str()
+
+
+@pytest.mark.parametrize("codes, text", [
+    ((200,), "200"), ((200, 201), "200 or 201"), ((204, 200, 201), "200, 201 or 204"),
+    (range(200, 500), "200-499"), ((200, 204, 301, 302, 303, 500), "200, 204, 301-303 or 500")])
+def test_expected_statuses_read_as_ranges(codes, text) -> None:
+    from pytest_awshealth.resources.http import status_ranges
+
+    assert status_ranges(codes) == text
 
 
 @pytest.mark.parametrize("stub_options, use_cafile, check, expected", [

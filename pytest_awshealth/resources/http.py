@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Collection, Mapping, Optional, Union
+from typing import Any, Collection, Iterable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from ..probes import probe, truthy
@@ -43,7 +43,7 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=dict)
     latency_ms: float = 0.0
     error: str = ""
-    expected: tuple[int, ...] = ()
+    expected: tuple[int, ...] = field(default=(), repr=False)  # in the hint, as ranges
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -66,8 +66,23 @@ class HttpResponse:
         return self.status
 
     def hint_context(self) -> dict[str, Any]:
-        wanted = " or ".join(map(str, self.expected)) or "2xx/3xx"
+        wanted = status_ranges(self.expected) or "2xx/3xx"
         return {"status": self.status or self.error, "url": self.url, "expected_status": wanted}
+
+
+def status_ranges(codes: Iterable[int]) -> str:
+    """Status codes as a reader writes them: ``(200, 201, 204)`` -> ``"200, 201 or 204"``,
+    ``range(200, 500)`` -> ``"200-499"`` (runs of three or more become ranges)."""
+    runs: list[list[int]] = []
+    for code in sorted(set(codes)):
+        if runs and code == runs[-1][-1] + 1:
+            runs[-1].append(code)
+        else:
+            runs.append([code])
+    parts = [f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs]
+    text = ", ".join(parts)
+    head, comma, last = text.rpartition(", ")
+    return f"{head} or {last}" if comma else text
 
 
 @dataclass(frozen=True)
