@@ -16,8 +16,8 @@ install: $(BIN)/awshealth
 demo: install  ## the Mantissa Log gate against the embedded emulator
 	$(BIN)/awshealth demo $(ARGS)
 
-test: install  ## the plugin's own tests (worksteal: an idle worker takes half of the other's queue)
-	$(BIN)/python -m pytest -n 2 --dist worksteal $(ARGS)
+test: install  ## the plugin's own tests (3 workers on 2 cores fill the waits; worksteal: an idle worker takes half of another's queue)
+	$(BIN)/python -m pytest -n 3 --dist worksteal $(ARGS)
 
 test-fast: install  ## the unit loop: every test that needs no emulator and no xdist workers, serially
 	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator and not xdist" $(ARGS)
