@@ -534,6 +534,24 @@ def test_ecs_failed_tasks(pytester, write_outputs, aws_env) -> None:
         "--force-new-deployment*"])
 
 
+def test_ecs_failed_task_shows_its_exit_code(pytester, write_outputs, aws_env) -> None:
+    """A container killed for memory: the stop reason says little, exit code 137 says why."""
+    arn = make_ecs_service(aws_env)
+    killed = stop_task(aws_env, "Essential container in task exited")
+    task = aws_env.backend("ecs").describe_tasks(CLUSTER, [killed])[0]
+    task.stop_code, task.containers[0].exitCode = "EssentialContainerExited", 137
+    result = run(pytester, write_outputs, {"app_service_arn": arn}, """
+        import pytest
+        @pytest.mark.aws_output(ecs_service="app_service_arn")
+        def test_no_failed_tasks(ecs_service):
+            assert not ecs_service.failed_tasks
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"*has failed tasks: {killed} (EssentialContainerExited: Essential container in task "
+        "exited, exit code 137)", "*the task runs out of memory*"])
+
+
 def test_security_group_ingress(pytester, write_outputs, aws_env) -> None:
     ec2 = aws_env.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]

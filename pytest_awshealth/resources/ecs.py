@@ -40,9 +40,18 @@ class FailedTasks(former_method_list):
     ``{failed_tasks}`` (the first three, with why they stopped) and ``{first_failed_task}``."""
 
     def hint_context(self) -> dict[str, Any]:
-        return {"failed_tasks": "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason})"
-                                          for t in self[:3]) or "none",
+        return {"failed_tasks": "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason}"
+                                          f"{_exits(t.exit_codes)})" for t in self[:3]) or "none",
                 "first_failed_task": self[0].task_id if self else "<task-id>"}
+
+
+def _exits(codes: tuple[Optional[int], ...]) -> str:
+    """``, exit code 137`` for the containers that exited with an error (137: killed,
+    usually out of memory)."""
+    failed = sorted({code for code in codes if code not in (0, None)})
+    if not failed:
+        return ""
+    return f", exit code{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))}"
 
 
 S = "--cluster {cluster} --services {name} --region {region}"
