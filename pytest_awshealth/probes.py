@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Ty
 from .redaction import plain_arguments
 
 if TYPE_CHECKING:
+    from .errors import CouldNotCheck
     from .remediation import Hint
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +55,9 @@ class ProbeRecord:
     state: Optional[str] = None
     #: The probe's arguments by parameter name (defaults filled in); hints can use them.
     arguments: Mapping[str, Any] = dataclasses.field(default_factory=lambda: NO_ARGUMENTS)
+    #: Why whether the value is still converging could not be told: the transitional
+    #: read's own failure (e.g. access denied to it); settling then cannot decide.
+    unknown: Optional["CouldNotCheck"] = None
 
 
 _records: ContextVar[Optional[list[ProbeRecord]]] = ContextVar("awshealth_probes", default=None)
@@ -77,12 +81,14 @@ def resources_seen() -> list[Any]:
 
 
 def record(resource: Any, name: str, hint: str, value: Any, healthy: Optional[bool],
-           state: Optional[str] = None, arguments: Mapping[str, Any] = NO_ARGUMENTS) -> None:
-    """Add a record to the active collection, if any (``state``: the "not yet" state seen)."""
+           state: Optional[str] = None, arguments: Mapping[str, Any] = NO_ARGUMENTS,
+           unknown: Optional["CouldNotCheck"] = None) -> None:
+    """Add a record to the active collection, if any (``state``: the "not yet" state seen;
+    ``unknown``: why it could not be told)."""
     records = _records.get()
     if records is not None:
         records.append(ProbeRecord(resource, name, hint, value, healthy,
-                                   state is not None, state, arguments))
+                                   state is not None, state, arguments, unknown))
 
 
 @dataclass
@@ -141,10 +147,10 @@ def probe(hint: Union["Hint", str, None] = None, ok: Optional[Check] = None, *,
             if arguments:  # a secret passed in (or learnt by the probe) is kept masked
                 arguments = _masked(self, arguments)
             healthy = None if ok is None else bool(ok(value))
-            state = None
+            state = unknown = None
             if transitional is not None and healthy is not True:
-                state = _state_of(transitional, self, value, arguments)
-            record(self, spec.name, spec.key(self), value, healthy, state, arguments)
+                state, unknown = _state_of(transitional, self, value, arguments)
+            record(self, spec.name, spec.key(self), value, healthy, state, arguments, unknown)
             return value
 
         wrapper.__probe__ = spec  # type: ignore[attr-defined]
@@ -222,15 +228,19 @@ def _bound(signature: inspect.Signature, handle: Any, args: tuple[Any, ...],
 
 
 def _state_of(transitional: Transition, handle: Any, value: Any,
-              arguments: Mapping[str, Any]) -> Optional[str]:
-    """The "not yet" state, or None; a read that fails only means "not known to settle"."""
-    from .errors import AwsHealthError
+              arguments: Mapping[str, Any]) -> tuple[Optional[str], Optional["CouldNotCheck"]]:
+    """The "not yet" state (or None), and the error when the read that would tell could
+    not be made (denied, throttled...): then it is unknown whether the value settles. Any
+    other failed read (the resource is gone) means "not settling"."""
+    from .errors import AwsHealthError, CouldNotCheck
 
     try:
         state = call_with(transitional, arguments, handle, value)
+    except CouldNotCheck as exc:
+        return None, exc
     except AwsHealthError:
-        return None
-    return None if state is None else str(state)
+        return None, None
+    return (None if state is None else str(state)), None
 
 
 def call_with(func: Callable[..., Any], arguments: Mapping[str, Any], *args: Any) -> Any:

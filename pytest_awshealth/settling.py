@@ -9,6 +9,7 @@ passes or the time is up. A failing probe in a settled wrong state fails at once
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, Callable, Generator, Iterable, Optional
 
 import pytest
 
+from .errors import CouldNotCheck
 from .probes import ProbeRecord, recording
 from .state import RECORDS, STATE
 
@@ -64,13 +66,41 @@ def settle_seconds(item: pytest.Item) -> float:
     return float(state.settings["settle"]) if state is not None else 0.0
 
 
+def _suspects(records: list[ProbeRecord]) -> list[ProbeRecord]:
+    """The failing probes: those that saw something unhealthy, failing that the last one."""
+    return [r for r in records if r.healthy is False] or records[-1:]
+
+
 def pending_states(records: list[ProbeRecord]) -> Optional[list[str]]:
-    """The "not yet" states of the failing probes (those that saw something unhealthy,
-    failing that the last one read), or None when one of them shows a settled state."""
-    suspects = [r for r in records if r.healthy is False] or records[-1:]
+    """The "not yet" states of the failing probes, or None when one of them shows a
+    settled state."""
+    suspects = _suspects(records)
     if not suspects or not all(r.transitional and r.state for r in suspects):
         return None
     return list(dict.fromkeys(str(r.state) for r in suspects))
+
+
+def undecidable(records: list[ProbeRecord]) -> Optional[CouldNotCheck]:
+    """Why settling cannot decide: a failing probe's transitional read could not be made
+    (e.g. denied) and no failing probe shows a settled state; None otherwise."""
+    suspects = _suspects(records)
+    unknown = [r.unknown for r in suspects if r.unknown is not None]
+    if unknown and all(r.unknown is not None or (r.transitional and r.state) for r in suspects):
+        return unknown[0]
+    return None
+
+
+def _settled_failure(records: list[ProbeRecord], error: AssertionError) -> Exception:
+    """What a check that will not be re-checked raises: its assertion, or, when whether it
+    would still converge could not be read, that read's failure: the check is then
+    inconclusive, and its failing probes are left unjudged (``healthy`` None) in
+    ``records``, the list the report is made from."""
+    unknown = undecidable(records)
+    if unknown is None:
+        return error
+    records[:] = [dataclasses.replace(r, healthy=None) if r.unknown is not None else r
+                  for r in records]
+    return unknown.about(unknown.resource)
 
 
 def describe_seconds(seconds: float) -> str:
@@ -122,7 +152,7 @@ def _recheck(item: pytest.Function, settling: Settling, start: float,
     __tracebackhide__ = True
     states = pending_states(records)
     if states is None:
-        raise error
+        raise _settled_failure(records, error)
     item.stash[SETTLING] = settling
     settling.first = settling.last = states
     handles = _handles(item, records)
@@ -141,7 +171,7 @@ def _recheck(item: pytest.Function, settling: Settling, start: float,
             return result
         states = pending_states(records)
         if states is None:
-            break
+            raise _settled_failure(records, error)
         settling.last = states
     raise error
 

@@ -172,6 +172,34 @@ def test_fresh_reads_of_every_handle_and_the_last_attempts_hint(
         "still Pending after 1.* s (first seen CREATING)"])
 
 
+def test_a_denied_transitional_read_leaves_settling_undecided(
+        pytester: pytest.Pytester, aws_env: Emulator) -> None:
+    """A Cloud Map service without instances; whether a registration is in flight
+    (ListOperations) may not be read. Without a settle time that read changes nothing:
+    broken. With one, broken might be "not yet": inconclusive at once, naming the action."""
+    sd = aws_env.client("servicediscovery")
+    sd.create_private_dns_namespace(Name="agents.local", Vpc="vpc-1")
+    namespace = sd.list_namespaces()["Namespaces"][0]["Id"]
+    service = sd.create_service(Name="axon", NamespaceId=namespace)["Service"]["Id"]
+    aws_env.deny("servicediscovery", "ListOperations")
+    (pytester.path / "outputs.json").write_text(json.dumps({"service": service}))
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(cloudmap_service="service")
+        def test_registered(cloudmap_service):
+            assert cloudmap_service.has_instances
+    """)
+    args = ("--aws-outputs", "outputs.json", "-p", "no:cacheprovider", "-rA")
+    broken = pytester.runpytest(*args)
+    broken.assert_outcomes(failed=1)
+    broken.stdout.fnmatch_lines([f"*Cloud Map service axon ({service})*has no registered instances*"])
+    undecided = pytester.runpytest(*args, "--aws-settle", "30", "--aws-inconclusive", "warn")
+    assert undecided.ret == pytest.ExitCode.OK, undecided.stdout.str()
+    undecided.stdout.fnmatch_lines(["INCONCLUSIVE *test_registered*ListOperations*",
+                                    "*servicediscovery:ListOperations*"])
+    assert call_seconds(undecided)["test_registered"] < 5  # decided, not waited out
+
+
 def test_under_xdist_converges_after_15_s(pytester: pytest.Pytester, aws_env: Emulator) -> None:
     """The issue's numbers, with -n 2: converges after ~15 s, terminal fails in < 5 s."""
     deploy(aws_env, function_state="Failed", then="ACTIVE", after=14)
