@@ -9,10 +9,9 @@ passes or the time is up. A failing probe in a settled wrong state fails at once
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Generator, Iterable, Optional
 
 import pytest
@@ -98,7 +97,7 @@ def _settled_failure(records: list[ProbeRecord], error: AssertionError) -> Excep
     unknown = undecidable(records)
     if unknown is None:
         return error
-    records[:] = [dataclasses.replace(r, healthy=None) if r.unknown is not None else r
+    records[:] = [replace(r, healthy=None) if r.unknown is not None else r
                   for r in records]
     return unknown.about(unknown.resource)
 

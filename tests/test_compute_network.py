@@ -538,8 +538,7 @@ def test_ecs_failed_task_shows_its_exit_code(pytester, write_outputs, aws_env) -
     """A container killed for memory: the stop reason says little, exit code 137 says why."""
     arn = make_ecs_service(aws_env)
     killed = stop_task(aws_env, "Essential container in task exited")
-    task = aws_env.backend("ecs").describe_tasks(CLUSTER, [killed])[0]
-    task.stop_code, task.containers[0].exitCode = "EssentialContainerExited", 137
+    aws_env.set_task_exit(CLUSTER, killed, 137)
     result = run(pytester, write_outputs, {"app_service_arn": arn}, """
         import pytest
         @pytest.mark.aws_output(ecs_service="app_service_arn")

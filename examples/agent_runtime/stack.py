@@ -8,8 +8,8 @@ How each state is produced on moto:
   primary deployment turns IN_PROGRESS) and adds a placement-failure service event by
   editing moto's ``Service.events``.
 - A crashed task (``orbit_crash``): ``run_task`` in the service's group, then ``stop_task``
-  with the reason ECS gives when an essential container exits; the stop code and exit code
-  1, which moto does not record, are set on moto's task. The VPC has DNS hostnames
+  with the reason ECS gives when an essential container exits; ``set_task_exit`` records
+  the stop code and exit code 1, which moto does not. The VPC has DNS hostnames
   on, as Fargate stacks do (moto's RunTask fails making the task's interface without).
 - ALB targets: one ``ip`` target per task, healthy in moto once a listener forwards to the
   group; the ``targets`` break uses ``set_target_health`` (Target.FailedHealthChecks).
@@ -331,10 +331,7 @@ def _orbit_crashing(d: Deployment) -> None:
             "subnets": [d.names["subnets"][0]], "securityGroups": [d.names["ecs_sg"]]}},
     )["tasks"][0]
     ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason="Essential container in task exited")
-    # what ECS records and moto does not: the stop code and the container's exit code
-    stopped = d.emulator.backend("ecs").describe_tasks(CLUSTER, [task["taskArn"]])[0]
-    stopped.stop_code = "EssentialContainerExited"
-    stopped.containers[0].exitCode = 1
+    d.emulator.set_task_exit(CLUSTER, task["taskArn"], 1)  # what ECS records, moto does not
 
 
 def _orbit_port_closed(d: Deployment) -> None:

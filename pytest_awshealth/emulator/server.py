@@ -17,6 +17,8 @@ initial, draining...                                           group override of
 ECS runningCount < desired     only MOTO_ECS_SERVICE_RUNNING   ``set_ecs_running_count``: backend
                                at service creation             edit of service, primary deployment
                                                                and cluster task counts
+ECS stopped task: stop code,   no stopCode, exit code 0        ``set_task_exit``: backend edit of
+container exit code                                            the task and its container
 SNS PendingConfirmation        always "false"                  ``set_sns_pending``: backend edit of
                                                                the subscription attributes
 CloudWatch alarm in ALARM      alarms start OK, never          plain ``set_alarm_state`` over HTTP
@@ -1137,6 +1139,17 @@ class Emulator:
             if deployment.get("status") == "PRIMARY":
                 _update_deployment(deployment, running, pending)
 
+
+    def set_task_exit(self, cluster: str, task: str, exit_code: int,
+                      stop_code: str = "EssentialContainerExited",
+                      region: str | None = None) -> None:
+        """Record how an ECS task stopped, as ECS does (moto records neither): its stop code
+        and its (first) container's exit code, e.g. 137 for one killed out of memory."""
+        stopped = self.backend("ecs", region).describe_tasks(cluster, [task])
+        if not stopped:
+            raise KeyError(f"no ECS task {task!r} in cluster {cluster!r}")
+        stopped[0].stop_code = stop_code
+        stopped[0].containers[0].exitCode = exit_code
 
     # ------------------------------------------------------------------ states that change
 

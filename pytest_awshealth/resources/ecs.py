@@ -26,9 +26,14 @@ class StoppedTask(NamedTuple):
     exit_codes: tuple[Optional[int], ...]
 
     @property
+    def error_exit_codes(self) -> list[int]:
+        """The containers' exit codes other than 0, sorted, once each."""
+        return sorted({code for code in self.exit_codes if code not in (0, None)})
+
+    @property
     def failed(self) -> bool:
         """Stopped by a failure (not by a deployment, a scale-in or a user)."""
-        if any(code not in (0, None) for code in self.exit_codes):
+        if self.error_exit_codes:
             return True
         if self.stop_code:
             return self.stop_code in FAILED_STOP_CODES
@@ -41,17 +46,17 @@ class FailedTasks(former_method_list):
 
     def hint_context(self) -> dict[str, Any]:
         return {"failed_tasks": "; ".join(f"{t.task_id} ({t.stop_code or 'stopped'}: {t.reason}"
-                                          f"{_exits(t.exit_codes)})" for t in self[:3]) or "none",
+                                          f"{_exits(t.error_exit_codes)})" for t in self[:3])
+                or "none",
                 "first_failed_task": self[0].task_id if self else "<task-id>"}
 
 
-def _exits(codes: tuple[Optional[int], ...]) -> str:
+def _exits(codes: list[int]) -> str:
     """``, exit code 137`` for the containers that exited with an error (137: killed,
     usually out of memory)."""
-    failed = sorted({code for code in codes if code not in (0, None)})
-    if not failed:
+    if not codes:
         return ""
-    return f", exit code{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))}"
+    return f", exit code{'s' if len(codes) > 1 else ''} {', '.join(map(str, codes))}"
 
 
 S = "--cluster {cluster} --services {name} --region {region}"
