@@ -177,10 +177,9 @@ def test_a_denied_transitional_read_leaves_settling_undecided(
     """A Cloud Map service without instances; whether a registration is in flight
     (ListOperations) may not be read. Without a settle time that read changes nothing:
     broken. With one, broken might be "not yet": inconclusive at once, naming the action."""
-    sd = aws_env.client("servicediscovery")
-    sd.create_private_dns_namespace(Name="agents.local", Vpc="vpc-1")
-    namespace = sd.list_namespaces()["Namespaces"][0]["Id"]
-    service = sd.create_service(Name="axon", NamespaceId=namespace)["Service"]["Id"]
+    from test_compute_network import make_cloudmap
+
+    service = make_cloudmap(aws_env, instances=0)
     aws_env.deny("servicediscovery", "ListOperations")
     (pytester.path / "outputs.json").write_text(json.dumps({"service": service}))
     pytester.makepyfile("""
