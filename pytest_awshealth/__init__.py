@@ -11,7 +11,8 @@ from .errors import (AwsCallError, AwsHealthError, ConfigError, OutputsError,
 from .outputs import Output, Outputs, load_outputs
 from .probes import field, probe
 from .remediation import Catalog, Hint
-from .resources import Resource, exported_names
+from .resources import Resource
+from .resources import export as _export, export_modules as _export_modules
 
 __version__ = "0.1.0"
 
@@ -24,16 +25,17 @@ _CORE = [
 
 
 def __getattr__(name: str) -> Any:
-    """Every handle type and result type by class name (``pytest_awshealth.DynamoTable``);
-    a service module that defines a handle exports it here by being defined."""
-    exported = exported_names()
-    if name in exported:
-        return exported[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """Every handle type and result type by class name (``pytest_awshealth.DynamoTable``),
+    importing only its module; a service module that defines a handle exports it here by
+    being defined."""
+    try:
+        return _export(name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *exported_names()})
+    return sorted({*globals(), *_export_modules()})
 
 
-__all__ = [*_CORE, *sorted(exported_names())]
+__all__ = [*_CORE, *sorted(_export_modules())]  # read from the source: imports no service

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import pytest
 
 from .alternatives import Alternatives, is_single
+from .markers import marks, node_cache
 from .resources import RESOURCE_TYPES
 
 Ref = Union[str, Alternatives, Sequence[Union[str, Alternatives]]]
@@ -23,7 +24,7 @@ def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
         raise TypeError("aws_output() needs at least one fixture=output binding")
     for fixture, ref in bindings.items():
         if fixture not in RESOURCE_TYPES:
-            known = ", ".join(sorted(RESOURCE_TYPES))
+            known = ", ".join(RESOURCE_TYPES)
             raise TypeError(f"aws_output(): unknown resource fixture {fixture!r}; known: {known}")
         refs = [ref] if is_single(ref) else ref
         if not isinstance(refs, (list, tuple)) or not refs or not all(
@@ -33,20 +34,29 @@ def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
     return bindings
 
 
-_BINDINGS = pytest.StashKey[list[tuple[str, Ref]]]()
+#: Each marker's validated bindings, by the marker's id (the marker is kept, so its id
+#: stays its own): a test's definition, its items and their parameters share markers.
+_VALIDATED: dict[int, tuple[Any, list[tuple[str, Ref]]]] = node_cache()
+#: Each node's pairs.
+_PAIRS: dict[Any, list[tuple[str, Ref]]] = node_cache()
 
 
-def bindings(node: Any) -> Iterator[tuple[str, Ref]]:
-    """(fixture, ref) pairs from every ``aws_output`` marker, closest marker first; the
-    markers of a node are validated once (kept in its stash)."""
-    stash = getattr(node, "stash", None)
-    found = stash.get(_BINDINGS, None) if stash is not None else None
-    if found is None:
-        found = [pair for marker in node.iter_markers(MARKER)
-                 for pair in aws_output_signature(*marker.args, **marker.kwargs).items()]
-        if stash is not None:
-            stash[_BINDINGS] = found
-    return iter(found)
+def bindings(node: Any, *, remember: bool = True) -> list[tuple[str, Ref]]:
+    """(fixture, ref) pairs from every ``aws_output`` marker, closest marker first; each
+    marker is validated once per session (``remember``: see :func:`.markers.marks`)."""
+    found = _PAIRS.get(node)
+    if found is not None:
+        return found
+    found = []
+    for marker in marks(node, MARKER, remember=remember):
+        known = _VALIDATED.get(id(marker))
+        if known is None:
+            known = _VALIDATED[id(marker)] = (
+                marker, list(aws_output_signature(*marker.args, **marker.kwargs).items()))
+        found.extend(known[1])
+    if remember:
+        _PAIRS[node] = found
+    return found
 
 
 def binding_for(node: Any, fixture: str) -> Optional[Ref]:
@@ -64,7 +74,7 @@ def param_id(ref: Union[str, Alternatives]) -> str:
 def parametrize(metafunc: pytest.Metafunc) -> None:
     """Parametrize each fixture bound to a list of outputs."""
     done: set[str] = set()
-    for fixture, ref in bindings(metafunc.definition):
+    for fixture, ref in bindings(metafunc.definition, remember=False):
         if fixture in done or fixture not in metafunc.fixturenames:
             continue
         done.add(fixture)
@@ -91,4 +101,4 @@ def aws_remediation_signature(text: str) -> str:
 def remediation_texts(node: Any) -> list[str]:
     """The advice of every ``aws_remediation`` marker on ``node``, closest first."""
     return [aws_remediation_signature(*m.args, **m.kwargs)
-            for m in node.iter_markers("aws_remediation")]
+            for m in marks(node, "aws_remediation")]

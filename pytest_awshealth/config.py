@@ -328,11 +328,12 @@ def load_settings(config: pytest.Config) -> Settings:
     values: dict[str, Setting] = {}
     problems: list[str] = []
     deferred: list[str] = []
+    environ = dict(os.environ)  # read once, not once per option
     for opt in OPTIONS:
         try:
-            values[opt.name] = resolve(config, opt)
+            values[opt.name] = resolve(config, opt, environ)
         except ConfigError as exc:
-            source = _raw_value(config, opt, dict(os.environ))[1]
+            source = _raw_value(config, opt, environ)[1]
             shared = source.startswith("env ") and not source.startswith("env AWSHEALTH_")
             (deferred if shared else problems).append(str(exc))
             values[opt.name] = Setting(opt.default, "default")

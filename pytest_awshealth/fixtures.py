@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import pytest
 
@@ -12,8 +12,12 @@ from .binding import binding_for, missing_binding_message
 from .clients import AwsContext
 from .errors import AwsHealthError, CouldNotCheck
 from .outputs import Outputs, name_problem
-from .resources import RESOURCE_TYPES, CallerIdentity, Resource
+from .resources import RESOURCE_TYPES, Resource
+from .resources.registry import declared
 from .state import STATE
+
+if TYPE_CHECKING:
+    from .resources.sts import CallerIdentity
 
 R = TypeVar("R", bound=Resource)
 
@@ -39,6 +43,8 @@ def aws_outputs(request: pytest.FixtureRequest) -> Outputs:
 @pytest.fixture(scope="session")
 def aws_identity(aws_context: AwsContext) -> CallerIdentity:
     """Who the checks run as: ``aws_identity.account``, ``aws_identity.arn``."""
+    from .resources.sts import CallerIdentity
+
     return CallerIdentity(aws_context)
 
 
@@ -110,18 +116,18 @@ def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:
     return _handle(cls, outputs, ref, context)
 
 
-def resource_fixture(fixture: str, cls: type[Resource]) -> Any:
-    """The fixture that yields a ``cls`` handle for the output bound to ``fixture``."""
+def resource_fixture(fixture: str, summary: str) -> Any:
+    """The fixture that yields the ``fixture`` handle for the output bound to it (its
+    service module is imported when a test first asks for it)."""
 
     def handle(request: pytest.FixtureRequest) -> Resource:
-        return bound(request, cls)
+        return bound(request, RESOURCE_TYPES[fixture])
 
-    summary = (cls.__doc__ or cls.__name__).strip().splitlines()[0]
     handle.__name__ = fixture
     handle.__doc__ = f"{summary} Bind with @pytest.mark.aws_output({fixture}=KEY)."
     return pytest.fixture(name=fixture)(handle)
 
 
 def resource_fixtures() -> dict[str, Any]:
-    """One fixture per resource type, by fixture name."""
-    return {name: resource_fixture(name, cls) for name, cls in RESOURCE_TYPES.items()}
+    """One fixture per resource type, by fixture name (no service module imported)."""
+    return {name: resource_fixture(name, d.summary) for name, d in declared().items()}

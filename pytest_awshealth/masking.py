@@ -21,6 +21,7 @@ Reports this plugin writes itself call :func:`redactor_of` (``.scrub(text)`` for
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from pathlib import Path
@@ -92,7 +93,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> Generator[None, None, No
 
 
 def _masking(parametrize: Callable[..., None], redactor: Redactor) -> Callable[..., None]:
-    signature = inspect.signature(parametrize)
+    signature = _parametrize_signature()
 
     def masked_parametrize(*args: Any, **kwargs: Any) -> None:
         bound = signature.bind(*args, **kwargs)
@@ -106,6 +107,13 @@ def _masking(parametrize: Callable[..., None], redactor: Redactor) -> Callable[.
         parametrize(*bound.args, **bound.kwargs)
 
     return masked_parametrize
+
+
+@functools.lru_cache(maxsize=None)
+def _parametrize_signature() -> inspect.Signature:
+    """``metafunc.parametrize``'s signature, without ``self`` (read once, not per test)."""
+    signature = inspect.signature(pytest.Metafunc.parametrize)
+    return signature.replace(parameters=list(signature.parameters.values())[1:])
 
 
 def _masked_param(value: Any, redactor: Redactor) -> Any:

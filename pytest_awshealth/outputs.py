@@ -44,7 +44,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -432,6 +432,9 @@ class Outputs(Mapping[str, Any]):
         #: Keys by their name without a CDK hash suffix, per mapping looked up in (the
         #: mapping is kept, so its id stays its own).
         self._suffixless: dict[int, tuple[Mapping[str, Any], dict[str, list[str]]]] = {}
+        #: What each reference located to (or why not): every test bound to a key looks
+        #: it up, and a JSONPath is evaluated once.
+        self._located: dict[str, tuple[Output, list[Output]] | UnknownOutputError] = {}
 
     def merged_with(self, other: Outputs) -> Outputs:
         """A new mapping holding both; conflicting keys raise as when loading files."""
@@ -551,16 +554,28 @@ class Outputs(Mapping[str, Any]):
         """Return the record for ``ref`` and the top-level records it was read from."""
         if not isinstance(ref, str):
             raise UnknownOutputError(f"output references are strings, got {type(ref).__name__}")
+        found = self._located.get(ref)
+        if found is None:
+            try:
+                found = self._locate_once(ref)
+            except UnknownOutputError as exc:
+                found = exc
+            self._located[ref] = found
+        if isinstance(found, UnknownOutputError):
+            raise type(found)(*found.args)
+        return found
+
+    def _locate_once(self, ref: str) -> tuple[Output, list[Output]]:
         if ref.startswith("$"):
             return self._query(ref)
         record = self._find(ref)
         return record, [record]
 
     def _find(self, ref: str) -> Output:
-        key = self._match_key(ref, self._entries, self._where())
+        key = self._match_key(ref, self._entries, self._where)
         if key is not None:
             return self._entries[key]
-        key = self._match_key(ref, self._ambiguous, self._where())
+        key = self._match_key(ref, self._ambiguous, self._where)
         if key is not None:
             raise UnknownOutputError(self._ambiguous_message(key))
         record = self._find_in_stack(ref)
@@ -569,9 +584,10 @@ class Outputs(Mapping[str, Any]):
             raise UnknownOutputError(f"no output {_shown(ref)} in {self._where()}; {hint}")
         return record
 
-    def _match_key(self, ref: str, keys: Mapping[str, Any], where: str) -> str | None:
+    def _match_key(self, ref: str, keys: Mapping[str, Any], where: Callable[[], str]) -> str | None:
         """``ref`` if it is a key of ``keys``, else the one key that is ``ref`` plus a CDK
-        hash suffix (from an index built once per mapping, so lookups stay O(1))."""
+        hash suffix (from an index built once per mapping, so lookups stay O(1)); ``where``
+        names ``keys`` in the error."""
         if ref in keys:
             return ref
         kept = self._suffixless.get(id(keys))
@@ -580,7 +596,7 @@ class Outputs(Mapping[str, Any]):
         found = kept[1].get(ref, [])
         if len(found) > 1:
             raise UnknownOutputError(
-                f"output '{ref}' is ambiguous in {where}: it matches {', '.join(found)}; "
+                f"output '{ref}' is ambiguous in {where()}: it matches {', '.join(found)}; "
                 "use the full key"
             )
         return found[0] if found else None
@@ -591,7 +607,7 @@ class Outputs(Mapping[str, Any]):
         records = self._stacks.get(stack) if dot else None
         if records is None:
             return None
-        key = self._match_key(name, records, f"stack '{stack}'")
+        key = self._match_key(name, records, lambda: f"stack '{stack}'")
         if key is None:
             hint = _hint(name, list(records))
             raise UnknownOutputError(

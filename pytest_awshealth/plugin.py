@@ -3,24 +3,24 @@ hint catalog they start each session from."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
-from . import hooks
+from . import hooks, markers
 from .alternatives import Leaf, binding_problem, leaves
 from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .deprecations import RENAMED_HINT_KEYS
-from .errors import ConfigError
+from .errors import ConfigError, UnknownOutputError
 from .gate import CREDENTIALS_STOP, Gate
 from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
 from .outputs import load_outputs
 from .probes import recording
 from .remediation import Catalog
-from .remediation.codes import error_hints
-from .remediation.diagnosis import could_not_check, diagnose, judge
 from .resources import RESOURCE_TYPES
 from .resources.registry import all_hints
 from .reporting import (add_hint_section, attach_data, mark_inconclusive, mask_comparison,
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from .remediation.diagnosis import Finding
 
 #: Hook modules of their own: client resilience, prefetch, settling, masking, pre-run
-#: checks, waivers, CI reports.
-pytest_plugins = [
+#: checks, waivers, CI reports. Registered by :func:`pytest_plugin_registered`, not in
+#: ``pytest_plugins``: pytest looks each name there up in the entry points of every
+#: installed distribution first, which costs each process more than the modules do.
+PLUGINS = [
     "pytest_awshealth.resilience",
     "pytest_awshealth.prefetch",
     "pytest_awshealth.settling",
@@ -52,6 +54,16 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hooks)
 
 
+def pytest_plugin_registered(plugin: object, manager: pytest.PytestPluginManager) -> None:
+    """Once this module is registered, register its hook modules after it (as
+    ``pytest_plugins`` would: their hooks wrap this module's)."""
+    if plugin is not sys.modules[__name__]:
+        return
+    for name in PLUGINS:  # -p no:pytest_awshealth.waivers still turns one off
+        if not manager.is_blocked(name) and manager.get_plugin(name) is None:
+            manager.register(importlib.import_module(name), name)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
@@ -60,6 +72,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", REMEDIATION_HELP)
     config.pluginmanager.register(Gate(config), "awshealth-gate")
+
+
+def pytest_unconfigure() -> None:
+    markers.forget()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -80,8 +96,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def builtin_catalog() -> Catalog:
     """Every hint the plugin ships, in one catalog: failed calls, AWS error codes and HTTP
-    statuses, and each registered handle's hints; the keys of 0.1 as deprecated aliases."""
-    return Catalog({**error_hints(), **all_hints()}, aliases=RENAMED_HINT_KEYS)
+    statuses, and each registered handle's hints; the keys of 0.1 as deprecated aliases.
+    Read when first used: a run that shows no hint imports only the services it checks."""
+    return Catalog(aliases=RENAMED_HINT_KEYS, load=_builtin_hints)
+
+
+def _builtin_hints() -> dict[str, Any]:
+    from .remediation.codes import error_hints
+
+    return {**error_hints(), **all_hints()}
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -114,9 +137,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if state.files is None or state.settings.is_set("stack"):
         return
-    problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
-                for item in session.items for fixture, ref in bindings(item)
-                for one in leaves(ref) if (problem := _lookup_problem(state, one, fixture))]
+    known: dict[tuple[str, Leaf], Optional[str]] = {}  # tests share bindings: look up once
+    problems = []
+    for item in session.items:
+        for fixture, ref in bindings(item):
+            for one in leaves(ref):
+                if (fixture, one) not in known:
+                    known[fixture, one] = _lookup_problem(state, one, fixture)
+                if known[fixture, one]:
+                    problems.append(f"{item.nodeid}: aws_output({fixture}=...): "
+                                    f"{known[fixture, one]}")
     if problems:
         unique = list(dict.fromkeys(problems))
         raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))
@@ -139,15 +169,11 @@ def _needs_outputs(item: pytest.Item) -> bool:
 
 
 def _lookup_problem(state: RunState, ref: Leaf, fixture: str) -> Optional[str]:
-    from .errors import SensitiveOutputError, UnknownOutputError
-
     assert state.files is not None
     if not isinstance(ref, str):
         return binding_problem(state.files, ref, fixture)
     try:
-        state.files[ref]
-    except SensitiveOutputError:
-        return None  # reported when a test uses it
+        state.files.key_for(ref)  # finds it without reading (or refusing) the value
     except UnknownOutputError as exc:
         return str(exc)
     return None
@@ -187,6 +213,8 @@ def _judge_failure(item: pytest.Item, report: pytest.TestReport, call: pytest.Ca
     """Decide a failed setup or call: broken or inconclusive, with its hints and why the
     state could not be read (None: it could); stop the session when no further check can
     run (bad configuration, rejected credentials)."""
+    from .remediation.diagnosis import could_not_check, diagnose, judge
+
     exc = call.excinfo.value if call.excinfo is not None else None
     report.awshealth_verdict = BROKEN
     if exc is None:  # e.g. a strict xfail that passed

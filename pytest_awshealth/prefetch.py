@@ -27,7 +27,6 @@ import inspect
 import textwrap
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable, Optional
 
@@ -36,6 +35,7 @@ import pytest
 from .alternatives import Alternatives
 from .binding import binding_for
 from .errors import AwsHealthError, ConfigError, CredentialsError
+from .markers import closest, marks
 from .outputs import name_problem
 from .resources import RESOURCE_TYPES
 from .resources.registry import probes
@@ -241,13 +241,13 @@ def _plugin_binds(item: pytest.Item, fixture: str) -> bool:
 
 def _will_not_run(item: pytest.Item) -> bool:
     """Skipped for sure, or possibly (a skipif whose condition is a string)."""
-    if item.get_closest_marker("skip") is not None:
+    if closest(item, "skip") is not None:
         return True
-    for marker in item.iter_markers("skipif"):
+    for marker in marks(item, "skipif"):
         conditions = marker.args or (marker.kwargs.get("condition", True),)
         if any(isinstance(c, str) or c for c in conditions):
             return True
-    xfail = item.get_closest_marker("xfail")
+    xfail = closest(item, "xfail")
     return xfail is not None and xfail.kwargs.get("run", True) is False
 
 
@@ -264,6 +264,8 @@ def concurrency_share(config: pytest.Config, concurrency: int) -> int:
 def prefetch(plan: Plan, concurrency: int) -> Prefetched:
     """Make the plan's warm-ups (at least one), the first alone, then ``concurrency`` at a
     time."""
+    from concurrent.futures import ThreadPoolExecutor  # only a run that prefetches needs it
+
     aws = plan.state.aws
     calls, throttled = aws.resilience.stats.snapshot()
     stop = threading.Event()

@@ -60,8 +60,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     problems = binding_problems(state, session.items)
     collect_only = session.config.option.collectonly  # no AWS call: region not needed yet
-    calling = [item for item in session.items if needs_aws(item, state.settings)]
-    if calling and not collect_only:
+    calling = [] if collect_only else [i for i in session.items if needs_aws(i, state.settings)]
+    if calling:
         problems.extend(aws_problems(state.settings, calling))
     if len(problems) == 1:
         raise pytest.UsageError(problems[0])
@@ -78,12 +78,15 @@ def binding_problems(state: RunState, items: Iterable[pytest.Item]) -> list[str]
     if state.files is None:
         return []
     users: dict[str, list[str]] = {}
+    known: dict[str, Optional[str]] = {}  # tests share outputs: read each once
     for item in items:
         for fixture, ref in bindings(item):
             if fixture not in RESOURCE_TYPES:
                 continue
             for one in [ref] if isinstance(ref, str) else ref:
-                problem = _value_problem(state.files, one)
+                if one not in known:
+                    known[one] = _value_problem(state.files, one)
+                problem = known[one]
                 if problem:
                     users.setdefault(f"aws_output({fixture}=...): {problem}", []).append(
                         item.nodeid)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Generator, Iterable, Optional
 import pytest
 
 from .errors import CouldNotCheck
+from .markers import marks
 from .probes import ProbeRecord, recording
 from .state import RECORDS, STATE
 
@@ -114,11 +115,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_finish(session: pytest.Session) -> None:
     """Bad ``aws_settle`` markers end the run as one usage error, before any check runs."""
     problems = []
-    for item in items:
-        for marker in item.iter_markers(MARKER):
+    for item in session.items:
+        for marker in marks(item, MARKER):
             try:
                 aws_settle_signature(*marker.args, **marker.kwargs)
             except TypeError as exc:

@@ -29,6 +29,7 @@ from typing import Any, Generator, Optional, Union
 import pytest
 
 from .errors import ConfigError
+from .markers import closest
 from .state import STATE
 from .verdicts import BROKEN, INCONCLUSIVE, VERDICT_ATTR, WAIVED, verdict_of
 
@@ -199,15 +200,17 @@ class WaiverBook:
     entries: tuple[tuple[str, Waiver], ...] = ()
 
     def for_item(self, item: pytest.Item) -> Optional[Waiver]:
-        marker = item.get_closest_marker(MARKER)
+        marker = closest(item, MARKER)
         if marker is not None:
             return aws_waiver_signature(*marker.args, **marker.kwargs)
+        if not self.entries:
+            return None
         return next((w for pattern, w in self.entries
                      if fnmatch.fnmatchcase(item.nodeid, pattern)), None)
 
 
 BOOK = pytest.StashKey[WaiverBook]()
-ITEM_WAIVER = pytest.StashKey[Optional[Waiver]]()
+ITEM_WAIVER = pytest.StashKey[Waiver]()  # set on waived tests only
 
 
 def today() -> dt.date:
@@ -242,18 +245,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     for item in session.items:
         try:
-            item.stash[ITEM_WAIVER] = book.for_item(item)
+            waiver = book.for_item(item)
         except TypeError as exc:
             raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+        if waiver is not None:
+            item.stash[ITEM_WAIVER] = waiver
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the verdict set inside
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    waiver = item.stash.get(ITEM_WAIVER, None)
-    if waiver is not None and report.when == "call":
-        apply_waiver(report, waiver, today(), stopping=bool(item.session.shouldstop))
+    if ITEM_WAIVER in item.stash and report.when == "call":
+        apply_waiver(report, item.stash[ITEM_WAIVER], today(),
+                     stopping=bool(item.session.shouldstop))
     return report
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import string
+import threading
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Iterator, Mapping, MutableMapping, Optional
 
 Context = Mapping[str, Any]
 #: ``{old_key: (new_key, ...)}``: keys that were renamed, each to the keys it now stands for.
@@ -133,12 +134,26 @@ class Catalog(MutableMapping[str, Hint]):
 
     ``aliases`` maps renamed keys to the keys they now stand for: reading, setting or
     deleting an old key works on the new ones, with a ``DeprecationWarning`` (setting an
-    old key that covered several probes sets all of them)."""
+    old key that covered several probes sets all of them). ``load`` supplies entries
+    when the catalog is first used (the built-in hints come from every service module,
+    which a session that never shows a hint need not import)."""
 
     def __init__(self, entries: Mapping[str, Hint] | None = None, *,
-                 aliases: Aliases | None = None) -> None:
-        self._entries: dict[str, Hint] = dict(entries or {})
+                 aliases: Aliases | None = None,
+                 load: Callable[[], Mapping[str, Hint]] | None = None) -> None:
+        self._given: dict[str, Hint] = dict(entries or {})
         self._aliases: dict[str, tuple[str, ...]] = dict(aliases or {})
+        self._load = load
+        self._lock = threading.Lock()
+
+    @property
+    def _entries(self) -> dict[str, Hint]:
+        if self._load is not None:
+            with self._lock:
+                if self._load is not None:
+                    self._given = {**self._load(), **self._given}
+                    self._load = None
+        return self._given
 
     def __getitem__(self, key: str) -> Hint:
         return self._entries[self._keys(key)[0]]

@@ -1,4 +1,4 @@
-"""The reports' hooks: registered from ``pytest_awshealth.plugin``'s ``pytest_plugins``.
+"""The reports' hooks: registered by ``pytest_awshealth.plugin`` (its ``PLUGINS``).
 
 On every process (xdist workers too), a ``pytest_runtest_makereport`` wrapper puts the
 check's properties, the 80-column headline and the pytest-html extras on the report.
@@ -18,10 +18,7 @@ from ..verdicts import BROKEN, INCONCLUSIVE, hints_of, verdict_of
 from . import github, html
 from .checks import Run, headline
 from .info import RunInfo
-from .json_report import report_document
 from .junit import add_properties, handle_resource, is_check, settle_verdict_property
-from .masking import write_json
-from .sarif import sarif_document
 from .summary import summary_lines
 
 REPORTS = pytest.StashKey["Reports"]()
@@ -98,6 +95,9 @@ class Reports:
         wants_files = bool(self.setting("report") or self.setting("sarif"))
         self.info.finish(self.run, state, int(session.exitstatus), ask_sts=wants_files)
         redactor = state.aws.redactor
+        from .json_report import report_document  # the files' formats: only when written
+        from .sarif import sarif_document
+
         if self.setting("report"):
             self._write(self.setting("report"), lambda: report_document(self.run, self.info))
         if self.setting("sarif"):
@@ -109,6 +109,8 @@ class Reports:
 
     def _write(self, path: str, document: Callable[[], Any]) -> None:
         """Write one report; a path that cannot be written is one line, not a traceback."""
+        from .masking import write_json
+
         try:
             write_json(path, document(), self.state.aws.redactor)
         except OSError as exc:

@@ -10,20 +10,24 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from .base import Resource
-from .registry import handle_types, resource_types
+from .registry import declared, fixture_names, handle_types, lookup
 
 
 class _ResourceTypes(Mapping[str, "type[Resource]"]):
-    """Every handle type by fixture name, read from the registry when first used."""
+    """Every handle type by fixture name; a type's module is imported when first used
+    (names and membership need no import)."""
 
     def __getitem__(self, fixture: str) -> type[Resource]:
-        return resource_types()[fixture]
+        return lookup(fixture)
+
+    def __contains__(self, fixture: object) -> bool:
+        return fixture in fixture_names()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(resource_types())
+        return iter(sorted(fixture_names()))
 
     def __len__(self) -> int:
-        return len(resource_types())
+        return len(fixture_names())
 
     def __repr__(self) -> str:
         return f"RESOURCE_TYPES({', '.join(self)})"
@@ -47,26 +51,35 @@ _OTHER_EXPORTS = {
 
 def exported_names() -> dict[str, Any]:
     """Every public class of the resource modules: handle types and result types."""
+    names: dict[str, Any] = {cls.__name__: cls for cls in handle_types()}
+    names.update((name, export(name)) for name in _OTHER_EXPORTS)
+    return names
+
+
+def export_modules() -> dict[str, str]:
+    """The module of every public class by class name, without importing any service."""
+    return {**{d.name: d.module for d in declared().values()}, **_OTHER_EXPORTS}
+
+
+def export(name: str) -> Any:
+    """The public class ``name`` (a handle or result type), importing only its module;
+    AttributeError when there is none."""
     import importlib
 
-    names: dict[str, Any] = {cls.__name__: cls for cls in handle_types()}
-    for name, module in _OTHER_EXPORTS.items():
-        found = getattr(importlib.import_module(f"{__name__}.{module}"), name, None)
-        if found is not None:
-            names[name] = found
-    return names
+    module = export_modules().get(name)
+    found = getattr(importlib.import_module(f"{__name__}.{module}"), name, None) if module else None
+    if found is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return found
 
 
 def __getattr__(name: str) -> Any:
     """Handle and result types by class name: ``from pytest_awshealth.resources import DynamoTable``."""
-    exported = exported_names()
-    if name in exported:
-        return exported[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return export(name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *exported_names()])
+    return sorted([*globals(), *export_modules()])
 
 
 __all__ = ["RESOURCE_TYPES", "Resource", "exported_names"]

@@ -3,13 +3,18 @@
 A :class:`~pytest_awshealth.resources.base.Resource` subclass that sets ``fixture``
 registers itself when its module is imported; :func:`resource_types` imports every
 module of the package once, so the plugin finds a new service without a list to edit.
+:func:`declared` reads the same names from the modules' source without importing them,
+so a session imports only the services its tests use.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -22,6 +27,8 @@ if TYPE_CHECKING:
 _types: dict[str, type[Resource]] = {}
 #: The sorted, read-only view resource_types() returns, made once per registration.
 _snapshot: list[Mapping[str, type[Resource]]] = []
+#: fixture_names(), made once per registration.
+_names: list[frozenset[str]] = []
 #: Every handle type whose hints belong in the catalog, fixture or not (a user pool's
 #: ``CognitoUser``, the caller identity), by module and name.
 _cataloged: dict[tuple[str, str], type] = {}
@@ -39,6 +46,7 @@ def register(cls: type[Resource]) -> None:
         raise TypeError(f"fixture {fixture!r} is taken by {known.__module__}.{known.__qualname__}")
     _types[fixture] = cls
     _snapshot.clear()  # the next resource_types() sees the new type
+    _names.clear()
 
 
 def catalog(cls: type) -> type:
@@ -53,6 +61,68 @@ def service_modules() -> list[str]:
     package = importlib.import_module(__package__ or "pytest_awshealth.resources")
     return sorted(info.name for info in pkgutil.iter_modules(package.__path__)
                   if info.name not in NOT_SERVICES and not info.name.startswith("_"))
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A handle fixture as its module's source declares it."""
+
+    fixture: str
+    module: str  # the service module, e.g. "dynamodb"
+    name: str  # the class, e.g. "DynamoTable"
+    summary: str  # the first line of the class docstring
+
+
+#: A class statement with its body's docstring opening, and a ``fixture = "name"`` line
+#: (each at a line start; a literal prefix keeps the scan of every module near 1 ms).
+_CLASS = re.compile(r'\nclass (\w+)\b[^:]*:\n(?:    r?"""(.*))?')
+_FIXTURE = re.compile(r'\n    fixture = ["\'](\w+)["\']')
+_declared: dict[str, Declaration] = {}
+
+
+def declared() -> Mapping[str, Declaration]:
+    """Every handle fixture the service modules declare (``fixture = "name"`` in a class
+    body), read from their source: naming every fixture imports no service. A module
+    whose source cannot be read is imported instead."""
+    if not _declared:
+        with _lock:
+            if not _declared:
+                found: dict[str, Declaration] = {}
+                for module in service_modules():
+                    found.update((d.fixture, d) for d in _declarations(module))
+                _declared.update(sorted(found.items()))
+    return _declared
+
+
+def _declarations(module: str) -> Iterator[Declaration]:
+    try:
+        source = "\n" + Path(__file__).with_name(f"{module}.py").read_text(encoding="utf-8")
+    except OSError:  # e.g. a zipped install: ask the module itself
+        imported = importlib.import_module(f"{__package__}.{module}").__name__
+        for fixture, cls in list(_types.items()):
+            if cls.__module__ == imported:
+                summary = (cls.__doc__ or cls.__name__).strip().splitlines()[0]
+                yield Declaration(fixture, module, cls.__name__, summary)
+        return
+    classes = list(_CLASS.finditer(source))
+    for match in _FIXTURE.finditer(source):
+        owner = next(c for c in reversed(classes) if c.start() < match.start())
+        summary = (owner.group(2) or owner.group(1)).replace('"""', "").strip()
+        yield Declaration(match.group(1), module, owner.group(1), summary)
+
+
+def lookup(fixture: str) -> type[Resource]:
+    """The handle type of ``fixture``, importing only the module that declares it."""
+    if fixture not in _types and fixture in declared():
+        importlib.import_module(f"{__package__}.{declared()[fixture].module}")
+    return _types[fixture]
+
+
+def fixture_names() -> frozenset[str]:
+    """Every handle fixture name: declared by a service module or registered since."""
+    if not _names:
+        _names.append(frozenset(declared()) | frozenset(_types))
+    return _names[0]
 
 
 def resource_types() -> Mapping[str, type[Resource]]:
