@@ -32,7 +32,9 @@ terminal summary, ~1 s; ``--all-plugins`` keeps it). ``--bytecode cached`` (defa
 keeps compiled and assertion-rewritten modules in a scratch ``PYTHONPYCACHEPREFIX``, after
 one untimed run of each case; ``cold`` compiles them in every process, as with
 ``PYTHONDONTWRITEBYTECODE=1`` and an editable install. ``--quick`` runs small sizes at
-one latency, once (a smoke run); ``--runs K`` reports the median of K runs.
+one latency, once (a smoke run); ``--runs K`` reports the median of K runs, ``--best``
+their fastest (as timeit does: on a shared machine noise only ever slows a run down,
+CPU time included, so the fastest run is the closest to an idle machine).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,7 +96,8 @@ class Target:
 
 @dataclass
 class Timing:
-    """The median wall and CPU time of one case, and what its last run's output said."""
+    """The wall and CPU time of one case (median or fastest of its runs), and what its
+    last run's output said."""
 
     seconds: float
     cpu: float  # user + system: the load of the machine hardly changes it
@@ -404,6 +408,11 @@ class Bench:
     #: and not of a gate, imports itself in every run's terminal summary (~1 s).
     pytest_options: tuple[str, ...] = ("-p", "no:hypothesispytest")
 
+    @property
+    def statistic(self) -> str:
+        """What the tables show: "median of 3 run(s)" or "fastest of 3 run(s)"."""
+        return f"{'fastest' if self.args.best else 'median'} of {self.args.runs} run(s)"
+
     def pytest(self, folder: Path, *extra: str) -> list[str]:
         """``python -m pytest FOLDER -q`` without the cache plugin."""
         return [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
@@ -438,8 +447,9 @@ class Bench:
 
     def timed(self, cases: dict[str, list[str]], cwd: Path,
               env: dict[str, str] | None = None) -> dict[str, Timing]:
-        """The median wall time of each case over ``--runs`` rounds (cases interleaved,
-        so that a slow spell of the machine spreads over all of them)."""
+        """The median (``--best``: fastest) wall and CPU time of each case over ``--runs``
+        rounds (cases interleaved, so that a slow spell of the machine spreads over all
+        of them)."""
         seconds: dict[str, list[float]] = {name: [] for name in cases}
         cpu: dict[str, list[float]] = {name: [] for name in cases}
         outputs: dict[str, str] = {}
@@ -448,8 +458,9 @@ class Bench:
                 took, used, outputs[name] = run(cmd, cwd, env or self.env)
                 seconds[name].append(took)
                 cpu[name].append(used)
-        return {name: timing(statistics.median(seconds[name]), statistics.median(cpu[name]),
-                             outputs[name]) for name in cases}
+        pick = min if self.args.best else statistics.median
+        return {name: timing(pick(seconds[name]), pick(cpu[name]), outputs[name])
+                for name in cases}
 
 
 # --------------------------------------------------------------------------- sections
@@ -509,7 +520,7 @@ def limit_section(bench: Bench) -> None:
     plugin, plain = results["plugin"], results["plain"].seconds
     limit = reads * latency / CONCURRENCY + plain
     print(f"\n== {checks} checks at {latency * 1000:.0f} ms, {reads} distinct reads, "
-          f"median of {bench.args.runs} run(s)")
+          f"{bench.statistic}")
     print(f"  plugin serial:                 {plugin.seconds:6.2f} s  (cpu {plugin.cpu:.2f} s; "
           f"{plugin.calls} AWS calls; {plugin.prefetched})")
     print(f"  plain pytest, {checks} trivial tests: {plain:6.2f} s")
@@ -528,10 +539,11 @@ def collect_section(bench: Bench) -> None:
     big, small = bench.args.collect_tests, bench.args.collect_tests // 2
     rows = [("terraform keys", big, False), ("CDK, no suffix", big, True),
             ("CDK, no suffix", small, True), ("CDK, no suffix", 2, True)]
-    print(f"\n== --collect-only -q, median of {bench.args.runs} run(s)")
+    print(f"\n== --collect-only -q, {bench.statistic}")
     print(f"  {'outputs':16} {'tests':>5} {'outputs':>7} {'plugin s':>8} {'plain s':>7} "
           f"{'ratio':>6} {'extra s':>7}  cpu: {'plugin':>6} {'plain':>6} {'ratio':>6}")
     extra: dict[int, float] = {}
+    counted: dict[tuple[str, int], tuple[int, int]] = {}
     for label, tests, cdk in rows:
         folder = bench.root / f"collect-{tests}-{'cdk' if cdk else 'tf'}"
         targets = synthetic_tables(tests // 2, cdk)
@@ -548,10 +560,38 @@ def collect_section(bench: Bench) -> None:
               f"{plain.seconds:7.2f} {plugin.seconds / plain.seconds:5.2f}x "
               f"{plugin.seconds - plain.seconds:7.2f}       {plugin.cpu:6.2f} {plain.cpu:6.2f} "
               f"{plugin.cpu / plain.cpu:5.2f}x", flush=True)
+        if bench.args.instructions:
+            counted[label, tests] = (instructions(cases["plugin"], folder, bench.env),
+                                     instructions(cases["plain"], folder, bench.env))
     first = (extra[small] - extra[2]) / (small - 2) * 1000
     second = (extra[big] - extra[small]) / (big - small) * 1000
     print(f"  the plugin's extra CPU per test, CDK: {first:.2f} ms from 2 to {small} tests, "
           f"{second:.2f} ms from {small} to {big} (equal: linear; the second larger: not)")
+    if counted:
+        print("\n== --collect-only -q, instructions executed (valgrind: the same in every run, "
+              "whatever the machine's load)")
+        for (label, tests), (plugin_ir, plain_ir) in counted.items():
+            print(f"  {label:16} {tests:5d} tests: plugin {plugin_ir / 1e6:7.0f} M, plain "
+                  f"{plain_ir / 1e6:7.0f} M, {plugin_ir / plain_ir:.3f}x, extra "
+                  f"{(plugin_ir - plain_ir) / 1e6:5.0f} M")
+        per_test = [((counted["CDK, no suffix", b][0] - counted["CDK, no suffix", b][1])
+                     - (counted["CDK, no suffix", a][0] - counted["CDK, no suffix", a][1]))
+                    / (b - a) / 1000 for a, b in ((2, small), (small, big))]
+        print(f"  extra per test, CDK: {per_test[0]:.0f} k from 2 to {small} tests, "
+              f"{per_test[1]:.0f} k from {small} to {big} (equal: linear)")
+
+
+def instructions(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """The instructions ``cmd`` executes, counted by valgrind (no timing noise)."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on PATH")
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    found = re.search(r"refs:\s+([\d,]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"{' '.join(cmd)} under valgrind exited {done.returncode}:\n"
+                         f"{done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
 
 
 def calls_section(bench: Bench) -> None:
@@ -608,6 +648,10 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, 20 ms, 1 run")
     parser.add_argument("--runs", type=int, default=3, help="median of this many runs")
+    parser.add_argument("--instructions", action="store_true",
+                        help="collect: also count instructions with valgrind (deterministic)")
+    parser.add_argument("--best", action="store_true",
+                        help="the fastest of the runs instead of their median")
     parser.add_argument("--resources", type=int, default=100, help="resources of the gate")
     parser.add_argument("--mix", action="store_true",
                         help="tables, S3 buckets and SQS queues instead of tables only")
