@@ -15,7 +15,7 @@ from pytest_awshealth.emulator.httpstub import write_certificates
 
 ARGS = ("--aws-outputs", "outputs.json", "-p", "no:cacheprovider")
 CLUSTER, SERVICE = "sake-prod", "streamlit-app"
-EXAMPLE_AMI = "ami-12c6146b"  # in moto's AMI list; describe_images would cost ~2 s per reset
+EXAMPLE_AMI = "ami-12c6146b"  # any image ID: the emulator loads no default AMIs (server.py)
 
 
 # --------------------------------------------------------------------------- provisioning

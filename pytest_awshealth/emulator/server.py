@@ -63,6 +63,12 @@ BatchGetQueryExecution; ListSubscriptions shows a pending subscription's real AR
 (AWS shows "PendingConfirmation") unless ``set_sns_pending`` made it pending; faults match REST services (s3, lambda) by
 service only, and elb and elbv2 share the signing name "elasticloadbalancing".
 
+Set unless already set: ``MOTO_EC2_LOAD_DEFAULT_AMIS=false``. moto otherwise builds its
+~1,300 public AMIs (each with a volume and a snapshot) in every EC2 backend it creates,
+and again at each reset: 0.1-0.3 s per reset or first EC2 call, for images no check
+reads. ``run_instances`` takes any image ID (moto validates them only with
+``MOTO_ENABLE_AMI_VALIDATION``); to give one ``describe_images`` answer, register it.
+
 Not set: ``MOTO_ACM_VALIDATION_WAIT``. moto reads it once at import (default 60 s),
 so requested ACM certificates stay ``PENDING_VALIDATION`` for a minute, which is a
 useful unhealthy state; imported certificates are ``ISSUED`` at once.
@@ -78,6 +84,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -760,6 +767,7 @@ class Emulator:
 
         for name, level in QUIET_LOGGERS.items():
             logging.getLogger(name).setLevel(level)
+        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # read per backend
         self._server = make_server("127.0.0.1", self.port, self._app(), threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(
