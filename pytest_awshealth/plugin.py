@@ -137,16 +137,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if state.files is None or state.settings.is_set("stack"):
         return
-    known: dict[tuple[str, Leaf], Optional[str]] = {}  # tests share bindings: look up once
-    problems = []
-    for item in session.items:
-        for fixture, ref in bindings(item):
-            for one in leaves(ref):
-                if (fixture, one) not in known:
-                    known[fixture, one] = _lookup_problem(state, one, fixture)
-                if known[fixture, one]:
-                    problems.append(f"{item.nodeid}: aws_output({fixture}=...): "
-                                    f"{known[fixture, one]}")
+    problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
+                for item in session.items for fixture, ref in bindings(item)
+                for one in leaves(ref) if (problem := _lookup_problem(state, one, fixture))]
     if problems:
         unique = list(dict.fromkeys(problems))
         raise pytest.UsageError("unknown outputs in aws_output markers:\n  " + "\n  ".join(unique))

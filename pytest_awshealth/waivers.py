@@ -203,8 +203,6 @@ class WaiverBook:
         marker = closest(item, MARKER)
         if marker is not None:
             return aws_waiver_signature(*marker.args, **marker.kwargs)
-        if not self.entries:
-            return None
         return next((w for pattern, w in self.entries
                      if fnmatch.fnmatchcase(item.nodeid, pattern)), None)
 

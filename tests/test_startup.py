@@ -44,10 +44,9 @@ def test_the_source_scan_finds_every_handle_that_importing_registers() -> None:
 @pytest.mark.emulator
 def test_a_session_imports_only_the_services_its_tests_use(pytester, write_outputs,
                                                            aws_env) -> None:
-    aws_env.client("dynamodb").create_table(
-        TableName="orders", BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    from test_prefetch import tables
+
+    tables(aws_env, "orders")
     write_outputs({"table": "orders"})
     pytester.makepyfile(GATE)
     pytester.makeconftest(LOADED)
