@@ -62,7 +62,6 @@ def emulator() -> Iterator[Emulator]:
     """A moto server on 127.0.0.1, shared by this process's tests (xdist: one per worker)."""
     with Emulator() as server:
         preload_moto_backends()
-        _list_moto_modules_once()
         gc.freeze()  # moto's heap stays: each collection (2 per in-process run) skips it
         yield server
 
@@ -171,15 +170,6 @@ def _share_botocore_loader() -> None:
 
     botocore.session.create_loader = functools.lru_cache(maxsize=None)(  # type: ignore[assignment]
         botocore.loaders.create_loader)
-
-
-def _list_moto_modules_once() -> None:
-    """moto's dispatcher lists its package folder (a sorted listdir and an isdir per
-    entry) on every request to find the service; the folder does not change."""
-    from moto import backends
-
-    modules = tuple(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
 
 _keep_library_modules()

@@ -84,6 +84,26 @@ def test_ec2_starts_without_moto_s_public_images(aws_env: Emulator) -> None:
     assert len(ec2.describe_instances()["Reservations"]) == 1
 
 
+def test_dispatcher_asks_moto_once_per_host(emulator: Emulator, monkeypatch) -> None:
+    """moto lists its package folder for each lookup of a host's backend; the emulator's
+    dispatcher keeps each answer, and every request still reaches its service."""
+    from moto.server import DomainDispatcherApplication
+
+    asked: list[str | None] = []
+    lookup = DomainDispatcherApplication.get_backend_for_host
+
+    def counted(self, host):
+        asked.append(host)
+        return lookup(self, host)
+
+    monkeypatch.setattr(DomainDispatcherApplication, "get_backend_for_host", counted)
+    with Emulator() as other:
+        for _ in range(3):
+            assert other.client("sqs").list_queues().get("QueueUrls", []) == []
+            assert other.client("dynamodb").list_tables()["TableNames"] == []
+    assert len(asked) == len(set(asked)) >= 3, asked  # no host, then sqs's and dynamodb's: once
+
+
 def test_env_points_at_server(emulator: Emulator) -> None:
     env = emulator.env()
     assert env["AWS_ENDPOINT_URL"] == emulator.url

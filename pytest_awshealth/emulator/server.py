@@ -779,12 +779,13 @@ class Emulator:
 
     def _app(self) -> WsgiApp:
         # moto.server's names, public since moto 1.x (moto_server.werkzeug_app moves)
-        from moto.server import DomainDispatcherApplication, create_backend_app
+        from moto.server import create_backend_app
 
+        from .dispatch import Dispatcher
         from .iam_enforcer import IamEnforcerMiddleware
         from .iam_simulator import IamSimulatorMiddleware
 
-        moto_app = IamSimulatorMiddleware(DomainDispatcherApplication(create_backend_app))
+        moto_app = IamSimulatorMiddleware(Dispatcher(create_backend_app))
         answered = AnswerMiddleware(AthenaFailureMiddleware(moto_app, self._athena), self._answers)
         return FaultMiddleware(IamEnforcerMiddleware(answered), self._faults)
 
