@@ -4,7 +4,6 @@ service models survive pytester's in-process runs, and the slowest tests start f
 
 from __future__ import annotations
 
-import functools
 import gc
 import importlib
 import json
@@ -21,6 +20,7 @@ import pytest
 
 import pytest_awshealth
 from pytest_awshealth.emulator import Emulator, HttpStub
+from pytest_awshealth.emulator.models import share_service_models
 
 pytest_plugins = ["pytester"]
 
@@ -161,16 +161,5 @@ def _keep_library_modules() -> None:
     pytester_module.SysModulesSnapshot = KeepLibraries  # type: ignore[misc]
 
 
-def _share_botocore_loader() -> None:
-    """One botocore data loader per search path in this process: every in-process run
-    makes a new boto3 session, whose own loader would parse each service's model JSON
-    again (~25 ms a client). The files are static; each session still makes its clients."""
-    import botocore.loaders
-    import botocore.session
-
-    botocore.session.create_loader = functools.lru_cache(maxsize=None)(  # type: ignore[assignment]
-        botocore.loaders.create_loader)
-
-
 _keep_library_modules()
-_share_botocore_loader()
+share_service_models()  # before the first in-process run: what the emulator does at start

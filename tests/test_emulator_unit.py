@@ -104,6 +104,21 @@ def test_dispatcher_asks_moto_once_per_host(emulator: Emulator, monkeypatch) -> 
     assert len(asked) == len(set(asked)) >= 3, asked  # no host, then sqs's and dynamodb's: once
 
 
+def test_emulator_sessions_share_one_model_loader(monkeypatch) -> None:
+    """moto makes a boto3 session per backend; once an emulator starts, new sessions share
+    one loader (each model file parsed once per process), and calls still work."""
+    import botocore.loaders
+    import botocore.session
+
+    monkeypatch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)
+    loaders = lambda: {id(botocore.session.Session().get_component("data_loader"))  # noqa: E731
+                       for _ in range(2)}
+    assert len(loaders()) == 2  # botocore's own behaviour: a loader per session
+    with Emulator() as other:
+        assert len(loaders()) == 1
+        assert other.client("sqs").list_queues().get("QueueUrls", []) == []
+
+
 def test_env_points_at_server(emulator: Emulator) -> None:
     env = emulator.env()
     assert env["AWS_ENDPOINT_URL"] == emulator.url

@@ -765,6 +765,9 @@ class Emulator:
             return self
         from werkzeug.serving import make_server
 
+        from .models import share_service_models
+
+        share_service_models()  # before moto builds a backend
         for name, level in QUIET_LOGGERS.items():
             logging.getLogger(name).setLevel(level)
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # read per backend
