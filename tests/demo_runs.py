@@ -48,13 +48,24 @@ def run_gate(pytester: pytest.Pytester, aws_env, api_stub, example: str, *args: 
     in-process; ``aws_env`` and ``api_stub`` are the conftest fixtures. ``-n 2`` works too
     (workers inherit the emulator's environment). ``before_run(emulator)`` runs after the
     deploy, e.g. to inject faults; ``plugins`` (e.g. a :class:`CallRecorder`) join the run."""
+    outputs = deploy(pytester, aws_env, api_stub, example, breaks)
+    if before_run is not None:
+        before_run(aws_env)
+    return gate(pytester, example, outputs, *args, plugins=plugins)
+
+
+def deploy(pytester: pytest.Pytester, aws_env, api_stub, example: str,
+           breaks: tuple[str, ...] = ()) -> Path:
+    """Provision ``example`` with ``breaks``; the path of its outputs file."""
     from pytest_awshealth.emulator.stacks import get_stack
 
     stack = get_stack(example)
-    deployment = stack.deploy(aws_env, api_stub, breaks)
-    outputs = stack.write_outputs(deployment, pytester.path)
-    if before_run is not None:
-        before_run(aws_env)
+    return stack.write_outputs(stack.deploy(aws_env, api_stub, breaks), pytester.path)
+
+
+def gate(pytester: pytest.Pytester, example: str, outputs: Path, *args: str,
+         plugins: tuple[Any, ...] = ()) -> pytest.RunResult:
+    """Run ``example``'s gate in-process on the deployed ``outputs``."""
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
                                         "-p", "no:cacheprovider", *args, plugins=list(plugins))
 
