@@ -1,6 +1,6 @@
-"""Every example gate: healthy passes, each break fails exactly its checks with its hint,
-the committed files agree with the tests, and the ``awshealth demo`` command runs each
-example for real once. That xdist gives the serial verdicts, every break at once, is in
+"""Every example gate: healthy passes (reading each thing once, writing nothing), each
+break fails exactly its checks with its hint, the committed files agree with the tests,
+and the ``awshealth demo`` command runs each example for real once. That xdist gives the serial verdicts, every break at once, is in
 test_prefetch.py (``test_example_verdicts_do_not_depend_on_prefetch``).
 
 Gates run in-process on this worker's emulator (``run_gate``); one real subprocess per
@@ -15,17 +15,24 @@ import pytest
 
 from demo_runs import EXAMPLES, CallRecorder, demo, demo_subprocess, failed, run_gate, verdicts
 from pytest_awshealth.emulator.stacks import EXAMPLES as NAMES, get_stack
+from pytest_awshealth.iam_actions import ACTIONS
 
 BREAKS = [(name, b) for name in NAMES for b in get_stack(name).breaks]
 #: The example ``awshealth demo`` runs without --example: test_demo.py runs it for real.
 DEFAULT_EXAMPLE = "mantissa_log"
 
 
+#: What a read looks like; the writes a test asks for explicitly (an Athena query, an invoke).
+READ = re.compile(r"^(Admin)?(Describe|Get|List|Head|Filter|Select|Lookup|Search|Simulate)")
+ASKED_FOR_BY_TESTS = {"StartQueryExecution", "Invoke", "StopQueryExecution"}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_healthy_stack_passes_in_at_most_one_call_per_check(pytester, aws_env, api_stub,
-                                                            name) -> None:
+def test_healthy_stack_passes_reading_at_most_once_per_check(pytester, aws_env, api_stub,
+                                                             name) -> None:
     """All pass, and the session (its prefetch included) makes at most one AWS call per
-    check and no identical read twice."""
+    check, no identical read twice, and only reads, except what a test asks for; every
+    operation it makes has its IAM action in the table (for AccessDenied hints)."""
     recorder = CallRecorder()
     result = run_gate(pytester, aws_env, api_stub, name, "-rA", plugins=(recorder,))
     assert result.ret == 0, result.stdout.str()
@@ -34,6 +41,9 @@ def test_healthy_stack_passes_in_at_most_one_call_per_check(pytester, aws_env, a
     result.stdout.fnmatch_lines([f"*{len(found)} passed*"])
     assert recorder.repeated() == {}
     assert 0 < len(recorder.calls) <= len(found), json.dumps(recorder.calls, indent=1)
+    operations = {(service, operation) for service, operation, _ in recorder.calls}
+    assert sorted({op for _, op in operations if not READ.match(op)} - ASKED_FOR_BY_TESTS) == []
+    assert sorted(operations - set(ACTIONS)) == []
 
 
 @pytest.mark.parametrize(("name", "broken"), BREAKS, ids=[f"{n}-{b}" for n, b in BREAKS])
