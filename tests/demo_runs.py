@@ -25,6 +25,13 @@ def demo(pytester: pytest.Pytester, example: str, *args: str) -> pytest.RunResul
                         *args, timeout=300)
 
 
+def suspect_checks(example: str) -> tuple[str, ...]:
+    """The checks that some break of ``example`` fails, sorted."""
+    from pytest_awshealth.emulator.stacks import get_stack
+
+    return tuple(sorted({check for b in get_stack(example).breaks.values() for check in b.fails}))
+
+
 def verdicts(result: pytest.RunResult) -> dict[str, str]:
     """Test id -> PASSED/FAILED/INCONCLUSIVE, from ``-rA`` short summary lines (and the
     inconclusive summary's ``INCONCLUSIVE <nodeid> - <reason>`` lines)."""
@@ -64,10 +71,26 @@ def deploy(pytester: pytest.Pytester, aws_env, api_stub, example: str,
 
 
 def gate(pytester: pytest.Pytester, example: str, outputs: Path, *args: str,
-         plugins: tuple[Any, ...] = ()) -> pytest.RunResult:
-    """Run ``example``'s gate in-process on the deployed ``outputs``."""
+         plugins: tuple[Any, ...] = (), checks: tuple[str, ...] = ()) -> pytest.RunResult:
+    """Run ``example``'s gate in-process on the deployed ``outputs``: all of it, or only
+    ``checks`` (test names with their parameters, as a break's ``fails`` lists them)."""
+    only = [OnlyChecks(checks)] if checks else []
     return pytester.runpytest_inprocess(str(EXAMPLES / example), "--aws-outputs", str(outputs),
-                                        "-p", "no:cacheprovider", *args, plugins=list(plugins))
+                                        "-p", "no:cacheprovider", *args,
+                                        plugins=[*plugins, *only])
+
+
+class OnlyChecks:
+    """Deselects every collected test but ``checks`` (``test_name[params]``), keeping the
+    file's order (the order of the remediation hints)."""
+
+    def __init__(self, checks: tuple[str, ...]) -> None:
+        self.checks = set(checks)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        config.hook.pytest_deselected(items=[i for i in items if i.name not in self.checks])
+        items[:] = [i for i in items if i.name in self.checks]
 
 
 def run_checks(pytester: pytest.Pytester, outputs: Mapping[str, Any], body: str,
