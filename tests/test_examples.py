@@ -1,10 +1,12 @@
 """Every example gate: healthy passes (reading each thing once, writing nothing), each
 break fails exactly its checks with its hint, the committed files agree with the tests,
-and the ``awshealth demo`` command runs each example for real once. That xdist gives the serial verdicts, every break at once, is in
-test_prefetch.py (``test_example_verdicts_do_not_depend_on_prefetch``).
+and the ``awshealth demo`` command runs each example for real once. That xdist gives the
+serial verdicts, every break at once, is in test_prefetch.py
+(``test_example_verdicts_do_not_depend_on_prefetch``).
 
-Gates run in-process on this worker's emulator (``run_gate``); one real subprocess per
-example (``test_demo_command_runs_the_example``, and test_demo.py for the default one)."""
+Gates run in-process on this worker's emulator (``run_gate``, or ``deploy`` then ``gate``);
+one real subprocess per example (``test_demo_command_runs_the_example``, and test_demo.py
+for the default one)."""
 
 from __future__ import annotations
 
