@@ -15,6 +15,7 @@ mismatch.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import shutil
@@ -166,6 +167,17 @@ class HttpStub:
         key = (method.upper() if method else None, path)
         with self._lock:
             self._routes[key] = Route(status, body, dict(headers or {}), delay)
+
+    def snapshot(self) -> dict[tuple[str | None, str], Route]:
+        """A copy of the routes, for :meth:`restore` (as :meth:`Emulator.snapshot`)."""
+        with self._lock:
+            return copy.deepcopy(self._routes)
+
+    def restore(self, routes: dict[tuple[str | None, str], Route]) -> None:
+        """Answer with a copy of ``routes`` (a :meth:`snapshot`) only, and forget the calls."""
+        with self._lock:
+            self._routes = copy.deepcopy(routes)
+            self.calls.clear()
 
     def lookup(self, method: str, path: str) -> Route:
         """The route for a request; HEAD falls back to GET; 404 JSON when none."""

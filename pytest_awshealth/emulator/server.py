@@ -73,6 +73,10 @@ Not set: ``MOTO_ACM_VALIDATION_WAIT``. moto reads it once at import (default 60 
 so requested ACM certificates stay ``PENDING_VALIDATION`` for a minute, which is a
 useful unhealthy state; imported certificates are ``ISSUED`` at once.
 
+``snapshot()`` copies every resource moto holds and ``restore()`` puts a fresh copy back
+(``snapshot.py``): provision once, restore before each test. The states above live in the
+copied objects (a swapped class reads the object's own attributes), so they survive it.
+
 moto keeps its backends and ``/moto-api/config`` in process-global state: two
 Emulators in one process (or ``mock_aws`` next to one) share and reset each other's
 resources. Use one Emulator per process (pytest-xdist workers are processes).
@@ -93,9 +97,12 @@ import uuid
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 DUMMY_KEY = "testing"
 _CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
@@ -188,6 +195,11 @@ class FaultTable:
             self._remaining.clear()
             self._streaks.clear()
             self.faulted = self.passed = self.longest_streak = 0
+
+    def __bool__(self) -> bool:
+        """Whether any fault is set."""
+        with self._lock:
+            return bool(self._faults)
 
     def covers(self, service: str | None) -> bool:
         """Whether any fault targets ``service`` (or every service)."""
@@ -477,6 +489,11 @@ class Answers:
         with self._lock:
             self._answers.clear()
 
+    def __bool__(self) -> bool:
+        """Whether any answer is set."""
+        with self._lock:
+            return bool(self._answers)
+
     def find(self, signing_name: str | None, operation: str | None,
              params: Callable[[], Mapping[str, Any]]) -> Answer | None:
         """The newest answer for this request whose ``when`` its ``params()`` match."""
@@ -711,26 +728,88 @@ def _arn_location(arn: str) -> tuple[str, str]:
     return parts[4], parts[3]
 
 
+def _extend(obj: Any, mixin: type) -> None:
+    """Give ``obj`` ``mixin``'s methods by swapping its class for a subclass of both. The
+    state they read stays in ``obj``'s attributes, so a copy of ``obj`` (a snapshot's)
+    behaves as ``obj`` does."""
+    base = type(obj)
+    if isinstance(obj, mixin):
+        return
+    if (mixin, base) not in _EXTENDED:
+        _EXTENDED[mixin, base] = type(base.__name__, (mixin, base), {"__module__": base.__module__})
+    obj.__class__ = _EXTENDED[mixin, base]
+
+
+_EXTENDED: dict[tuple[type, type], type] = {}
+
+
+class _TargetHealth:
+    """ELBv2 target group: ``health_for`` reports ``_awshealth_overrides[target id]``."""
+
+    _awshealth_overrides: dict[str, tuple[str, str | None, str | None]]
+
+    def health_for(self, target: dict[str, Any], ec2_backend: Any) -> Any:
+        status = super().health_for(target, ec2_backend)  # type: ignore[misc]
+        if target["Id"] in self._awshealth_overrides:
+            status.status, status.reason, status.description = self._awshealth_overrides[
+                target["Id"]]
+        return status
+
+
 def _override_health(
     target_group: Any, target_id: str, health: tuple[str, str | None, str | None]
 ) -> None:
     """Make ``target_group.health_for`` report ``health`` for ``target_id``."""
-    overrides: dict[str, tuple[str, str | None, str | None]] | None = target_group.__dict__.get(
-        "_awshealth_overrides"
-    )
-    if overrides is None:
-        overrides = {}
-        original = type(target_group).health_for.__get__(target_group)
+    if not isinstance(target_group, _TargetHealth):
+        target_group._awshealth_overrides = {}
+        _extend(target_group, _TargetHealth)
+    target_group._awshealth_overrides[target_id] = health
 
-        def health_for(target: dict[str, Any], ec2_backend: Any) -> Any:
-            status = original(target, ec2_backend)
-            if target["Id"] in overrides:
-                status.status, status.reason, status.description = overrides[target["Id"]]
-            return status
 
-        target_group._awshealth_overrides = overrides
-        target_group.health_for = health_for
-    overrides[target_id] = health
+class _TableStatus:
+    """DynamoDB table: ``describe`` reports ``_awshealth_status``; ``_awshealth_then``, if
+    set, is called once, at the first describe."""
+
+    _awshealth_status: str
+    _awshealth_then: Callable[[], Any] | None
+
+    def describe(self, base_key: str = "TableDescription") -> dict[str, Any]:
+        result = super().describe(base_key)  # type: ignore[misc]
+        result[base_key]["TableStatus"] = self._awshealth_status
+        if self._awshealth_then is not None:
+            then, self._awshealth_then = self._awshealth_then, None
+            then()
+        return result
+
+
+class _InstanceChecks:
+    """EC2 instance: its instance and system status checks report ``_awshealth_checks``."""
+
+    _awshealth_checks: tuple[str, str]
+
+    @property
+    def instance_status(self) -> dict[str, Any]:
+        return _status_check(self._awshealth_checks[0])
+
+    @property
+    def system_status(self) -> dict[str, Any]:
+        return _status_check(self._awshealth_checks[1])
+
+
+def _status_check(status: str) -> dict[str, Any]:
+    return {"Status": status, "Details": [
+        {"Name": "reachability", "Status": "passed" if status == "ok" else "failed"}]}
+
+
+class _LastUpdateStatus:
+    """Lambda function: its configuration reports ``_awshealth_last_update``."""
+
+    _awshealth_last_update: str
+
+    def get_configuration(self, on_create: bool = False) -> dict[str, Any]:
+        config = super().get_configuration(on_create)  # type: ignore[misc]
+        config["LastUpdateStatus"] = self._awshealth_last_update
+        return config
 
 
 # --------------------------------------------------------------------------- emulator
@@ -892,6 +971,34 @@ class Emulator:
         for model in self._transitions:
             self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
         self._transitions.clear()
+
+    def snapshot(self) -> Snapshot:
+        """A copy of every resource moto holds (and the Route 53 check statuses set here),
+        for :meth:`restore`: provision a stack once, then restore it instead of provisioning
+        it again. Only resources: faults, answers, Athena failures, held states and
+        :meth:`later` calls must be cleared first, or a ValueError names them."""
+        from .snapshot import take
+
+        layers = {"faults": bool(self._faults), "answers": bool(self._answers),
+                  "Athena failures": self._athena.active(),
+                  "held states": bool(self._transitions), "later calls": bool(self._timers)}
+        if any(layers.values()):
+            raise ValueError("snapshot() copies resources only; clear these first: "
+                             + ", ".join(name for name, set_ in layers.items() if set_))
+        return take(health_checks=dict(_HEALTH_CHECK_STATUSES))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Clear faults, answers, held states and :meth:`later` calls, as :meth:`reset` does,
+        and put back a fresh copy of ``snapshot``'s resources (it stays as it was taken)."""
+        from .snapshot import put_back
+
+        self.cancel_later()
+        self.clear_faults()
+        for model in self._transitions:
+            self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
+        self._transitions.clear()
+        _HEALTH_CHECK_STATUSES.clear()
+        _HEALTH_CHECK_STATUSES.update(put_back(snapshot)["health_checks"])
 
     def hold_state(self, model: str, reads: int = 1_000_000) -> None:
         """Keep resources of a moto state-managed ``model`` (``cloudfront::distribution``,
@@ -1188,21 +1295,9 @@ class Emulator:
         CREATING until 15 s after the check first looks: ``then="ACTIVE", after=15``."""
         backend_table = self._table(table, region)
         backend_table._awshealth_status = status
-        backend_table._awshealth_then = (then, after) if then is not None else None
-        if "describe" in backend_table.__dict__:
-            return
-        original = type(backend_table).describe.__get__(backend_table)
-
-        def describe(base_key: str = "TableDescription") -> dict[str, Any]:
-            result = original(base_key)
-            result[base_key]["TableStatus"] = backend_table._awshealth_status
-            if backend_table._awshealth_then is not None:
-                final, delay = backend_table._awshealth_then
-                backend_table._awshealth_then = None
-                self.later(delay, self.set_table_status, table, final, region=region)
-            return result
-
-        backend_table.describe = describe
+        backend_table._awshealth_then = None if then is None else (
+            lambda: self.later(after, self.set_table_status, table, then, region=region))
+        _extend(backend_table, _TableStatus)
 
     def set_gsi_status(self, table: str, index: str, status: str,
                        region: str | None = None) -> None:
@@ -1239,15 +1334,7 @@ class Emulator:
             fn.state = state
         if last_update_status is not None:
             fn._awshealth_last_update = last_update_status
-            if "get_configuration" not in fn.__dict__:
-                original = type(fn).get_configuration.__get__(fn)
-
-                def get_configuration(on_create: bool = False) -> dict[str, Any]:
-                    config = original(on_create)
-                    config["LastUpdateStatus"] = fn._awshealth_last_update
-                    return config
-
-                fn.get_configuration = get_configuration
+            _extend(fn, _LastUpdateStatus)
 
     def set_health_check_status(self, check_id: str, status: str) -> None:
         """Make Route 53's checkers report ``status`` (e.g. ``"Failure: HTTP Status Code
@@ -1277,14 +1364,8 @@ class Emulator:
         (``ok``, ``impaired``, ``initializing``...); moto always reports ``ok``. The
         instance's class is swapped for a subclass whose statuses say so."""
         found = self.backend("ec2", region).get_instance(instance_id)
-        base = type(found)
-
-        def check(status: str) -> property:
-            return property(lambda self: {"Status": status, "Details": [
-                {"Name": "reachability", "Status": "passed" if status == "ok" else "failed"}]})
-
-        found.__class__ = type(base.__name__, (base,), {
-            "instance_status": check(instance), "system_status": check(system)})
+        found._awshealth_checks = (instance, system)
+        _extend(found, _InstanceChecks)
 
     def set_scan_findings(self, repository: str, tag: str, counts: dict[str, int],
                           region: str | None = None) -> None:
