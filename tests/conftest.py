@@ -110,11 +110,19 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     return pytester
 
 
-@pytest.fixture
-def api_stub() -> Iterator[HttpStub]:
-    """A local HTTP server standing in for an API."""
+@pytest.fixture(scope="session")
+def api_server() -> Iterator[HttpStub]:
+    """This process's local HTTP server standing in for an API (see ``api_stub``)."""
     with HttpStub() as stub:
         yield stub
+
+
+@pytest.fixture
+def api_stub(api_server: HttpStub) -> HttpStub:
+    """A local HTTP server standing in for an API: no routes, no calls yet. One per process,
+    so its URL (which stacks write into their resources) is the same for each test."""
+    api_server.restore({})
+    return api_server
 
 
 @pytest.fixture

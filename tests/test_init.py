@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_runs import provision
 from pytest_awshealth.cli import main
 from pytest_awshealth.outputs import load_outputs
 from pytest_awshealth.scaffold import classify, generate, key_words, plan
@@ -47,7 +48,7 @@ def test_generated_gate_passes_healthy_and_fails_breaks(pytester, aws_env, api_s
     from pytest_awshealth.emulator.stacks import get_stack
 
     stack = get_stack(example)
-    deployment = stack.deploy(aws_env, api_stub)
+    deployment = provision(aws_env, api_stub, example)
     outputs = stack.write_outputs(deployment, pytester.path)
     assert main(["init", str(outputs), "--out", str(pytester.path / "smoke")]) == 0
     covered, total = plan(load_outputs([outputs]), str(outputs)).coverage

@@ -13,7 +13,7 @@ import pytest
 
 from pytest_awshealth.emulator.stacks import EXAMPLES as NAMES, get_stack
 from pytest_awshealth.policy import Policy, Statement
-from tests.demo_runs import EXAMPLES, inconclusive, verdicts
+from tests.demo_runs import EXAMPLES, inconclusive, provision, verdicts
 from tests.test_policy import collect_policy, run_as
 
 #: Actions that read stored data: a gate whose tests read none must not hold them.
@@ -33,7 +33,7 @@ def tail(nodeid: str) -> str:
 def test_example_gate_passes_with_its_policy_and_its_main_statement_is_needed(
         pytester, aws_env, api_stub, monkeypatch, name) -> None:
     stack = get_stack(name)
-    outputs = str(stack.write_outputs(stack.deploy(aws_env, api_stub), pytester.path))
+    outputs = str(stack.write_outputs(provision(aws_env, api_stub, name), pytester.path))
     gate = str(EXAMPLES / name)
     policy = collect_policy(pytester, gate, "--aws-outputs", outputs).policy
 

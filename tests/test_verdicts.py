@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from demo_runs import EXAMPLES, failed, inconclusive, verdicts
+from demo_runs import EXAMPLES, failed, inconclusive, provision, verdicts
 
 TABLE_SCHEMA = dict(BillingMode="PAY_PER_REQUEST",
                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -502,7 +502,7 @@ def test_example_gate_with_a_denied_read_exits_6(pytester, aws_env, api_stub) ->
     from pytest_awshealth.emulator.stacks import get_stack
 
     stack = get_stack("mantissa_log")
-    outputs = stack.write_outputs(stack.deploy(aws_env, api_stub, ()), pytester.path)
+    outputs = stack.write_outputs(provision(aws_env, api_stub, "mantissa_log"), pytester.path)
     aws_env.inject_fault("dynamodb", "DescribeTimeToLive", error_code="AccessDeniedException")
     result = pytester.runpytest_inprocess(str(EXAMPLES / "mantissa_log"), "--aws-outputs",
                                           str(outputs), "-p", "no:cacheprovider", "-rA")
