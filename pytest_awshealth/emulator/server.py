@@ -963,9 +963,14 @@ class Emulator:
 
     def reset(self) -> None:
         """Wipe all moto state, re-apply :func:`base_config` and clear faults."""
-        self.cancel_later()
+        self._clear_layers()
         self._post("/moto-api/reset", {})
         self.configure(base_config())
+
+    def _clear_layers(self) -> None:
+        """Cancel :meth:`later` calls; clear faults, answers, Route 53 check statuses and
+        held states."""
+        self.cancel_later()
         self.clear_faults()
         _HEALTH_CHECK_STATUSES.clear()
         for model in self._transitions:
@@ -992,12 +997,7 @@ class Emulator:
         and put back a fresh copy of ``snapshot``'s resources (it stays as it was taken)."""
         from .snapshot import put_back
 
-        self.cancel_later()
-        self.clear_faults()
-        for model in self._transitions:
-            self._post("/moto-api/state-manager/unset-transition", {"model_name": model})
-        self._transitions.clear()
-        _HEALTH_CHECK_STATUSES.clear()
+        self._clear_layers()
         _HEALTH_CHECK_STATUSES.update(put_back(snapshot)["health_checks"])
 
     def hold_state(self, model: str, reads: int = 1_000_000) -> None:

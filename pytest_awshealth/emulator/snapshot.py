@@ -43,8 +43,8 @@ def take(**extra: Any) -> Snapshot:
     from moto.core.base_backend import BackendDict, backend_lock
 
     buffer = io.BytesIO()
-    pickler = _Pickler(buffer, tuple(BackendDict._instances))
     with backend_lock:
+        pickler = _Pickler(buffer, tuple(BackendDict._instances))
         pickler.dump(([(live, dict(live)) for live in BackendDict._instances], extra))
     return Snapshot(buffer.getvalue(), tuple(pickler.shared))
 

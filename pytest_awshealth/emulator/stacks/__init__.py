@@ -89,15 +89,23 @@ class Stack:
 
     def deploy(self, emulator: Emulator, api: HttpStub, breaks: tuple[str, ...] = ()) -> Deployment:
         """Provision the stack, then apply the named breaks."""
+        self._known(breaks)
+        deployment = Deployment(emulator, api)
+        self.provision(deployment)
+        return self.apply(deployment, breaks)
+
+    def apply(self, deployment: Deployment, breaks: tuple[str, ...]) -> Deployment:
+        """Apply the named breaks to a deployment of this stack."""
+        self._known(breaks)
+        for name in breaks:
+            self.breaks[name].apply(deployment)
+        return deployment
+
+    def _known(self, breaks: tuple[str, ...]) -> None:
         unknown = [b for b in breaks if b not in self.breaks]
         if unknown:
             raise KeyError(f"unknown break(s) for {self.name}: {', '.join(unknown)}; "
                            f"choose from {', '.join(self.breaks)}")
-        deployment = Deployment(emulator, api)
-        self.provision(deployment)
-        for name in breaks:
-            self.breaks[name].apply(deployment)
-        return deployment
 
     def write_outputs(self, deployment: Deployment, directory: Path) -> Path:
         """Write the outputs file in the format the system's deploy tool really writes."""
