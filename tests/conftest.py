@@ -1,26 +1,18 @@
 """Shared fixtures for the plugin's own tests: one moto server per test process, plus what
-keeps the suite fast (see "Developing" in the README): library modules and botocore's
-service models survive pytester's in-process runs, and the slowest tests start first."""
+keeps the suite fast (see "Developing" in the README): what pytester's in-process runs
+keep between them (``tests/inprocess.py``), and the slowest tests start first."""
 
 from __future__ import annotations
 
 import gc
 import importlib
 import json
-import os
-import sys
-import sysconfig
-from pathlib import Path
 from typing import Any, Iterator
 
-# hypothesis's pytest plugin imports hypothesis in every run's terminal summary; imported
-# here once, pytester's in-process runs keep it instead of importing it again (~3 s each).
-import hypothesis.internal.observability  # noqa: F401
 import pytest
 
-import pytest_awshealth
 from pytest_awshealth.emulator import Emulator, HttpStub
-from pytest_awshealth.emulator.models import share_service_models
+from tests import inprocess
 
 pytest_plugins = ["pytester"]
 
@@ -136,68 +128,4 @@ def write_outputs(pytester: pytest.Pytester):
     return write
 
 
-# -- speed: what every in-process run would otherwise do again
-
-#: Folders of library modules: the standard library, this venv's packages, the plugin.
-LIBRARY_ROOTS = tuple(sorted({
-    *(os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib",
-                                                              "purelib", "platlib")),
-    os.path.join(str(Path(pytest_awshealth.__file__).parent), "")}))
-
-
-def _is_library(name: str) -> bool:
-    """A module loaded from :data:`LIBRARY_ROOTS`, not from a pytester project or examples/."""
-    path = getattr(sys.modules.get(name), "__file__", None)
-    return isinstance(path, str) and path.startswith(LIBRARY_ROOTS)
-
-
-def _keep_library_modules() -> None:
-    """pytester drops every module first imported during a test or an in-process run, and
-    the next run imports it again: moto's (the emulator imports them as requests arrive,
-    ~300 for a Step Functions execution, and a second copy splits moto's state), boto3's,
-    the plugin's lazy ones. Library modules stay; the runs' test modules and conftests (and
-    anything else) are still dropped."""
-    from _pytest import pytester as pytester_module
-
-    snapshot = pytester_module.SysModulesSnapshot
-
-    class KeepLibraries(snapshot):  # type: ignore[misc, valid-type]
-        def __init__(self, preserve=None) -> None:
-            super().__init__(preserve=lambda name: _is_library(name) or bool(
-                preserve and preserve(name)))
-
-    pytester_module.SysModulesSnapshot = KeepLibraries  # type: ignore[misc]
-
-
-def _share_client_parts() -> None:
-    """Every in-process run makes its own clients, and for each botocore builds a service
-    model (scanning every operation for endpoint discovery) and writes a method for each
-    operation (~1,000 for EC2): 4-5 ms of each client's 7.5. Both are kept per service and
-    loader (one loader, see ``share_service_models``): the model is read-only, the methods
-    only call ``self._make_api_call``, and each client class gets a copy of the methods'
-    dict, to which the ``creating-client-class`` handlers add as before."""
-    from botocore.client import ClientCreator
-
-    models: dict[tuple[int, str, Any], Any] = {}
-    methods: dict[int, dict[str, Any]] = {}
-    load_service_model, create_methods = (ClientCreator._load_service_model,
-                                          ClientCreator._create_methods)
-
-    def shared_model(self: ClientCreator, service_name: str, api_version: Any = None) -> Any:
-        key = (id(self._loader), service_name, api_version)
-        if key not in models:
-            models[key] = load_service_model(self, service_name, api_version)
-        return models[key]
-
-    def shared_methods(self: ClientCreator, service_model: Any) -> dict[str, Any]:
-        if id(service_model) not in methods:
-            methods[id(service_model)] = create_methods(self, service_model)
-        return dict(methods[id(service_model)])
-
-    ClientCreator._load_service_model = shared_model  # type: ignore[method-assign]
-    ClientCreator._create_methods = shared_methods  # type: ignore[method-assign]
-
-
-_keep_library_modules()
-share_service_models()  # before the first in-process run: what the emulator does at start
-_share_client_parts()
+inprocess.keep_between_runs()
