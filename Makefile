@@ -17,6 +17,7 @@ demo: install  ## the Mantissa Log gate against the embedded emulator
 	$(BIN)/awshealth demo $(ARGS)
 
 test: install  ## the plugin's own tests (3 workers on 2 cores fill the waits; worksteal: an idle worker takes half of another's queue)
+	$(BIN)/python -m compileall -q pytest_awshealth examples  # bytecode for the ~100 processes the tests start, also under PYTHONDONTWRITEBYTECODE
 	$(BIN)/python -m pytest -n 3 --dist worksteal $(ARGS)
 
 test-fast: install  ## the unit loop: every test that needs no emulator and no xdist workers, serially
