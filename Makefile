@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# bytecode kept, also under PYTHONDONTWRITEBYTECODE: the ~100 processes the tests start
+# import the same package, examples and rewritten test modules
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 .PHONY: demo test test-fast check-wheel bench install clean
 
@@ -17,11 +20,10 @@ demo: install  ## the Mantissa Log gate against the embedded emulator
 	$(BIN)/awshealth demo $(ARGS)
 
 test: install  ## the plugin's own tests (3 workers on 2 cores fill the waits; worksteal: an idle worker takes half of another's queue)
-	$(BIN)/python -m compileall -q pytest_awshealth examples  # bytecode for the ~100 processes the tests start, also under PYTHONDONTWRITEBYTECODE
-	$(BIN)/python -m pytest -n 3 --dist worksteal $(ARGS)
+	$(PYTEST) -n 3 --dist worksteal $(ARGS)
 
 test-fast: install  ## the unit loop: every test that needs no emulator and no xdist workers, serially
-	$(BIN)/python -m pytest -p no:xdist -q -m "not emulator and not xdist" $(ARGS)
+	$(PYTEST) -p no:xdist -q -m "not emulator and not xdist" $(ARGS)
 
 check-wheel: install  ## the demo from the built wheel, in a fresh venv outside the checkout
 	rm -rf build dist
