@@ -92,6 +92,7 @@ def test_loader_raises_only_outputs_error(tmp_path_factory, content: bytes) -> N
     _exercise(path)
 
 
+@pytest.mark.filterwarnings("ignore:The `&` .intersection. operator is deprecated:DeprecationWarning")
 @settings(max_examples=150, deadline=2000, database=None)
 @given(ref=st.text(max_size=40).map(lambda text: "$" + text))
 def test_any_jsonpath_is_an_answer_or_an_unknown_output(ref: str) -> None:
