@@ -677,11 +677,15 @@ def name_problem(ref: str, value: Any) -> str | None:
                     "has: re-export the outputs as JSON from the deploy tool")
         return None
     if isinstance(value, (dict, list)):
-        return (f"output '{ref}' is a JSON {'object' if isinstance(value, dict) else 'array'}, "
-                f"not a resource name; address one field with a JSONPath such as "
-                f"\"$.{ref}.<field>\"")
+        path = ref if ref.startswith("$") else f"$.{ref}"
+        if isinstance(value, dict):
+            return (f"output '{ref}' is a JSON object, not a resource name; address one "
+                    f"field with a JSONPath such as \"{path}.<field>\"")
+        return (f"output '{ref}' is a JSON array, not a resource name; address one item "
+                f"with a JSONPath such as \"{path}[0]\" (a list of them checks each)")
     kind = "null" if value is None else type(value).__name__
-    return (f"output '{ref}' is {'null' if value is None else 'a ' + kind}, not a resource "
+    article = "an" if kind[0] in "aeiou" else "a"
+    return (f"output '{ref}' is {'null' if value is None else f'{article} {kind}'}, not a resource "
             "name; bind an output that holds the name")
 
 

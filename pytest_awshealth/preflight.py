@@ -80,9 +80,12 @@ def binding_problems(state: RunState, items: Iterable[pytest.Item]) -> list[str]
     users: dict[str, list[str]] = {}
     known: dict[str, Optional[str]] = {}  # tests share outputs: read each once
     for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
         for fixture, ref in bindings(item):
             if fixture not in RESOURCE_TYPES:
                 continue
+            if fixture in params:  # a list parametrizes: this test checks its own output
+                ref = params[fixture]
             for one in [ref] if isinstance(ref, str) else ref:
                 if one not in known:
                     known[one] = _value_problem(state.files, one)

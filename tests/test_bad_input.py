@@ -226,11 +226,11 @@ import pytest
 def test_empty(dynamo_table): pass
 @pytest.mark.aws_output(dynamo_table="empty")
 def test_empty_again(dynamo_table): pass
-@pytest.mark.aws_output(s3_bucket=["names", "count", "nothing", "padded", "good"])
+@pytest.mark.aws_output(s3_bucket=["names", "count", "nothing", "padded", "good", "$.groups"])
 def test_each(s3_bucket): pass
 """
 VALUES = {"empty": "", "names": {"a": "b"}, "count": 3, "nothing": None, "padded": " b\n",
-          "good": "bucket"}
+          "good": "bucket", "groups": ["logs-a", "logs-b"]}
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
@@ -239,13 +239,16 @@ def test_unusable_bound_values_are_one_usage_error(pytester, write_outputs, xdis
     pytester.makepyfile(BOUND)
     result = pytester.runpytest("--aws-outputs", "outputs.json", "--aws-region", "us-east-1",
                                 *xdist)
-    one_usage_error(result, "5 problems before any check could run")
+    one_usage_error(result, "6 problems before any check could run")
     result.stderr.fnmatch_lines([
         "*test_empty (and 1 more): aws_output(dynamo_table=...): output 'empty' is empty*",
-        "*aws_output(s3_bucket=...): output 'names' is a JSON object*$.names.<field>*",
-        "*output 'count' is a int, not a resource name*",
-        "*output 'nothing' is null*",
-        "*output 'padded' has leading or trailing whitespace*",
+        "*::test_each?names?: aws_output(s3_bucket=...): output 'names' is a JSON object*"
+        "\"$.names.<field>\"*",
+        "*::test_each?count?: *output 'count' is an int, not a resource name*",
+        "*::test_each?nothing?: *output 'nothing' is null*",
+        "*::test_each?padded?: *output 'padded' has leading or trailing whitespace*",
+        "*::test_each?groups?: *output '$.groups' is a JSON array*one item with a JSONPath "
+        "such as \"$.groups?0?\"*",
     ])
     assert "'good'" not in result.stderr.str()
 
