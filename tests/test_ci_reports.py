@@ -118,6 +118,32 @@ def test_summary_fits_80_columns_and_names_resource_and_problem(gate, monkeypatc
     assert len(failed[0]) <= 80
 
 
+def test_summary_keeps_a_name_that_only_starts_with_the_resource(pytester, aws_env,
+                                                                   write_outputs):
+    """A prefix-bound handle (``cloudwatch`` on ``billing-`` ) whose title names a longer
+    name keeps that name whole; a hint whose fixes are all advice shows it as advice."""
+    cloudwatch = aws_env.client("cloudwatch")
+    cloudwatch.put_metric_alarm(AlarmName="billing-errors", MetricName="Errors",
+                                Namespace="App", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1,
+                                ComparisonOperator="GreaterThanOrEqualToThreshold")
+    cloudwatch.set_alarm_state(AlarmName="billing-errors", StateValue="ALARM",
+                               StateReason="Threshold Crossed")
+    write_outputs({"alarm_prefix": "billing-"})
+    pytester.makepyfile(test_alarms="""
+        import pytest
+
+        @pytest.mark.aws_output(cloudwatch="alarm_prefix")
+        def test_quiet(cloudwatch):
+            assert not cloudwatch.alarms_in_alarm
+    """)
+    result = pytester.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist")
+    lines = section(result, "awshealth summary")
+    broken = lines.index("BROKEN billing-: CloudWatch alarms billing-errors in us-east-1 are "
+                         "in ALARM")
+    assert lines[broken + 1].startswith("  - fix what the alarm's metric measures")
+
+
 def test_summary_can_be_switched_off(gate):
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist",
                             "-k", "table_active", "--aws-summary", "off")

@@ -168,6 +168,8 @@ def headline(title: str, resource: dict[str, Optional[str]], where: bool = False
     for lead in (f"{kind} {name}" if kind else None, name):
         if lead and title.startswith(lead):
             rest = title[len(lead):]
+            if rest[:1].isalnum() or rest[:1] in "_-/.":  # a longer name: prefix ``app-``
+                continue
             dropped = [kind] if lead != name else []
             for phrase in (f" in {region}", f" ({region})"):
                 if region and rest.startswith(phrase):

@@ -1,10 +1,10 @@
 """The end-of-run summary for a CI log: verdict counts by resource, then one line per
 broken or inconclusive check (resource and problem, within the terminal width) with its
-first fix command on the next line."""
+first fix (a command where the hint has one) on the next line."""
 
 from __future__ import annotations
 
-from .checks import SEVERITY, Run, fit, headline
+from .checks import SEVERITY, Run, fit, headline, is_command
 from ..verdicts import BROKEN, INCONCLUSIVE
 
 #: Resources listed one per line; past this, only those with a problem are.
@@ -23,8 +23,8 @@ def summary_lines(run: Run, width: int = 80) -> list[str]:
         for check in run.with_verdict(verdict):
             lines.append(fit(f"{mark} {headline(check.title, check.resource)}", width))
             fix = check.first_fix()
-            if fix:
-                lines.append(f"  $ {fix}")
+            if fix:  # a command to copy, or advice where the hint has no command
+                lines.append(f"  {'$' if is_command(fix) else '-'} {fix}")
     return lines
 
 
