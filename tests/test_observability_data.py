@@ -267,6 +267,28 @@ def test_lambda_configuration_probes(pytester: pytest.Pytester, aws_env: Any) ->
     assert "good-fn in us-east-1" not in result.stdout.str()
 
 
+def test_one_disabled_trigger_of_two_is_named(pytester: pytest.Pytester, aws_env: Any) -> None:
+    make_function(aws_env, "two-fn")
+    lam, sqs = aws_env.client("lambda"), aws_env.client("sqs")
+    uuids = []
+    for queue, enabled in (("on-jobs", True), ("off-jobs", False)):
+        url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        uuids.append(lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="two-fn", Enabled=enabled)["UUID"])
+    result = run(pytester, {"fn": "two-fn"}, """
+        import pytest
+        @pytest.mark.aws_output(lambda_fn="fn")
+        def test_trigger(lambda_fn):
+            assert lambda_fn.event_sources_enabled
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"Lambda function two-fn in us-east-1 has 1 of 2 event source mappings not Enabled "
+        f"({uuids[1]} Disabled)",
+        f"*aws lambda update-event-source-mapping --uuid {uuids[1]} --enabled --region us-east-1"])
+
+
 def test_lambda_configuration_values(aws_env: Any, handle: Any) -> None:
     mappings = _lambda_pair(aws_env)
     good, bad = handle(LambdaFunction, "good-fn"), handle(LambdaFunction, "bad-fn")

@@ -48,7 +48,7 @@ class InvokeResult:
 
 
 EVENT_SOURCES = Hint(
-    "Lambda function {name} in {region} has no enabled event source mapping",
+    "Lambda function {name} in {region} has {mapping_problem}",
     ("the mapping was created disabled (enabled = false) or was disabled by hand",
      "it is still Creating/Enabling right after the deploy",
      "the execution role cannot read the source (sqs:ReceiveMessage, "
@@ -321,11 +321,22 @@ class LambdaFunction(Resource, Metrics):
 
     def hint_context(self) -> dict[str, Any]:
         return {**super().hint_context(), "source_arn": "<source-arn>",
-                "mapping_uuid": self._first_disabled_uuid}
+                "mapping_uuid": self._first_disabled_uuid,
+                "mapping_problem": self._mapping_problem}
 
     def _first_disabled_uuid(self) -> str:
         off = [m["UUID"] for m in self._mappings() if m.get("State") != "Enabled"]
         return off[0] if off else "<uuid>"
+
+    def _mapping_problem(self) -> str:
+        """``no enabled event source mapping``, or which of several are not Enabled."""
+        mappings = self._mappings()
+        off = [m for m in mappings if m.get("State") != "Enabled"]
+        if not mappings or len(off) == len(mappings):
+            return "no enabled event source mapping"
+        listed = ", ".join(f"{m['UUID']} {m.get('State') or 'without a state'}" for m in off[:3])
+        return (f"{len(off)} of {len(mappings)} event source mappings not Enabled ({listed}"
+                f"{', ...' if len(off) > 3 else ''})")
 
     @property
     def log_group(self) -> LogGroup:
