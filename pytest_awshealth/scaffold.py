@@ -11,10 +11,11 @@ resource. The rest is listed as comments at the top of the module.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from .outputs import Outputs
 
@@ -301,11 +302,18 @@ def _from_key(found: Found, words: list[str]) -> Found:
 # -- the plan ----------------------------------------------------------------------------
 
 def plan(outputs: Outputs, source: str) -> Plan:
-    """Classify every string output of ``outputs`` and pair the parts with their owners."""
+    """Classify every output of ``outputs`` (each leaf of an object or list by JSONPath) and
+    pair the parts with their owners; what names nothing is kept, with the reason."""
     result = Plan(source, outputs.fmt)
     for ref, value, words in _leaves(outputs):
         if _sensitive(outputs, ref):
             result.found.append(Found(ref, "***", why="sensitive: not checked",
+                                      names_resource=False))
+            continue
+        if not isinstance(value, str):
+            why, value = ((value.why, value.value) if isinstance(value, Unchecked)
+                          else ("not a string: no resource name", value))
+            result.found.append(Found(ref, json.dumps(value, default=str), why=why,
                                       names_resource=False))
             continue
         result.found.append(classify(ref, value, words))
@@ -315,20 +323,59 @@ def plan(outputs: Outputs, source: str) -> Plan:
     return result
 
 
-def _leaves(outputs: Outputs) -> Iterator[tuple[str, str, list[str]]]:
+def _leaves(outputs: Outputs) -> Iterator[tuple[str, Any, list[str]]]:
     for key in outputs:
         try:
             value = outputs[key]
         except Exception:  # a masked secret: reported, never read
             yield key, "", ["secret"]
             continue
-        ref = _short_key(outputs, key)
-        if isinstance(value, str):
-            yield ref, value, key_words(key)
-        elif isinstance(value, dict):
-            for name, inner in value.items():
-                if isinstance(inner, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
-                    yield f"$.{key}.{name}", inner, key_words(key)  # the field is a label
+        if isinstance(value, (dict, list)) and not _sensitive(outputs, key):
+            yield from _nested(_field("$", key), value, key_words(key))
+        else:
+            yield _short_key(outputs, key), value, key_words(key)
+
+
+#: How deep into a nested output ``init`` looks for names (Terraform objects of objects).
+MAX_DEPTH = 4
+
+
+def _nested(path: str, value: Any, words: list[str], depth: int = 0
+            ) -> Iterator[tuple[str, Any, list[str]]]:
+    """Every leaf of an object or list output, by JSONPath; the top-level key's words
+    classify them (a field name is a label: ``secrets.db.arn``)."""
+    if isinstance(value, dict):
+        items = [(_field(path, str(name)), inner) if '"' not in str(name) and "\\" not in str(name)
+                 else (f"{path}[?]", Unchecked("a field name with quotes", inner))
+                 for name, inner in value.items()]
+    elif isinstance(value, list):
+        items = [(f"{path}[{index}]", inner) for index, inner in enumerate(value)]
+    else:
+        yield path, value, words
+        return
+    if not items:
+        kind = "object" if isinstance(value, dict) else "list"
+        yield path, Unchecked(f"an empty {kind}", value), words
+    for ref, inner in items:
+        if depth + 1 >= MAX_DEPTH and isinstance(inner, (dict, list)):
+            yield ref, Unchecked(f"nested deeper than {MAX_DEPTH} levels", inner), words
+        elif isinstance(inner, Unchecked):
+            yield ref, inner, words
+        else:
+            yield from _nested(ref, inner, words, depth + 1)
+
+
+def _field(path: str, name: str) -> str:
+    """``$.a.b``, or ``$.a["b-c"]`` for a name that is not an identifier."""
+    return f"{path}.{name}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f'{path}["{name}"]'
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A part of an output ``init`` lists without reading it as a name, and why."""
+
+    why: str
+    value: Any
 
 
 def _short_key(outputs: Outputs, key: str) -> str:
@@ -342,7 +389,7 @@ def _short_key(outputs: Outputs, key: str) -> str:
 
 def _sensitive(outputs: Outputs, ref: str) -> bool:
     try:
-        return outputs.is_sensitive(ref.split(".")[1] if ref.startswith("$.") else ref)
+        return outputs.is_sensitive(ref)  # a JSONPath: whether it reads a sensitive output
     except Exception:
         return True
 

@@ -161,3 +161,44 @@ def test_a_handle_without_a_written_check_gets_its_healthy_verdict() -> None:
     text = render(plan(outputs, "o.json"), "o.json")
     assert "@pytest.mark.aws_output(kinesis_stream='clicks_stream_arn')" in text
     assert "def test_kinesis_stream_healthy(kinesis_stream):\n    assert kinesis_stream.healthy" in text
+
+
+def test_nested_outputs_are_bound_by_jsonpath_and_the_rest_listed(pytester, aws_env) -> None:
+    """Terraform objects of objects and lists: each leaf that names a resource gets a check
+    by its JSONPath; numbers, empty and too-deep values are listed with the reason."""
+    secret_arn = aws_env.client("secretsmanager").create_secret(
+        Name="app/db", SecretString="s3cr3t-value")["ARN"]
+    logs = aws_env.client("logs")
+    for group in ("/app/api", "/app/worker"):
+        logs.create_log_group(logGroupName=group)
+    aws_env.client("sqs").create_queue(QueueName="orders")
+    queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/orders"  # as from AWS
+    outputs = pytester.path / "terraform-outputs.json"
+    outputs.write_text(json.dumps({name: {"value": value, "type": "dynamic", "sensitive": sensitive}
+                                   for name, value, sensitive in (
+        ("secrets", {"db": {"name": "app/db", "arn": secret_arn}}, False),
+        ("log_groups", ["/app/api", "/app/worker"], False),
+        ("queues", {"orders-main": queue_url}, False),
+        ("replicas", 3, False),
+        ("tags", {}, False),
+        ("deep", {"a": {"b": {"c": {"d": {"e": "f"}}}}}, False),
+        ("db_credentials", {"password": "hunter2-hunter2"}, True))}))
+    assert main(["init", str(outputs), "--out", str(pytester.path / "smoke")]) == 0
+    text = next((pytester.path / "smoke").glob("test_*.py")).read_text()
+    assert "@pytest.mark.aws_output(secret='$.secrets.db.name')" in text  # one check: name = ARN
+    assert "log_group=['$.log_groups[0]', '$.log_groups[1]']" in text
+    assert """sqs_queue='$.queues["orders-main"]'""" in text
+    for listed in ("#   replicas = '3': not a string", "#   $.tags = '{}': an empty object",
+                   "#   $.deep.a.b.c.d = '{\"e\": \"f\"}': nested deeper than 4 levels",
+                   "#   db_credentials = '***': sensitive: not checked"):
+        assert listed in text, text
+    assert "password" not in text and "hunter2" not in text
+
+    healthy = run_generated(pytester, outputs, "-p", "no:xdist")
+    assert healthy.ret == 0, healthy.stdout.str()
+    logs.delete_log_group(logGroupName="/app/worker")
+    broken = run_generated(pytester, outputs, "-p", "no:xdist")
+    assert broken.ret == pytest.ExitCode.TESTS_FAILED
+    assert [line.split(" - ")[0] for line in broken.stdout.lines if line.startswith("FAILED")] \
+        == [f"FAILED smoke/{next((pytester.path / 'smoke').glob('test_*.py')).name}"
+            "::test_log_group_exists[log_groups[1]]"]
