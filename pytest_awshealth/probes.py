@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
+from .errors import AwsCallError
 from .redaction import plain_arguments
 
 if TYPE_CHECKING:
@@ -142,7 +143,10 @@ def probe(hint: Union["Hint", str, None] = None, ok: Optional[Check] = None, *,
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
             args, kwargs = plain_arguments(self, args, kwargs)
-            value = func(self, *args, **kwargs)
+            try:
+                value = func(self, *args, **kwargs)
+            except AwsCallError as exc:  # AWS said no: the test's line, not the plugin's
+                raise exc.with_traceback(None)
             arguments = _bound(signature, self, args, kwargs) if takes_arguments else NO_ARGUMENTS
             if arguments:  # a secret passed in (or learnt by the probe) is kept masked
                 arguments = _masked(self, arguments)

@@ -334,8 +334,15 @@ def test_reading_a_secret_scheduled_for_deletion_says_restore(pytester, aws_env)
     """)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "Secrets Manager secret app/db in us-east-1 is scheduled for deletion on *",
+        "Secrets Manager secret app/db in us-east-1 is scheduled for deletion on "
+        "20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] UTC",
         "*$ aws secretsmanager restore-secret --secret-id app/db --region us-east-1"])
+    # AWS refused the read: the failure shows the test's line, not the plugin's source
+    assert "resources/secrets.py" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["E *AwsCallError: GetSecretValue on Secret('app/db'*"
+                                 "InvalidRequestException*",
+                                 "*test_reading_a_secret_scheduled_for_deletion_says_restore.py:4:"
+                                 " AwsCallError"])
 
 
 def test_prose_fix_lines_are_not_shown_as_commands() -> None:

@@ -8,6 +8,7 @@ import string
 import threading
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Mapping, MutableMapping, Optional
 
 Context = Mapping[str, Any]
@@ -123,8 +124,17 @@ class _Filler:
                 raw = raw() if callable(raw) else raw
             except Exception:  # a hint must render even when AWS cannot answer
                 raw = f"<{field}>"
-            self._values[field] = str(raw)
+            self._values[field] = _shown(raw)
         return self._values[field]
+
+
+def _shown(value: object) -> str:
+    """A value as a hint shows it: AWS timestamps to the minute, in UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    return str(value)
 
 
 class Catalog(MutableMapping[str, Hint]):
