@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Optional, Sequence, Union
 
 import pytest
@@ -18,14 +19,19 @@ MARKER_HELP = (f"{MARKER}(**fixture_to_output): bind resource fixtures to deploy
                "any_of('a', 'B') binds the first present key, optional('k') skips when absent")
 
 
-def aws_output_signature(**bindings: Ref) -> dict[str, Ref]:
+def aws_output_signature(*args: Any, **bindings: Ref) -> dict[str, Ref]:
     """Validate marker arguments, so a bad call fails naming the bad argument."""
+    if args:
+        raise TypeError(f"aws_output() takes fixture=output keywords, e.g. "
+                        f"aws_output(dynamo_table={args[0]!r}); got {', '.join(map(repr, args))}")
     if not bindings:
         raise TypeError("aws_output() needs at least one fixture=output binding")
     for fixture, ref in bindings.items():
         if fixture not in RESOURCE_TYPES:
-            known = ", ".join(RESOURCE_TYPES)
-            raise TypeError(f"aws_output(): unknown resource fixture {fixture!r}; known: {known}")
+            close = difflib.get_close_matches(fixture, list(RESOURCE_TYPES), n=3)
+            known = (f"did you mean {' or '.join(map(repr, close))}?" if close
+                     else f"known: {', '.join(RESOURCE_TYPES)}")
+            raise TypeError(f"aws_output(): unknown resource fixture {fixture!r}; {known}")
         refs = [ref] if is_single(ref) else ref
         if not isinstance(refs, (list, tuple)) or not refs or not all(
                 isinstance(r, Alternatives) or (isinstance(r, str) and r) for r in refs):
@@ -59,6 +65,26 @@ def bindings(node: Any, *, remember: bool = True) -> list[tuple[str, Ref]]:
     return found
 
 
+def item_bindings(item: Any) -> list[tuple[str, Ref]]:
+    """:func:`bindings` of a collected test, each list it was parametrized over replaced by
+    the one output it checks."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return [(fixture, params[fixture] if fixture in params and not is_single(ref) else ref)
+            for fixture, ref in bindings(item)]
+
+
+def marker_problems(items: Sequence[Any]) -> list[str]:
+    """One line per bad ``aws_output`` marker: the first test it is on, and what is wrong."""
+    users: dict[str, list[str]] = {}
+    for item in items:
+        try:
+            bindings(item)
+        except TypeError as exc:
+            users.setdefault(str(exc), []).append(item.nodeid)
+    return [f"{ids[0]}{f' (and {len(ids) - 1} more)' if len(ids) > 1 else ''}: {problem}"
+            for problem, ids in users.items()]
+
+
 def binding_for(node: Any, fixture: str) -> Optional[Ref]:
     """The closest binding of ``fixture``, or None."""
     return next((ref for name, ref in bindings(node) if name == fixture), None)
@@ -74,7 +100,11 @@ def param_id(ref: Union[str, Alternatives]) -> str:
 def parametrize(metafunc: pytest.Metafunc) -> None:
     """Parametrize each fixture bound to a list of outputs."""
     done: set[str] = set()
-    for fixture, ref in bindings(metafunc.definition, remember=False):
+    try:
+        found = bindings(metafunc.definition, remember=False)
+    except TypeError:  # a bad marker: one usage error once collection is done
+        return
+    for fixture, ref in found:
         if fixture in done or fixture not in metafunc.fixturenames:
             continue
         done.add(fixture)

@@ -11,7 +11,8 @@ import pytest
 
 from . import hooks, markers
 from .alternatives import Leaf, binding_problem, leaves
-from .binding import MARKER_HELP, bindings, parametrize, remediation_texts
+from .binding import (MARKER_HELP, bindings, item_bindings, marker_problems, parametrize,
+                      remediation_texts)
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .deprecations import RENAMED_HINT_KEYS
@@ -127,6 +128,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None:
         return
+    bad_markers = marker_problems(session.items)
+    if bad_markers:
+        raise pytest.UsageError("invalid aws_output markers:\n  " + "\n  ".join(bad_markers))
     _check_remediation_markers(session.items)
     if not state.has_outputs:
         needing = [i.nodeid for i in session.items if _needs_outputs(i)]
@@ -138,7 +142,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state.files is None or state.settings.is_set("stack"):
         return
     problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
-                for item in session.items for fixture, ref in bindings(item)
+                for item in session.items for fixture, ref in item_bindings(item)
                 for one in leaves(ref) if (problem := _lookup_problem(state, one, fixture))]
     if problems:
         unique = list(dict.fromkeys(problems))

@@ -13,7 +13,7 @@ from typing import Any, Generator, Iterable, Optional
 
 import pytest
 
-from .binding import bindings
+from .binding import item_bindings
 from .config import REGION, Settings
 from .errors import AwsHealthError
 from .outputs import Outputs, name_problem
@@ -80,12 +80,9 @@ def binding_problems(state: RunState, items: Iterable[pytest.Item]) -> list[str]
     users: dict[str, list[str]] = {}
     known: dict[str, Optional[str]] = {}  # tests share outputs: read each once
     for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        for fixture, ref in bindings(item):
+        for fixture, ref in item_bindings(item):
             if fixture not in RESOURCE_TYPES:
                 continue
-            if fixture in params:  # a list parametrizes: this test checks its own output
-                ref = params[fixture]
             for one in [ref] if isinstance(ref, str) else ref:
                 if one not in known:
                     known[one] = _value_problem(state.files, one)

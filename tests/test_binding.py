@@ -66,15 +66,40 @@ def test_unbound_fixture_says_which_marker_to_add(project) -> None:
     assert "Traceback" not in result.stdout.str()
 
 
-def test_bad_marker_arguments_are_named(project) -> None:
-    project.makepyfile("""
+BAD_MARKERS = {
+    "unknown-fixture": ('@pytest.mark.aws_output(dynamo_tabel="state_table_name")',
+                        "unknown resource fixture 'dynamo_tabel'; did you mean 'dynamo_table'*"),
+    "int": ("@pytest.mark.aws_output(dynamo_table=42)", "expected an output key*got 42"),
+    "positional": ('@pytest.mark.aws_output("state_table_name")',
+                   "aws_output() takes fixture=output keywords, e.g. "
+                   "aws_output(dynamo_table='state_table_name')*"),
+    "bare": ("@pytest.mark.aws_output", "aws_output() needs at least one fixture=output*"),
+    "empty-list": ("@pytest.mark.aws_output(dynamo_table=[])", "*non-empty list*got ??"),
+    "list-with-int": ('@pytest.mark.aws_output(dynamo_table=["state_table_name", 7])',
+                      "*got ?'state_table_name', 7?"),
+}
+
+
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "xdist"])
+@pytest.mark.parametrize("case", BAD_MARKERS)
+def test_bad_marker_arguments_are_one_usage_error(project, case, xdist) -> None:
+    marker, message = BAD_MARKERS[case]
+    project.makepyfile(f"""
         import pytest
-        @pytest.mark.aws_output(dynamo_tabel="state_table_name")
-        def test_t(): pass
+        pytestmark = pytest.mark.aws_output(s3_bucket="logs_bucket")
+        {marker}
+        def test_t(dynamo_table): pass
+        {marker}
+        def test_u(dynamo_table): pass
+        def test_fine(s3_bucket): pass
     """)
-    result = project.runpytest("--aws-outputs", "outputs.json")
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*unknown resource fixture 'dynamo_tabel'*"])
+    result = project.runpytest("--aws-outputs", "outputs.json", *xdist)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    result.stderr.fnmatch_lines(["ERROR: invalid aws_output markers:",
+                                 f"  test_bad_marker*.py::test_t (and 1 more): *{message}"])
+    output = result.stdout.str() + result.stderr.str()
+    assert output.count("invalid aws_output markers") == 1
+    assert "Traceback" not in output and "_pytest" not in output and "signature" not in output
 
 
 def test_non_string_output_explains_jsonpath(project) -> None:

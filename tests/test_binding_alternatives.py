@@ -106,19 +106,6 @@ def test_from_output_accepts_alternatives(pytester, aws_env) -> None:
     result.assert_outcomes(passed=1, skipped=1)
 
 
-def test_marker_arguments_are_validated_by_signature(pytester, aws_env) -> None:
-    (pytester.path / "outputs.json").write_text(json.dumps({"k": "v"}))
-    pytester.makepyfile("""
-        import pytest
-        @pytest.mark.aws_output(s3_bucket=42)
-        def test_bad(s3_bucket):
-            pass
-    """)
-    result = pytester.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist")
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*any_of(...)/optional(...)*got 42*"])
-
-
 def test_helpers_unit() -> None:
     outputs = Outputs(parse_outputs({"B": "x"}, "o.json"))
     assert any_of("a", "B").choose(outputs) == "B"

@@ -86,6 +86,20 @@ def test_unknown_key_in_marker_is_one_usage_error(pytester, write_outputs) -> No
                                  "*test_b*"])
 
 
+def test_unknown_key_in_a_list_is_named_once_on_its_own_test(pytester, write_outputs) -> None:
+    write_outputs(TF)
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(dynamo_table=["state_table_name", "users_tabel", "orders_tabel"])
+        def test_active(dynamo_table): pass
+    """)
+    result = pytester.runpytest("--aws-outputs", "outputs.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    problems = result.stderr.lines[1:]
+    assert [line.split(": ")[0].split("::")[1] for line in problems if line.strip()] == [
+        "test_active[users_tabel]", "test_active[orders_tabel]"]
+
+
 def test_unknown_key_at_runtime_names_file_and_closest(pytester, write_outputs) -> None:
     write_outputs(TF)
     pytester.makepyfile("def test_k(aws_outputs):\n    aws_outputs['state_table']\n")
