@@ -38,6 +38,9 @@ class Option:
 
 MAX_ATTEMPTS = 20
 """Most botocore attempts per call accepted (each one may wait the read timeout)."""
+MAX_THROTTLE_ATTEMPTS = 30
+"""Most attempts per throttled call accepted: after the ninth, each waits up to 20 s
+(botocore's longest backoff), so 30 already allow about 7 minutes for one call."""
 MAX_TIMEOUT = 3600.0
 """Longest connect/read timeout accepted, in seconds."""
 MAX_SETTLE = 86400.0
@@ -63,10 +66,6 @@ def _whole(text: str, low: int, high: Optional[int], expected: str) -> int:
     return value
 
 
-def _positive_int(text: str) -> int:
-    return _whole(text, 1, None, "a whole number, 1 or more")
-
-
 def _concurrency(text: str) -> int:
     return _whole(text, 1, MAX_CONCURRENCY,
                   f"a whole number of reads at once from 1 to {MAX_CONCURRENCY}, e.g. 16")
@@ -75,6 +74,11 @@ def _concurrency(text: str) -> int:
 def _attempts(text: str) -> int:
     return _whole(text, 1, MAX_ATTEMPTS,
                   f"a whole number of attempts from 1 to {MAX_ATTEMPTS}, e.g. 5")
+
+
+def _throttle_attempts(text: str) -> int:
+    return _whole(text, 1, MAX_THROTTLE_ATTEMPTS,
+                  f"a whole number of attempts from 1 to {MAX_THROTTLE_ATTEMPTS}, e.g. 12")
 
 
 def _seconds(text: str, low: float, high: float, expected: str) -> float:
@@ -193,7 +197,7 @@ OPTIONS: tuple[Option, ...] = (
            metavar="KEY"),
     # -- client resilience (retries, rate, fail-fast) ------------------------------------
     Option("throttle_attempts", "attempts per call when AWS throttles it, first try included "
-           "(adaptive and standard modes)", ("AWSHEALTH_THROTTLE_ATTEMPTS",), 12, _positive_int,
+           "(adaptive and standard modes)", ("AWSHEALTH_THROTTLE_ATTEMPTS",), 12, _throttle_attempts,
            metavar="N"),
     Option("concurrency", "AWS reads made at once while prefetching (shared out among "
            "xdist workers)", ("AWSHEALTH_CONCURRENCY",), 16, _concurrency, metavar="N"),

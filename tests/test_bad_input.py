@@ -161,6 +161,9 @@ def test_hostile_jsonpath_in_a_marker_is_one_usage_error(pytester, write_outputs
     (["--aws-max-attempts=0"], "--aws-max-attempts: invalid value '0' (command line): "
                                "expected a whole number of attempts from 1 to 20"),
     (["--aws-max-attempts=1000"], "--aws-max-attempts: invalid value '1000'"),
+    (["--aws-throttle-attempts=1000000"], "--aws-throttle-attempts: invalid value '1000000' "
+                                          "(command line): expected a whole number of "
+                                          "attempts from 1 to 30"),
     (["--aws-profile= "], "--aws-profile: invalid value ' '"),
     (["--aws-settle=nan"], "--aws-settle: invalid value 'nan'"),
     (["--aws-external-id=secret-ish value"], "--aws-external-id: invalid value (command line)"),
