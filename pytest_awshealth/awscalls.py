@@ -12,7 +12,7 @@ ExpiredToken, InvalidClientTokenId... ,     :class:`CredentialsError`
 NoCredentialsError, PartialCredentials...
 S3 HEAD's bare 400/403                      asked once per run with STS GetCallerIdentity:
                                             CredentialsError if STS rejects the
-                                            credentials, else AccessDenied (403)
+                                            credentials, else ``access_denied``
 AccessDenied*, UnauthorizedOperation...     :class:`CouldNotCheck` ``access_denied``
 Throttling... (after the retries)           :class:`CouldNotCheck` ``throttled``
 HTTP 5xx (after the retries)                :class:`CouldNotCheck` ``server_error``
@@ -130,6 +130,10 @@ def map_client_error(aws: Optional[AwsContext], subject: object, client: BaseCli
             return _detached(mapped)
         if code == "403":
             message = message or "Forbidden (HEAD requests carry no error body)"
+        else:  # valid credentials, a request S3 would not take: its state is unknown
+            return _detached(CouldNotCheck(
+                subject, operation, code, f"{message or 'Bad Request'} (HEAD answers carry "
+                "no error body), with credentials STS accepts", action, reason="access_denied"))
     mapped = _by_code(subject, operation, code, message, action, status, not_found)
     return _detached(mapped)
 

@@ -137,6 +137,14 @@ def test_access_denied_is_could_not_check_with_the_iam_action(stack) -> None:
     assert (head.reason, head.action) == ("access_denied", "s3:ListBucket")
 
 
+def test_bare_400_with_credentials_sts_accepts_is_could_not_check(stack) -> None:
+    stack.expire_credentials("s3")  # S3 alone: HeadBucket answers a bare 400, STS accepts
+    head = raised(lambda: bucket(context(stack.url)).exists)
+    assert isinstance(head, CouldNotCheck) and not isinstance(head, CredentialsError)
+    assert (head.reason, head.code) == ("access_denied", "400")
+    assert "with credentials STS accepts" in str(head)
+
+
 def test_exhausted_throttling_and_5xx_are_could_not_check(stack, quick_backoff) -> None:
     stack.throttle("dynamodb")
     aws = context(stack.url, throttle_attempts=3)
