@@ -78,27 +78,41 @@ def binding_problems(state: RunState, items: Iterable[pytest.Item]) -> list[str]
     if state.files is None:
         return []
     users: dict[str, list[str]] = {}
-    known: dict[str, Optional[str]] = {}  # tests share outputs: read each once
+    known: dict[tuple[str, str], Optional[str]] = {}  # tests share outputs: read each once
     for item in items:
         for fixture, ref in item_bindings(item):
             if fixture not in RESOURCE_TYPES:
                 continue
             for one in [ref] if isinstance(ref, str) else ref:
-                if one not in known:
-                    known[one] = _value_problem(state.files, one)
-                problem = known[one]
+                if (fixture, one) not in known:
+                    known[fixture, one] = _value_problem(state.files, one, fixture)
+                problem = known[fixture, one]
                 if problem:
                     users.setdefault(f"aws_output({fixture}=...): {problem}", []).append(
                         item.nodeid)
     return [f"{_first(nodeids)}: {problem}" for problem, nodeids in users.items()]
 
 
-def _value_problem(files: Outputs, ref: str) -> Optional[str]:
+def _value_problem(files: Outputs, ref: str, fixture: str) -> Optional[str]:
     try:
         value = files[ref]
     except AwsHealthError:  # unknown (reported by the plugin) or a Pulumi secret (at use)
         return None
-    return name_problem(ref, value)
+    return name_problem(ref, value) or _arn_problem(ref, value, fixture)
+
+
+def _arn_problem(ref: str, value: str, fixture: str) -> Optional[str]:
+    """An ARN of another service than the fixture's (the ARN itself is not shown: an
+    output may be sensitive)."""
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    services = RESOURCE_TYPES[fixture].arn_services()  # imports the handle's module
+    if not services or parts[2] in services:
+        return None
+    return (f"output '{ref}' holds a {parts[2]} ARN; {fixture} needs the name or ARN of the "
+            f"{RESOURCE_TYPES[fixture].kind} ({' or '.join(sorted(services))}): bind the output "
+            "that names it")
 
 
 def _first(nodeids: list[str]) -> str:

@@ -229,11 +229,13 @@ import pytest
 def test_empty(dynamo_table): pass
 @pytest.mark.aws_output(dynamo_table="empty")
 def test_empty_again(dynamo_table): pass
-@pytest.mark.aws_output(s3_bucket=["names", "count", "nothing", "padded", "good", "$.groups"])
+@pytest.mark.aws_output(s3_bucket=["names", "count", "nothing", "padded", "good", "$.groups",
+                                   "table_arn", "bucket_arn"])
 def test_each(s3_bucket): pass
 """
 VALUES = {"empty": "", "names": {"a": "b"}, "count": 3, "nothing": None, "padded": " b\n",
-          "good": "bucket", "groups": ["logs-a", "logs-b"]}
+          "good": "bucket", "groups": ["logs-a", "logs-b"], "bucket_arn": "arn:aws:s3:::bucket",
+          "table_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
@@ -242,7 +244,7 @@ def test_unusable_bound_values_are_one_usage_error(pytester, write_outputs, xdis
     pytester.makepyfile(BOUND)
     result = pytester.runpytest("--aws-outputs", "outputs.json", "--aws-region", "us-east-1",
                                 *xdist)
-    one_usage_error(result, "6 problems before any check could run")
+    one_usage_error(result, "7 problems before any check could run")
     result.stderr.fnmatch_lines([
         "*test_empty (and 1 more): aws_output(dynamo_table=...): output 'empty' is empty*",
         "*::test_each?names?: aws_output(s3_bucket=...): output 'names' is a JSON object*"
@@ -252,8 +254,11 @@ def test_unusable_bound_values_are_one_usage_error(pytester, write_outputs, xdis
         "*::test_each?padded?: *output 'padded' has leading or trailing whitespace*",
         "*::test_each?groups?: *output '$.groups' is a JSON array*one item with a JSONPath "
         "such as \"$.groups?0?\"*",
+        "*::test_each?table_arn?: *output 'table_arn' holds a dynamodb ARN; s3_bucket needs the "
+        "name or ARN of the S3 bucket (s3): bind the output that names it",
     ])
-    assert "'good'" not in result.stderr.str()
+    assert "'good'" not in result.stderr.str() and "'bucket_arn'" not in result.stderr.str()
+    assert "table/orders" not in result.stderr.str()  # the value is not shown
 
 
 def test_sensitive_empty_value_names_the_key_only(pytester, write_outputs) -> None:

@@ -25,6 +25,11 @@ NOT_FOUND_CODES = frozenset({
 })
 
 
+#: The service in an ARN where it differs from the boto3 client's name.
+ARN_SERVICE_OF_CLIENT = {"elbv2": "elasticloadbalancing", "stepfunctions": "states",
+                         "opensearch": "es", "apigatewayv2": "apigateway", "sesv2": "ses"}
+
+
 class Resource:
     """A named AWS resource. Asks AWS only when a probe is read, and each read once per
     session (shared with every other handle of the same :class:`AwsContext`).
@@ -82,6 +87,17 @@ class Resource:
         #: The session cache's keys this handle has read, for :meth:`refresh`.
         self._keys: set[Key] = set()
         self._lock = threading.Lock()
+
+    @classmethod
+    def arn_services(cls) -> frozenset[str]:
+        """The services an ARN naming this kind of resource is of (empty: not known)."""
+        if not cls.service:
+            return frozenset()
+        found = {cls.service, ARN_SERVICE_OF_CLIENT.get(cls.service, cls.service)}
+        found.update(t.split(":")[0] for t in cls.arn_types)
+        if cls.arn_format:
+            found.add(cls.arn_format.split(":")[2])
+        return frozenset(found)
 
     @classmethod
     def name_in(cls, arn: str) -> str:
