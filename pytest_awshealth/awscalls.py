@@ -200,14 +200,17 @@ def _tripped(subject: object, client: BaseClient, operation: str, trip: Trip) ->
     from dataclasses import replace
 
     earlier = replace(trip, message=f"not called: {trip.message}, earlier in this run")
-    return _unreachable(subject, client, operation, earlier, endpoint_of(client))
+    return _unreachable(subject, client, operation, earlier, endpoint_of(client), trip.message)
 
 
 def _unreachable(subject: object, client: BaseClient, operation: str, trip: Trip,
-                 endpoint: str) -> CouldNotCheck:
+                 endpoint: str, cause: str = "") -> CouldNotCheck:
+    """``cause``: what the endpoint did when it was first tried (the hint's message, the
+    same for every check the breaker then stopped)."""
     mapped = CouldNotCheck(subject, operation, trip.code, trip.message,
                            _action(client, operation), reason=trip.reason)
     mapped.endpoint = endpoint  # type: ignore[attr-defined]
+    mapped.cause = cause or trip.message  # type: ignore[attr-defined]
     return _detached(mapped)
 
 

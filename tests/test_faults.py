@@ -232,6 +232,7 @@ def test_twenty_checks_against_a_closed_port_finish_fast(pytester, aws_env, work
     assert "urllib3" not in output and "Traceback" not in output
     assert output.count("INCONCLUSIVE") >= 20
     result.stdout.fnmatch_lines(["*could not connect to http://127.0.0.1:*Connection refused*"])
+    assert output.count("Likely causes:") == 1  # one endpoint, one hint for the 20 checks
 
 
 def test_mantissa_gate_against_a_black_hole_is_bounded(pytester, aws_env, api_stub) -> None:
@@ -243,6 +244,7 @@ def test_mantissa_gate_against_a_black_hole_is_bounded(pytester, aws_env, api_st
         elapsed = time.monotonic() - started
     assert elapsed < 2 * 2 + 8, "more than one read timeout was paid"
     assert hole.accepted == 1
+    assert result.stdout.str().count("Likely causes:") == 1  # the hint once, for every check
     assert result.ret == 6, result.stdout.str()
     assert "did not answer within the read timeout of 2 s" in result.stdout.str()
 

@@ -469,7 +469,7 @@ def test_hint_fill_is_the_terminal_text_as_data() -> None:
 @pytest.mark.parametrize(("reason", "title"), [
     ("unreachable", "Could not reach AWS endpoint http://10.9.9.9:4566 (connect timeout 2 s, "
                     "max attempts 3): *"),
-    ("timeout", "AWS endpoint http://10.9.9.9:4566 did not answer DescribeTable in time "
+    ("timeout", "AWS endpoint http://10.9.9.9:4566 did not answer in time "
                 "(connect timeout 2 s, read timeout 7.5 s, max attempts 3): *"),
     ("throttled", "AWS throttled DescribeTable on DynamoDB table t (Throttling) in eu-west-1: "
                   "retries exhausted after 12 attempts (retry mode adaptive)"),

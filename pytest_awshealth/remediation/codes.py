@@ -78,7 +78,7 @@ ERROR_HINTS: Mapping[str, Hint] = {
         ("aws sts get-caller-identity --debug 2>&1 | grep -i endpoint",),
         ("unset AWS_ENDPOINT_URL or fix --aws-endpoint-url",)),
     "error.timeout": Hint(
-        "AWS endpoint {endpoint} did not answer {operation} in time (connect timeout "
+        "AWS endpoint {endpoint} did not answer in time (connect timeout "
         "{connect_timeout} s, read timeout {read_timeout} s, max attempts {max_attempts}): "
         "{message}",
         ("the network drops packets to the endpoint (firewall, proxy, VPC endpoint policy)",

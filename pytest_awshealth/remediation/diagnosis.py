@@ -212,7 +212,8 @@ def _record_hints(record: ProbeRecord, extra: dict[str, Any], catalog: Catalog) 
 
 
 def _call_error(exc: AwsCallError, extra: dict[str, Any], catalog: Catalog) -> Pick:
-    fields = {"code": exc.code, "message": exc.message, "operation": exc.operation,
+    fields = {"code": exc.code, "message": getattr(exc, "cause", exc.message),
+              "operation": exc.operation,
               "action": exc.action or "<action>",
               "resource_arn": lambda: _arn_of(exc.resource, ask=True) or "<resource-arn>"}
     endpoint = _endpoint_of(exc.resource)
