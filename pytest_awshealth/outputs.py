@@ -294,6 +294,7 @@ def _parse(data: Any, source: str) -> tuple[str, list[Output]]:
         raise _unrecognised(source, f"the top level is a JSON {_json_type(data)}")
     if _is_terraform(data):
         return "terraform", _parse_terraform(data, source)
+    _refuse_partly_terraform(data, source)
     if _is_cloudformation(data):
         return "cloudformation", _parse_cloudformation(data, source)
     if _is_cdk(data):
@@ -310,6 +311,19 @@ def _is_terraform_entry(value: Any) -> bool:
 
 def _is_terraform(data: dict[str, Any]) -> bool:
     return bool(data) and all(_is_terraform_entry(v) for v in data.values())
+
+
+def _refuse_partly_terraform(data: dict[str, Any], source: str) -> None:
+    """Half the keys or more in Terraform's ``{"value": ..., "type": ...}`` and the rest
+    not: two files pasted into one, which no single reading would take whole."""
+    others = [key for key, value in data.items() if not _is_terraform_entry(value)]
+    if others and len(others) * 2 <= len(data):
+        shown = ", ".join(repr(k) for k in others[:3]) + (", ..." if len(others) > 3 else "")
+        count = len(data) - len(others)
+        raise OutputsError(
+            f"outputs file {source} mixes formats: {count} "
+            f"{'key is a Terraform output' if count == 1 else 'keys are Terraform outputs'} but {shown} {'is' if len(others) == 1 else 'are'} not; write it "
+            "with `terraform output -json` alone (other outputs: a second --aws-outputs)")
 
 
 def _is_cloudformation(data: dict[str, Any]) -> bool:

@@ -56,9 +56,15 @@ def run_with_file(pytester: pytest.Pytester, content: bytes) -> pytest.RunResult
     (b"42", "unrecognised outputs format"),
     (b"[1, 2]", "unrecognised outputs format"),
     (b'{"Stacks": [{"StackName": "s", "Outputs": {"k": "v"}}]}', "'Outputs' must be a list"),
+    (b'{"t": {"value": "orders", "type": "string"}, "Stacks": []}',
+     "mixes formats: 1 key is a Terraform output but 'Stacks' is not; write it with "
+     "`terraform output -json` alone"),
+    (b'{"a": {"value": "x", "sensitive": false}, "b": {"value": "y", "sensitive": false}, '
+     b'"c": "z"}', "2 keys are Terraform outputs but 'c' is not"),
 ], ids=["deep-array", "deep-value", "5000-digit-int", "nan", "infinity", "minus-infinity",
         "float-overflow", "not-utf8", "bad-utf16", "lone-surrogate", "truncated", "empty",
-        "scalar", "array-of-numbers", "cfn-outputs-not-a-list"])
+        "scalar", "array-of-numbers", "cfn-outputs-not-a-list", "terraform-and-cloudformation",
+        "terraform-and-flat"])
 def test_bad_outputs_file_is_one_usage_error(pytester, content: bytes, expected: str) -> None:
     line = one_usage_error(run_with_file(pytester, content), "outputs.json", expected)
     assert len(line) < 400
