@@ -125,7 +125,14 @@ def resource_fixture(fixture: str, summary: str) -> Any:
 
     handle.__name__ = fixture
     handle.__doc__ = f"{summary} Bind with @pytest.mark.aws_output({fixture}=KEY)."
+    handle.awshealth_resource = fixture  # type: ignore[attr-defined]  # see is_plugin_fixture
     return pytest.fixture(name=fixture)(handle)
+
+
+def is_plugin_fixture(definition: Any, fixture: str) -> bool:
+    """Whether a test's ``FixtureDef`` for ``fixture`` is this plugin's (not a project's own
+    fixture of that name)."""
+    return getattr(getattr(definition, "func", None), "awshealth_resource", None) == fixture
 
 
 def resource_fixtures() -> dict[str, Any]:

@@ -11,14 +11,15 @@ import pytest
 
 from . import hooks, markers
 from .alternatives import Leaf, binding_problem, leaves
-from .binding import (MARKER_HELP, bindings, item_bindings, marker_problems, parametrize,
-                      remediation_texts)
+from .binding import (MARKER_HELP, bindings, item_bindings, marker_problems,
+                      missing_binding_message, parametrize, remediation_texts)
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
 from .deprecations import RENAMED_HINT_KEYS
 from .errors import ConfigError, UnknownOutputError
 from .gate import CREDENTIALS_STOP, Gate
-from .fixtures import aws, aws_context, aws_identity, aws_outputs, resource_fixtures  # noqa: F401
+from .fixtures import (aws, aws_context, aws_identity, aws_outputs,  # noqa: F401
+                       is_plugin_fixture, resource_fixtures)
 from .outputs import load_outputs
 from .probes import recording
 from .remediation import Catalog
@@ -139,6 +140,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 f"{len(needing)} test(s) need deploy outputs (e.g. {needing[0]}): pass "
                 "--aws-outputs PATH (from `terraform output -json`) or --aws-stack NAME")
         return
+    users: dict[str, list[str]] = {}
+    for item in session.items:
+        for name in _unbound_fixtures(item):
+            users.setdefault(name, []).append(item.nodeid)
+    unbound = [missing_binding_message(name, ids[0] + (f" (and {len(ids) - 1} more)"
+                                                       if len(ids) > 1 else ""),
+                                       list(state.files or ())) for name, ids in users.items()]
+    if unbound:
+        raise pytest.UsageError(unbound[0] if len(unbound) == 1 else
+                                f"{len(unbound)} resource fixtures are not bound:\n  "
+                                + "\n  ".join(unbound))
     if state.files is None or state.settings.is_set("stack"):
         return
     problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
@@ -155,6 +167,18 @@ def _check_remediation_markers(items: list[pytest.Item]) -> None:
             remediation_texts(item)
         except TypeError as exc:
             raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+
+
+def _unbound_fixtures(item: pytest.Item) -> list[str]:
+    """The plugin's resource fixtures ``item`` uses with no output bound and no default
+    name (a fixture of the same name defined by the project is its own business)."""
+    bound = {fixture for fixture, _ in bindings(item)}
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return [name for name in getattr(item, "fixturenames", ())
+            if name in RESOURCE_TYPES and name not in bound and name not in params
+            and is_plugin_fixture(definitions.get(name, [None])[-1], name)
+            and not RESOURCE_TYPES[name].default_name]
 
 
 def _needs_outputs(item: pytest.Item) -> bool:

@@ -56,14 +56,36 @@ def test_module_and_class_markers_apply_closest_first(project) -> None:
     project.runpytest("--aws-outputs", "outputs.json").assert_outcomes(passed=2)
 
 
-def test_unbound_fixture_says_which_marker_to_add(project) -> None:
-    project.makepyfile("def test_t(dynamo_table):\n    pass\n")
-    result = project.runpytest("--aws-outputs", "outputs.json")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
-        "*fixture 'dynamo_table' of test_unbound*::test_t is not bound to an output; "
-        "add @pytest.mark.aws_output(dynamo_table=\"logs_bucket\")*"])
-    assert "Traceback" not in result.stdout.str()
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_unbound_fixture_is_one_usage_error_saying_which_marker_to_add(project, xdist) -> None:
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.parametrize("n", range(30))
+        def test_t(dynamo_table, n):
+            pass
+        @pytest.mark.parametrize("s3_bucket", ["logs_bucket"], indirect=True)
+        def test_parametrized_by_hand(s3_bucket):
+            assert s3_bucket.name == "b-logs"
+    """)
+    result = project.runpytest("--aws-outputs", "outputs.json", *xdist)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "ERROR: fixture 'dynamo_table' of test_unbound*::test_t?0? (and 29 more) is not bound "
+        "to an output; add @pytest.mark.aws_output(dynamo_table=\"logs_bucket\")*"])
+    assert len(result.stderr.str().strip().splitlines()) == 1
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert "test_parametrized_by_hand" not in result.stderr.str()
+
+
+def test_a_project_fixture_of_the_same_name_needs_no_marker(project) -> None:
+    project.makeconftest("""
+        import pytest
+        @pytest.fixture
+        def s3_bucket(aws):
+            return aws.s3_bucket("b-rules")
+    """)
+    project.makepyfile("def test_t(s3_bucket):\n    assert s3_bucket.exists\n")
+    project.runpytest("--aws-outputs", "outputs.json").assert_outcomes(passed=1)
 
 
 BAD_MARKERS = {
