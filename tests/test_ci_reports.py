@@ -434,3 +434,20 @@ def test_chromium_renders_the_hint(gate, tmp_path):
         capture_output=True, text=True, timeout=60, check=True).stdout
     assert f"awshealth broken: {TTL_TITLE}" in dom
     assert "BROKEN state: does not have TTL enabled" in dom
+
+
+@pytest.mark.parametrize(("title", "resource", "line"), [
+    ("DynamoDB table t1 in us-east-1 does not have TTL enabled",
+     {"name": "t1", "region": "us-east-1", "type": "dynamo_table"},
+     "t1: does not have TTL enabled [DynamoDB table, us-east-1]"),
+    ("Log group /app/api does not exist in us-east-1",  # the kind capitalised as a sentence
+     {"name": "/app/api", "region": "us-east-1", "type": "log_group"},
+     "/app/api: does not exist in us-east-1 [log group]"),
+    ("CloudWatch alarms billing-errors in us-east-1 are in ALARM",  # a longer name than bound
+     {"name": "billing-", "region": "us-east-1", "type": "cloudwatch"},
+     "billing-: CloudWatch alarms billing-errors in us-east-1 are in ALARM"),
+])
+def test_short_lines_lead_with_the_resource(title, resource, line) -> None:
+    from pytest_awshealth.reports.checks import headline
+
+    assert headline(title, resource, where=True) == line

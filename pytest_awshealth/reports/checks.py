@@ -166,7 +166,7 @@ def headline(title: str, resource: dict[str, Optional[str]], where: bool = False
     if not name:
         return title
     for lead in (f"{kind} {name}" if kind else None, name):
-        if lead and title.startswith(lead):
+        if lead and title[:len(lead)].lower() == lead.lower():  # "Log group x" for "log group"
             rest = title[len(lead):]
             if rest[:1].isalnum() or rest[:1] in "_-/.":  # a longer name: prefix ``app-``
                 continue
