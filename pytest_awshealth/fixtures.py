@@ -96,7 +96,9 @@ def _handle(cls: type[R], outputs: Outputs, ref: str, context: AwsContext, **kwa
     problem = name_problem(ref, value)
     if problem:
         pytest.fail(problem, pytrace=False)
-    return cls(value, aws=context, output=ref, **kwargs)
+    handle = cls(value, aws=context, output=ref, **kwargs)
+    handle.output_key = outputs.key_for(ref)  # e.g. the CDK key with its hash suffix
+    return handle
 
 
 def bound(request: pytest.FixtureRequest, cls: type[R]) -> R:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 SECRET = "tok-9f8e7d6c5b4a"
@@ -138,3 +140,18 @@ def test_sensitive_value_never_reported(pytester, write_outputs, extra) -> None:
     assert SECRET not in junit
     assert "9f8e7d6c" not in everything  # no partial diff either
     assert "***" in everything and "***" in junit
+
+
+def test_hints_name_the_cdk_key_as_the_file_spells_it(pytester, aws_env) -> None:
+    (pytester.path / "cdk-outputs.json").write_text(json.dumps(
+        {"AppStack": {"StateTableName9A3F7E15": "gone-table"}}))
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.aws_output(dynamo_table="StateTableName")
+        def test_table(dynamo_table):
+            assert dynamo_table.exists
+    """)
+    result = pytester.runpytest("--aws-outputs", "cdk-outputs.json", "-p", "no:xdist")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*output 'StateTableName' (StateTableName9A3F7E15 in the "
+                                 "outputs file)*"])

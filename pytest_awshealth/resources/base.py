@@ -81,6 +81,8 @@ class Resource:
         self.output = output
         #: Where the name came from when no output holds it, for hints (``output`` wins).
         self.origin: Optional[str] = None
+        #: The key as the outputs file spells it, where ``output`` leaves out a CDK suffix.
+        self.output_key: Optional[str] = None
         self._region = region
         #: Values a subclass derives and keeps per handle (reads go to ``aws.reads``).
         self._cache: dict[Any, Any] = {}
@@ -125,12 +127,14 @@ class Resource:
         """Values for hint templates; ``account`` is only fetched if a template uses it."""
         return {"name": self.name, "region": lambda: self.region, "kind": self.kind,
                 "account": lambda: self.aws.account, "source": self.name_source,
-                "output": self.output or self.name_source}
+                "output": self.output_key or self.output or self.name_source}
 
     @property
     def name_source(self) -> str:
         """Where the name came from, as hints say it: ``output 'table_name'``, or for a
         handle made by name ``the name passed to aws.dynamo_table()``."""
+        if self.output and self.output_key not in (None, self.output):
+            return f"output '{self.output}' ({self.output_key} in the outputs file)"
         if self.output:
             return f"output '{self.output}'"
         if self.origin:
