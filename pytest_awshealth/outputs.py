@@ -652,6 +652,8 @@ class Outputs(Mapping[str, Any]):
             raise UnknownOutputError(
                 f"invalid JSONPath {_shown(ref)} ({_reason(exc)}); {example}") from None
         document = {key: record.value for key, record in self._entries.items()}
+        for stack, records in self._stacks.items():  # $.Stack.Key, as CDK nests its file
+            document.setdefault(stack, {key: record.value for key, record in records.items()})
         try:
             return list(expression.find(document))
         except Exception as exc:  # noqa: BLE001 - filters and functions can raise anything

@@ -207,6 +207,16 @@ def test_suffix_resolution_applies_to_other_formats(tmp_path: Path) -> None:
     assert outputs["QueueUrl"] == "https://q"
 
 
+def test_jsonpath_reads_cdk_stacks_as_the_file_nests_them(tmp_path: Path) -> None:
+    outputs = load_outputs([write(tmp_path, "cdk.json", {
+        "ApiStack": {"TableName1A2B3C4D": "api-table"},
+        "JobsStack": {"TableName1A2B3C4D": "jobs-table", "QueueUrl9F8E7D6C": "https://q"}})])
+    assert outputs["$.JobsStack.TableName1A2B3C4D"] == "jobs-table"
+    assert outputs["$.ApiStack.TableName1A2B3C4D"] == "api-table"
+    assert outputs["$.QueueUrl9F8E7D6C"] == "https://q"  # a key in one stack only, as before
+    assert outputs["JobsStack.TableName"] == "jobs-table"
+
+
 # --------------------------------------------------------------------------- cloudformation / sam
 
 
