@@ -131,7 +131,8 @@ KEY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("security", "group"), "security_group"), (("rest", "api"), "rest_api"), (("bucket",), "s3_bucket"),
     (("table",), "dynamo_table"), (("function",), "lambda_fn"), (("lambda",), "lambda_fn"),
     (("queue",), "sqs_queue"), (("topic",), "sns_topic"), (("secret",), "secret"),
-    (("parameter",), "ssm_parameter"), (("rule",), "event_rule"), (("database",), "glue_database"),
+    (("parameter",), "ssm_parameter"), (("param",), "ssm_parameter"), (("fn",), "lambda_fn"),
+    (("rule",), "event_rule"), (("database",), "glue_database"),
     (("alarm",), "cloudwatch"), (("role",), "iam_role"), (("stack",), "cfn_stack"),
 )
 NOISE_WORDS = frozenset({"name", "names", "id", "ids", "arn", "arns", "url", "urls", "s"})

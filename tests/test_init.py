@@ -128,6 +128,9 @@ def test_bad_outputs_file_is_one_error(pytester, capsys) -> None:
     ("project_name", "shop", None),
     ("s", "arn:aws:kinesis:us-east-1:1:stream/clicks", "kinesis_stream"),  # from the registry
     ("db", "arn:aws:rds:us-east-1:1:db:orders-db", "rds_instance"),
+    ("apiKeyParam", "/billing/api-key", "ssm_parameter"),  # "key" names the parameter's use
+    ("featureFlagsParam", "/billing/flags", "ssm_parameter"),
+    ("workerFn", "billing-worker", "lambda_fn"),
 ])
 def test_classify(key, value, fixture) -> None:
     assert classify(key, value, key_words(key)).fixture == fixture
