@@ -222,10 +222,10 @@ def test_bad_report_options_are_one_usage_error(pytester):
 def test_unwritable_report_path_is_one_line(gate):
     (gate.path / "taken").mkdir()
     result = gate.runpytest("--aws-outputs", "outputs.json", "-p", "no:xdist", "-k", "active",
-                            "--aws-report", "taken")
+                            "--aws-report", "taken", "-q")
     result.assert_outcomes(passed=1)
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["awshealth: could not write taken: *"])
+    result.stdout.fnmatch_lines(["awshealth: could not write taken: *"])  # on a line of its own
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     assert sorted(p.name for p in gate.path.glob("taken*")) == ["taken"]
 

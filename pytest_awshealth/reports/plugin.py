@@ -117,6 +117,8 @@ class Reports:
             message = f"awshealth: could not write {path}: {exc.strerror or exc}"
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             if reporter is not None:
+                if getattr(reporter._tw, "width_of_current_line", 0):  # after "[100%]"
+                    reporter.line("")
                 reporter.write_line(message, red=True)
             else:
                 print(message, file=sys.stderr)
