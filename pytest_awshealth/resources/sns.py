@@ -20,7 +20,8 @@ SUBSCRIPTIONS = Hint(
      "every subscription is still pending confirmation",
      "the subscriber (queue, function) was deleted and its subscription with it"),
     ("aws sns list-subscriptions-by-topic " + T,),
-    ("aws sns subscribe " + T + " --protocol email --notification-endpoint <address>",))
+    ("aws sns subscribe " + T + " --protocol <sqs|lambda|https|email> --notification-endpoint "
+     "<queue or function ARN, URL or address>   # or re-run the deploy that creates it",))
 
 
 @dataclass(frozen=True)
