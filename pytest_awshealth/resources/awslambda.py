@@ -15,7 +15,7 @@ from ..errors import ResourceNotFound
 from ..probes import equals, field, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .policy import Statement, allows, source_arn_patterns
-from .base import Resource
+from .base import Resource, arn_region
 from .cloudwatch import NOW, SINCE, Metrics, MetricSum
 from .logs import LogGroup
 
@@ -96,6 +96,7 @@ class LambdaFunction(Resource, Metrics):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if name.startswith("arn:") and ":function:" in name:
+            kwargs["region"] = kwargs.get("region") or arn_region(name)
             name = name.split(":function:", 1)[1].split(":", 1)[0]
         super().__init__(name, **kwargs)
 

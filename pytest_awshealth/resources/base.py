@@ -25,6 +25,13 @@ NOT_FOUND_CODES = frozenset({
 })
 
 
+def arn_region(name: str) -> Optional[str]:
+    """The region of an ARN (``arn:aws:dynamodb:eu-west-1:...``); None for a global one
+    (IAM, S3) or a plain name."""
+    parts = name.split(":", 5)
+    return (parts[3] or None) if len(parts) == 6 and parts[0] == "arn" else None
+
+
 #: The service in an ARN where it differs from the boto3 client's name.
 ARN_SERVICE_OF_CLIENT = {"elbv2": "elasticloadbalancing", "stepfunctions": "states",
                          "opensearch": "es", "apigatewayv2": "apigateway", "sesv2": "ses"}
@@ -74,8 +81,10 @@ class Resource:
 
     def __init__(self, name: str, *, aws: Optional[AwsContext] = None,
                  region: Optional[str] = None, output: Optional[str] = None) -> None:
-        if self.named_from_arn and name.startswith("arn:"):
-            name, region = self.name_in(name), region or name.split(":")[3] or None
+        if name.startswith("arn:"):  # the resource is where its ARN says
+            region = region or arn_region(name)
+            if self.named_from_arn:
+                name = self.name_in(name)
         self.name = name
         self.aws = aws if aws is not None else AwsContext(region=region)
         self.output = output

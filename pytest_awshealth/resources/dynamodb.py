@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from ..probes import equals, field, not_yet, probe, truthy
 from ..remediation import Hint
-from .base import NOT_FOUND_CODES, Resource
+from .base import NOT_FOUND_CODES, Resource, arn_region
 from .cloudwatch import NOW, SINCE, Metrics, MetricSum
 
 R = "--table-name {name} --region {region}"
@@ -97,6 +97,7 @@ class DynamoTable(Resource, Metrics):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if name.startswith("arn:") and ":table/" in name:
+            kwargs["region"] = kwargs.get("region") or arn_region(name)
             name = name.split(":table/", 1)[1].split("/", 1)[0]
         super().__init__(name, **kwargs)
 

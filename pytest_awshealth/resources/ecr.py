@@ -45,6 +45,7 @@ class EcrRepository(Resource):
     not_found_codes = NOT_FOUND_CODES | {"RepositoryNotFoundException"}
     describe_operations = ("describe_repositories",)
     arn_format = "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+    named_from_arn = True
     hints = {"missing": Hint(
         "ECR repository {name} does not exist in {region} (account {account})",
         ("the deploy did not create it, or it lives in a shared tooling account",
@@ -54,7 +55,9 @@ class EcrRepository(Resource):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if ".dkr.ecr." in name:  # a repository URI: ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME
-            name = name.split("/", 1)[1].split(":", 1)[0]
+            host, _, path = name.partition("/")
+            kwargs["region"] = kwargs.get("region") or host.split(".")[3]
+            name = path.split(":", 1)[0].split("@", 1)[0]  # without a tag or digest
         super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:

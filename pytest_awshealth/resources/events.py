@@ -54,6 +54,9 @@ class EventRule(Resource):
             event_bus = event_bus or (path[0] if len(path) > 1 else None)
             kwargs["region"] = kwargs.get("region") or name.split(":")[3] or None
             name = path[-1]
+        elif "/" in name:  # BUS/NAME, the id Terraform gives a rule on a custom bus
+            bus, name = name.rsplit("/", 1)
+            event_bus = event_bus or bus
         super().__init__(name, **kwargs)
         self.event_bus = event_bus
 

@@ -17,6 +17,7 @@ class GlueDatabase(Resource):
     kind = "Glue database"
     hint_prefix = "glue.database"
     arn_format = "arn:{partition}:glue:{region}:{account}:database/{name}"
+    named_from_arn = True
     describe_operations = ("get_database",)
     hints = {"missing": Hint(
         "Glue database {name} does not exist in {region}",

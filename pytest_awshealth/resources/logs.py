@@ -119,6 +119,7 @@ class LogGroup(Resource):
     kind = "log group"
     hint_prefix = "logs.group"
     arn_format = "arn:{partition}:logs:{region}:{account}:log-group:{name}"
+    named_from_arn = True
     describe_operations = ("describe_log_groups",)
     hints = {"missing": Hint(
         "Log group {name} does not exist in {region}",
@@ -127,6 +128,11 @@ class LogGroup(Resource):
          "the group name in the check differs from the one the service writes to"),
         ("aws logs describe-log-groups --log-group-name-prefix {name} --region {region}",),
         ("aws logs create-log-group --log-group-name {name} --region {region}",))}
+
+    @classmethod
+    def name_in(cls, arn: str) -> str:
+        """The group's name, also from the ``...:log-group:NAME:*`` ARN Terraform outputs."""
+        return super().name_in(arn).removesuffix(":*")
 
     def describe(self) -> dict[str, Any]:
         answer = self.call("describe_log_groups", logGroupNamePrefix=self.name)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..probes import equals, field, probe
 from ..remediation import Hint
-from .base import Resource
+from .base import Resource, arn_region
 
 S = "--name {schedule} --group-name {group} --region {region}"
 GET = f"aws scheduler get-schedule {S}"
@@ -52,6 +52,7 @@ class EventBridgeSchedule(Resource):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         if name.startswith("arn:") and ":schedule/" in name:
+            kwargs["region"] = kwargs.get("region") or arn_region(name)
             name = name.split(":schedule/", 1)[1]
         group, _, schedule = name.rpartition("/")
         self.group = group or "default"
