@@ -15,7 +15,8 @@ S3 HEAD's bare 400/403                      asked once per run with STS GetCalle
                                             credentials, else ``access_denied``
 AccessDenied*, UnauthorizedOperation...     :class:`CouldNotCheck` ``access_denied``
 Throttling... (after the retries)           :class:`CouldNotCheck` ``throttled``
-HTTP 5xx (after the retries)                :class:`CouldNotCheck` ``server_error``
+HTTP 5xx (after the retries), an answer     :class:`CouldNotCheck` ``server_error``
+botocore cannot parse (an HTML error page)
 refused, unreachable, connection closed     :class:`CouldNotCheck` ``unreachable``
 no answer within the read timeout           :class:`CouldNotCheck` ``timeout``
 a not-found code of the resource            :class:`ResourceNotFound`
@@ -89,6 +90,7 @@ def attempt_call(aws: AwsContext, client: BaseClient, method: str, params: dict[
     With ``reraise_client_errors`` AWS error answers propagate, for a caller that maps
     them itself (``Resource._map_error``, which subclasses refine)."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     operation = client.meta.method_to_api_mapping.get(method, method)
     trip = aws.resilience.breaker.tripped(endpoint_of(client))
@@ -100,7 +102,7 @@ def attempt_call(aws: AwsContext, client: BaseClient, method: str, params: dict[
         if reraise_client_errors:
             raise
         return map_client_error(aws, subject, client, method, exc, not_found)
-    except BotoCoreError as exc:
+    except (BotoCoreError, ResponseParserError) as exc:
         mapped = map_botocore_error(aws, subject, client, operation, exc)
         if mapped is None:
             raise
@@ -175,6 +177,10 @@ def map_botocore_error(aws: AwsContext, subject: object, client: BaseClient, ope
     action = _action(client, operation)
     if name in CREDENTIAL_EXCEPTIONS:
         return _detached(CredentialsError(subject, operation, name, str(exc), action))
+    if name == "ResponseParserError":  # e.g. a proxy's HTML error page: the state is unknown
+        first = str(exc).split(":", 1)[0]
+        return _detached(CouldNotCheck(subject, operation, name, f"{first}: not an AWS answer",
+                                       action, reason="server_error"))
     endpoint = endpoint_of(client)
     if name in TIMEOUT_EXCEPTIONS:
         trip = Trip("timeout", name, f"{endpoint} did not answer within the read timeout of "

@@ -155,3 +155,20 @@ def test_every_probe_reads_only_what_it_declares(aws_env) -> None:
     aurora(aws_env, "orders", "orders-1", "orders-2")
     assert_probes_read_what_they_declare(aws_env, RdsInstance, "orders-db")
     assert_probes_read_what_they_declare(aws_env, RdsCluster, "orders")
+
+
+def test_an_answer_that_is_no_aws_answer_is_inconclusive(pytester, aws_env) -> None:
+    """An HTML error page instead of an AWS answer (a proxy's, or moto's for an action it
+    lacks): the state is unknown, not broken, and one line without a parser traceback."""
+    aws_env.client("rds").create_db_instance(DBInstanceIdentifier="orders-db", **DB)
+    result = run_checks(pytester, {"db": "orders-db"}, """
+        import pytest
+        @pytest.mark.aws_output(rds_instance="db")
+        def test_no_pending_maintenance(rds_instance):
+            assert not rds_instance.pending_maintenance
+    """, "-rA")
+    assert result.ret == 6, result.stdout.str()
+    result.stdout.fnmatch_lines(["INCONCLUSIVE *test_no_pending_maintenance - *"
+                                 "DescribePendingMaintenanceActions*Unable to parse response*"
+                                 "not an AWS answer*"])
+    assert "Traceback" not in result.stdout.str() and "doctype" not in result.stdout.str()
