@@ -12,6 +12,7 @@ from .outputs import Output, Outputs, load_outputs
 from .probes import field, probe
 from .remediation import Catalog, Hint
 from .resources import Resource
+from .resources import DEPRECATED_EXPORTS as _DEPRECATED
 from .resources import export as _export, export_modules as _export_modules
 
 __version__ = "0.1.0"
@@ -38,4 +39,4 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_export_modules()})
 
 
-__all__ = [*_CORE, *sorted(_export_modules())]  # read from the source: imports no service
+__all__ = [*_CORE, *sorted(set(_export_modules()) - _DEPRECATED)]  # from the source: no import

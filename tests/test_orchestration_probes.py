@@ -134,3 +134,17 @@ def test_result_types_and_the_pool_user_are_exported() -> None:
                  "PermissionCheck", "TrustCheck", "DeniedActions", "Execution", "Executions",
                  "ExecutionFailure", "Subscription", "IngressCheck"):
         assert name in pytest_awshealth.__all__ and getattr(pytest_awshealth, name).__doc__, name
+
+
+def test_every_exported_name_resolves_and_the_old_certificate_name_warns() -> None:
+    import warnings
+
+    import pytest_awshealth
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no export is deprecated, each one resolves
+        namespace: dict[str, object] = {}
+        exec("from pytest_awshealth import *", namespace)
+    assert set(pytest_awshealth.__all__) <= set(namespace)
+    with pytest.warns(DeprecationWarning, match="Certificate is deprecated, use AcmCertificate"):
+        assert pytest_awshealth.Certificate is pytest_awshealth.AcmCertificate

@@ -228,7 +228,7 @@ def test_later_is_cancelled_by_reset(aws_env: Emulator) -> None:
 from pytest_awshealth.clients import AwsContext  # noqa: E402
 from pytest_awshealth.probes import recording  # noqa: E402
 from pytest_awshealth.resources import (  # noqa: E402
-    Certificate, CfnStack, CloudMapService, CloudWatch, DynamoTable, EcsService,
+    AcmCertificate, CfnStack, CloudMapService, CloudWatch, DynamoTable, EcsService,
     LambdaFunction, LoadBalancer, StateMachine, TargetGroup)
 from pytest_awshealth.settling import aws_settle_signature, pending_states  # noqa: E402
 from pytest_awshealth.waiters import acceptor_states  # noqa: E402
@@ -345,13 +345,13 @@ DECLARATIONS = [
      "Creating"),
     ("mapping Disabled", lambda: function(mapping="Disabled"), lambda h: h.event_sources_enabled,
      None),
-    ("cert PENDING_VALIDATION", lambda: canned(Certificate, CERT, {"describe_certificate": {
+    ("cert PENDING_VALIDATION", lambda: canned(AcmCertificate, CERT, {"describe_certificate": {
         "Certificate": {"Status": "PENDING_VALIDATION"}}}), lambda h: h.status,
      "PENDING_VALIDATION"),
-    ("cert days unknown yet", lambda: canned(Certificate, CERT, {"describe_certificate": {
+    ("cert days unknown yet", lambda: canned(AcmCertificate, CERT, {"describe_certificate": {
         "Certificate": {"Status": "PENDING_VALIDATION"}}}), lambda h: h.days_to_expiry,
      "PENDING_VALIDATION"),
-    ("cert FAILED", lambda: canned(Certificate, CERT, {"describe_certificate": {
+    ("cert FAILED", lambda: canned(AcmCertificate, CERT, {"describe_certificate": {
         "Certificate": {"Status": "FAILED"}}}), lambda h: h.status, None),
     ("alarm INSUFFICIENT_DATA", lambda: canned(CloudWatch, "app-", {"describe_alarms": {
         "MetricAlarms": [{"AlarmName": "a", "StateValue": "INSUFFICIENT_DATA"}]}}),
@@ -413,7 +413,7 @@ def test_declared_waiter_states_come_from_botocore() -> None:
     assert LambdaFunction.status.fget.transitional.names == {"Pending"}
     assert LambdaFunction.last_update_status.fget.transitional.names == {"InProgress"}
     assert LoadBalancer.status.fget.transitional.names == {"provisioning"}
-    assert Certificate.status.fget.transitional.names == {"PENDING_VALIDATION"}
+    assert AcmCertificate.status.fget.transitional.names == {"PENDING_VALIDATION"}
     for service, waiter in [("lambda", "FunctionActive"), ("lambda", "FunctionUpdated"),
                             ("elbv2", "LoadBalancerAvailable"), ("acm", "CertificateValidated")]:
         assert not acceptor_states(service, waiter) & acceptor_states(service, waiter, "failure")

@@ -39,7 +39,7 @@ RESOURCE_TYPES: Mapping[str, type[Resource]] = _ResourceTypes()
 _OTHER_EXPORTS = {
     "HttpResponse": "http", "TlsCertificate": "tls", "TlsError": "tls", "SecretValue": "secrets",
     "InvokeResult": "awslambda", "QueryResult": "athena", "MetricSum": "cloudwatch",
-    "CallerIdentity": "sts", "ParameterValue": "ssm", "LogLines": "logs", "LogAbsence": "logs",
+    "CallerIdentity": "sts", "LogLines": "logs", "LogAbsence": "logs",
     "CognitoUser": "cognito", "StackEvent": "cloudformation", "StackEvents": "cloudformation",
     "BootstrapCheck": "cloudformation", "PermissionCheck": "iam", "TrustCheck": "iam",
     "DeniedActions": "iam", "Execution": "stepfunctions", "Executions": "stepfunctions",
@@ -49,10 +49,15 @@ _OTHER_EXPORTS = {
 }
 
 
+#: Names of 0.1 still importable for one release, with a DeprecationWarning.
+DEPRECATED_EXPORTS = frozenset({"Certificate"})
+
+
 def exported_names() -> dict[str, Any]:
     """Every public class of the resource modules: handle types and result types."""
     names: dict[str, Any] = {cls.__name__: cls for cls in handle_types()}
-    names.update((name, export(name)) for name in _OTHER_EXPORTS)
+    names.update((name, export(name)) for name in _OTHER_EXPORTS
+                 if name not in DEPRECATED_EXPORTS)
     return names
 
 

@@ -252,5 +252,12 @@ def _validation_records(certificate: dict[str, Any]) -> str:
     return "; ".join(f"{name} CNAME {value}" for name, value in records) or "(none)"
 
 
-#: The name of 0.1.
-Certificate = AcmCertificate
+def __getattr__(name: str) -> Any:
+    """``Certificate``, the name of 0.1, with a DeprecationWarning."""
+    if name == "Certificate":
+        import warnings
+
+        warnings.warn("Certificate is deprecated, use AcmCertificate", DeprecationWarning,
+                      stacklevel=3)
+        return AcmCertificate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
