@@ -254,6 +254,10 @@ def test_json_report_sarif_and_junit_of_a_small_gate(gate):
     assert ttl["resource"] == {"type": "dynamo_table", "name": "state", "region": "us-east-1",
                                "arn": "arn:aws:dynamodb:us-east-1:123456789012:table/state",
                                "output": "state_table_name"}
+    # a healthy check's ARN needs no STS call: only what follows from the name, in every
+    # run mode and order (the broken check's hint asked STS for the account)
+    assert checks["test_gate.py::test_table_active"]["resource"]["arn"] is None
+    assert checks["test_gate.py::test_logs_bucket"]["resource"]["arn"] == "arn:aws:s3:::logs"
     assert ttl["hint"]["title"] == TTL_TITLE and TTL_FIX in ttl["hint"]["fix"]
     assert any(p["probe"].endswith("ttl_enabled") and p["healthy"] is False
                for p in ttl["probes"])

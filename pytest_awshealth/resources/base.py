@@ -154,15 +154,17 @@ class Resource:
 
     def known_arn(self, ask: bool = False) -> Optional[str]:
         """The ARN when it follows from the name; None when it needs an AWS call (or,
-        with ``ask``, one STS GetCallerIdentity for the account, which any caller may make)."""
+        with ``ask``, one STS GetCallerIdentity for the account, which any caller may make).
+        Without ``ask`` the answer never depends on what was called before (an S3 bucket's
+        ARN, which holds no account, is always known), so reports agree in every run mode."""
         if self.name.startswith("arn:"):
             return self.name
         if not self.arn_format:
             return None
         try:
             region = self.region
-            identity = self.aws.__dict__.get("identity")  # cached_property: known without a call
-            account = identity["Account"] if identity else (self.aws.account if ask else None)
+            needs_account = "{account}" in self.arn_format
+            account = (self.aws.account if ask else None) if needs_account else ""
         except Exception:  # no region, or STS cannot answer either
             return None
         if account is None:
