@@ -63,6 +63,7 @@ class Gate:
             dsession.shouldstop = CREDENTIALS_STOP
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        _in_verdict_order(terminalreporter)
         reports = terminalreporter.stats.get(CATEGORY, [])
         # -rA expands to "PpsxXEf"; inconclusive reports are skips underneath
         shown = self.policy != "pass" or set(terminalreporter.reportchars) & {"I", "s"}
@@ -104,3 +105,17 @@ class Gate:
             return
         if self.counts[INCONCLUSIVE] and self.policy == "fail":
             session.exitstatus = EXIT_INCONCLUSIVE
+
+
+#: The order of the plugin's outcome categories in pytest's last line ("2 failed, 6 passed,
+#: 1 inconclusive, 2 waived"), whichever report came first (under xdist, as they arrive).
+CATEGORY_ORDER = (CATEGORY, "waived")
+
+
+def _in_verdict_order(terminalreporter: Any) -> None:
+    stats = terminalreporter.stats
+    for key in CATEGORY_ORDER:
+        if key in stats:
+            stats[key] = stats.pop(key)
+    if hasattr(terminalreporter, "_main_color"):
+        terminalreporter._main_color = None  # its list of categories is read again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import textwrap
 
 import pytest
@@ -266,3 +267,27 @@ def test_inconclusive_check_with_the_verdicts_gate(pytester, aws_env) -> None:
     assert result.ret == 0
     result.stdout.fnmatch_lines([f"WAIVED test_gate.py::test_covered until {FUTURE}: CI role *",
                                  "*1 waived*"])
+
+
+def test_the_last_line_lists_inconclusive_before_waived_whatever_came_first(pytester,
+                                                                           buckets) -> None:
+    """Under xdist reports arrive in any order; pytest lists the plugin's categories in the
+    order it first saw them. Here the waived check runs first."""
+    buckets.deny("s3")
+    gate(pytester, f"""
+        @pytest.mark.aws_output(s3_bucket="missing_bucket")
+        @pytest.mark.aws_waiver("bucket moves in PROJ-1", until="{FUTURE}", inconclusive=True)
+        def test_a_waived(s3_bucket):
+            assert s3_bucket.exists
+
+        @pytest.mark.aws_output(s3_bucket="logs_bucket")
+        def test_b_inconclusive(s3_bucket):
+            assert s3_bucket.exists
+
+        def test_c_plain():
+            pass
+    """)
+    result = run(pytester, "-q")
+    assert result.ret == 6
+    assert re.search(r"1 passed, 1 inconclusive, 1 waived in [\d.]+s", result.stdout.lines[-1]), \
+        result.stdout.lines[-1]
