@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pytest_awshealth import deprecations
 from pytest_awshealth.deprecations import renamed as renamed_attribute
+from pytest_awshealth.resources import DEPRECATED_EXPORTS
 from pytest_awshealth.resources.registry import handle_types, hints_of
 
 OLD = json.loads((Path(__file__).parent / "old_hint_keys.json").read_text())
@@ -30,6 +31,7 @@ def renamed() -> dict[str, tuple[str, ...]]:
     for cls in handle_types():  # a class renamed since 0.1 keeps its old name as an alias
         classes.update({name: cls for name, value in vars(sys.modules[cls.__module__]).items()
                         if value is cls and name not in classes})
+    classes.update({old: classes[new] for old, new in DEPRECATED_EXPORTS.items()})
     aliases: dict[str, set[str]] = {}
     for class_name, probes in OLD.items():
         cls = classes.get(class_name)

@@ -39,4 +39,4 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_export_modules()})
 
 
-__all__ = [*_CORE, *sorted(set(_export_modules()) - _DEPRECATED)]  # from the source: no import
+__all__ = [*_CORE, *sorted(set(_export_modules()) - set(_DEPRECATED))]  # from source: no import

@@ -12,7 +12,7 @@ import pytest
 from demo_runs import assert_probes_read_what_they_declare
 from pytest_awshealth.clients import AwsContext
 from pytest_awshealth.probes import recording
-from pytest_awshealth.resources.acm import AcmCertificate, Certificate
+from pytest_awshealth.resources.acm import AcmCertificate
 from pytest_awshealth.resources.apigateway import RestApi
 from pytest_awshealth.resources.cloudwatch import CloudWatch
 from pytest_awshealth.resources.ecs import EcsService, FailedTasks
@@ -98,7 +98,10 @@ def test_healthy_is_the_verdict_of_the_declared_probes(aws_env) -> None:
 def test_old_names_warn_and_answer_as_the_new_ones(aws_env) -> None:
     names = deploy(aws_env)
     context = AwsContext(region="us-east-1", endpoint_url=aws_env.url)
-    assert Certificate is AcmCertificate
+    import pytest_awshealth.resources.acm as acm
+
+    with pytest.deprecated_call(match="Certificate is deprecated, use AcmCertificate"):
+        assert acm.Certificate is AcmCertificate
     balancer = LoadBalancer(names[LoadBalancer], aws=context)
     with pytest.deprecated_call(match=r"LoadBalancer\.state is deprecated, use LoadBalancer\.status"):
         assert balancer.state == balancer.status == "active"

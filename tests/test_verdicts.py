@@ -251,9 +251,12 @@ def test_policy_pass_exits_0_quietly(project, aws_env, monkeypatch, where) -> No
     assert result.ret == pytest.ExitCode.OK
     assert result.parseoutcomes() == {"inconclusive": 1}
     assert "could not check" not in result.stdout.str()
+    assert "INCONCLUSIVE state" not in result.stdout.str()  # nor in the summary: counted only
+    result.stdout.fnmatch_lines(["0 broken, 1 inconclusive, 0 waived, 0 healthy*"])
     result = project.runpytest(*RUN, "-rA")  # asked for everything: listed, still exit 0
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["INCONCLUSIVE *::test_status - Access denied*"])
+    result.stdout.fnmatch_lines(["INCONCLUSIVE state: Access denied*"])
 
 
 def test_bad_policy_is_a_usage_error(project) -> None:

@@ -180,8 +180,7 @@ def headline(title: str, resource: dict[str, Optional[str]], where: bool = False
                 return title
             suffix = f" [{', '.join(str(d) for d in dropped)}]" if where and dropped else ""
             return f"{name}: {rest}{suffix}"
-    named = re.search(rf"(?<![\w/.:-]){re.escape(name)}(?![\w/.:-])", title)
-    return title if named else f"{name}: {title}"
+    return f"{name}: {title}"  # e.g. "t1: Access denied: ... on DynamoDB table t1 (us-east-1)"
 
 
 def fit(text: str, width: int) -> str:

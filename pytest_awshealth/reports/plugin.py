@@ -140,7 +140,10 @@ class Reports:
         scrub = state.aws.redactor.scrub
         if self.setting("summary") != "off":
             terminalreporter.write_sep("=", "awshealth summary")
-            for line in summary_lines(self.run, self.config.get_terminal_writer().fullwidth):
+            listed = (state.settings["inconclusive"] != "pass"  # pass: counted, not listed
+                      or bool(set(terminalreporter.reportchars) & {"I", "s"}))
+            for line in summary_lines(self.run, self.config.get_terminal_writer().fullwidth,
+                                      listed):
                 terminalreporter.write_line(scrub(line))
         if self._github():
             other = self.config.pluginmanager.has_plugin(github.OTHER_ANNOTATOR)

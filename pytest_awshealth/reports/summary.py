@@ -12,14 +12,16 @@ MAX_RESOURCE_ROWS = 20
 COUNT_COLUMNS = (("broken", 6), ("inconcl", 7), ("waived", 6), ("healthy", 7))
 
 
-def summary_lines(run: Run, width: int = 80) -> list[str]:
+def summary_lines(run: Run, width: int = 80, list_inconclusive: bool = True) -> list[str]:
     """The summary, each line at most ``width`` columns (fix commands excepted: they are
-    meant to be copied whole)."""
+    meant to be copied whole); ``list_inconclusive=False`` counts them only
+    (``--aws-inconclusive=pass``)."""
     width = max(width, 40)
     counts = run.counts()
     lines = [", ".join(f"{counts[v]} {v}" for v in SEVERITY) + _cost(run)]
     lines += _resource_table(run, width)
-    for verdict, mark in ((BROKEN, "BROKEN"), (INCONCLUSIVE, "INCONCLUSIVE")):
+    listed = ((BROKEN, "BROKEN"), (INCONCLUSIVE, "INCONCLUSIVE"))[:2 if list_inconclusive else 1]
+    for verdict, mark in listed:
         for check in run.with_verdict(verdict):
             lines.append(fit(f"{mark} {headline(check.title, check.resource)}", width))
             fix = check.first_fix()

@@ -49,8 +49,8 @@ _OTHER_EXPORTS = {
 }
 
 
-#: Names of 0.1 still importable for one release, with a DeprecationWarning.
-DEPRECATED_EXPORTS = frozenset({"Certificate"})
+#: Names of 0.1 still importable for one release, with a DeprecationWarning: old -> new.
+DEPRECATED_EXPORTS: Mapping[str, str] = {"Certificate": "AcmCertificate"}
 
 
 def exported_names() -> dict[str, Any]:
