@@ -97,6 +97,7 @@ ARN_TYPES: dict[str, dict[str, Optional[str]]] = {
     "acm": {"certificate": "acm_certificate"}, "iam": {"role": "iam_role"},
     "logs": {"log-group": "log_group"}, "events": {"rule": "event_rule"},
     "cloudformation": {"stack": "cfn_stack"}, "cognito-idp": {"userpool": "user_pool"},
+    "s3": {"": "s3_bucket"},
 }
 
 
@@ -122,7 +123,6 @@ def check_for(name: str) -> Check:
 
 
 #: Handles that need a name, not an ARN: an ARN-only output of these stays unclassified.
-NAME_ONLY = frozenset({"dynamo_table", "log_group", "event_rule", "s3_bucket"})
 
 #: Key words (the last words of a key, lower case) -> fixture, longest first.
 KEY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -220,6 +220,9 @@ def _classify(found: Found, value: str, words: list[str]) -> Found:
     if value.endswith(".cloudfront.net"):
         found.names_resource, found.why = False, "a CloudFront domain name (check the distribution)"
         return found
+    if re.fullmatch(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[^\s]+", value):
+        return _named(found, "ecr_repository", value.split("/", 1)[1].split(":")[0],
+                      "ECR repository URI")
     if value.endswith(".elb.amazonaws.com"):
         found.part, found.why = "dns", "load balancer DNS name"
         return found
@@ -256,12 +259,6 @@ def _from_arn(found: Found, arn: re.Match[str]) -> Found:
                 "iam_role": rest.split("/")[-1], "cfn_stack": rest.split("/")[0],
                 "lambda_fn": rest.split(":")[0], "ssm_parameter": "/" + rest.lstrip("/"),
                 "secret": re.sub(r"-[A-Za-z0-9]{6}$", "", rest)}.get(fixture, rest)
-    if fixture in NAME_ONLY:
-        found.identity = identity
-        found.why = f"ARN of {kind} {identity}; the handle needs its name"
-        found.fixture = None
-        found.part = "arn_only:" + fixture
-        return found
     return _named(found, fixture, identity, f"{service} {kind} ARN")
 
 
@@ -406,10 +403,6 @@ def _dedupe(result: Plan) -> None:
             found.covered_by = owners[key].ref
         else:
             owners[key] = found
-    for found in result.found:  # ARN-only outputs of name-only handles: covered if named too
-        if found.part.startswith("arn_only:"):
-            owner = owners.get((found.part.split(":", 1)[1], found.identity.lower()))
-            found.covered_by = owner.ref if owner else None
 
 
 def _pair_parts(result: Plan) -> None:

@@ -109,13 +109,17 @@ def test_bad_outputs_file_is_one_error(pytester, capsys) -> None:
 
 
 @pytest.mark.parametrize("key, value, fixture", [
-    ("t", "arn:aws:dynamodb:us-east-1:1:table/orders", None),  # an ARN: the handle needs a name
+    ("t", "arn:aws:dynamodb:us-east-1:1:table/orders", "dynamo_table"),  # handles take ARNs
+    ("b", "arn:aws:s3:::assets", "s3_bucket"),
+    ("lg", "arn:aws:logs:us-east-1:1:log-group:/ecs/api:*", "log_group"),
+    ("s", "arn:aws:scheduler:us-east-1:1:schedule/default/nightly", "eventbridge_schedule"),
+    ("image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web", "ecr_repository"),
     ("f", "arn:aws:lambda:us-east-1:1:function:fn:live", "lambda_fn"),
     ("q", "https://sqs.eu-west-1.amazonaws.com/1/jobs", "sqs_queue"),
     ("q", "arn:aws:sqs:eu-west-1:1:jobs", "sqs_queue"),
     ("sm", "arn:aws:states:us-east-1:1:stateMachine:flow", "state_machine"),
     ("p", "arn:aws:ssm:us-east-1:1:parameter/app/key", "ssm_parameter"),
-    ("r", "arn:aws:events:us-east-1:1:rule/nightly", None),
+    ("r", "arn:aws:events:us-east-1:1:rule/nightly", "event_rule"),
     ("OrdersTableName", "orders", "dynamo_table"),
     ("orders_table_name", "orders", "dynamo_table"),
     ("ApiFunctionName", "api", "lambda_fn"),

@@ -32,6 +32,7 @@ class EventBridgeSchedule(Resource):
     ``assert eventbridge_schedule.healthy``, ``assert eventbridge_schedule.target_arn == fn_arn``."""
 
     fixture = "eventbridge_schedule"
+    arn_types = ("scheduler:schedule",)
     service = "scheduler"
     kind = "EventBridge Scheduler schedule"
     hint_prefix = "scheduler.schedule"
