@@ -81,8 +81,13 @@ def marker_problems(items: Sequence[Any]) -> list[str]:
             bindings(item)
         except TypeError as exc:
             users.setdefault(str(exc), []).append(item.nodeid)
-    return [f"{ids[0]}{f' (and {len(ids) - 1} more)' if len(ids) > 1 else ''}: {problem}"
-            for problem, ids in users.items()]
+    return [f"{first_test(ids)}: {problem}" for problem, ids in users.items()]
+
+
+def first_test(nodeids: Sequence[str]) -> str:
+    """``test_x.py::test_a (and 3 more)``: where a problem shared by several tests is shown."""
+    unique = list(dict.fromkeys(nodeids))
+    return unique[0] + (f" (and {len(unique) - 1} more)" if len(unique) > 1 else "")
 
 
 def binding_for(node: Any, fixture: str) -> Optional[Ref]:

@@ -11,7 +11,7 @@ import pytest
 
 from . import hooks, markers
 from .alternatives import Leaf, binding_problem, leaves
-from .binding import (MARKER_HELP, bindings, item_bindings, marker_problems,
+from .binding import (MARKER_HELP, bindings, first_test, item_bindings, marker_problems,
                       missing_binding_message, parametrize, remediation_texts)
 from .clients import AwsContext
 from .config import add_options, header_lines, load_settings
@@ -140,17 +140,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 f"{len(needing)} test(s) need deploy outputs (e.g. {needing[0]}): pass "
                 "--aws-outputs PATH (from `terraform output -json`) or --aws-stack NAME")
         return
-    users: dict[str, list[str]] = {}
-    for item in session.items:
-        for name in _unbound_fixtures(item):
-            users.setdefault(name, []).append(item.nodeid)
-    unbound = [missing_binding_message(name, ids[0] + (f" (and {len(ids) - 1} more)"
-                                                       if len(ids) > 1 else ""),
-                                       list(state.files or ())) for name, ids in users.items()]
-    if unbound:
-        raise pytest.UsageError(unbound[0] if len(unbound) == 1 else
-                                f"{len(unbound)} resource fixtures are not bound:\n  "
-                                + "\n  ".join(unbound))
+    _check_fixtures_are_bound(session.items, list(state.files or ()))
     if state.files is None or state.settings.is_set("stack"):
         return
     problems = [f"{item.nodeid}: aws_output({fixture}=...): {problem}"
@@ -167,6 +157,19 @@ def _check_remediation_markers(items: list[pytest.Item]) -> None:
             remediation_texts(item)
         except TypeError as exc:
             raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+
+
+def _check_fixtures_are_bound(items: list[pytest.Item], keys: list[str]) -> None:
+    """One usage error for every resource fixture a test uses without a binding."""
+    users: dict[str, list[str]] = {}
+    for item in items:
+        for name in _unbound_fixtures(item):
+            users.setdefault(name, []).append(item.nodeid)
+    unbound = [missing_binding_message(name, first_test(ids), keys) for name, ids in users.items()]
+    if unbound:
+        raise pytest.UsageError(unbound[0] if len(unbound) == 1 else
+                                f"{len(unbound)} resource fixtures are not bound:\n  "
+                                + "\n  ".join(unbound))
 
 
 def _unbound_fixtures(item: pytest.Item) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any, Generator, Iterable, Optional
 
 import pytest
 
-from .binding import item_bindings
+from .binding import first_test, item_bindings
 from .config import REGION, Settings
 from .errors import AwsHealthError
 from .outputs import Outputs, name_problem
@@ -90,7 +90,7 @@ def binding_problems(state: RunState, items: Iterable[pytest.Item]) -> list[str]
                 if problem:
                     users.setdefault(f"aws_output({fixture}=...): {problem}", []).append(
                         item.nodeid)
-    return [f"{_first(nodeids)}: {problem}" for problem, nodeids in users.items()]
+    return [f"{first_test(nodeids)}: {problem}" for problem, nodeids in users.items()]
 
 
 def _value_problem(files: Outputs, ref: str, fixture: str) -> Optional[str]:
@@ -113,11 +113,6 @@ def _arn_problem(ref: str, value: str, fixture: str) -> Optional[str]:
     return (f"output '{ref}' holds a {parts[2]} ARN; {fixture} needs the name or ARN of the "
             f"{RESOURCE_TYPES[fixture].kind} ({' or '.join(sorted(services))}): bind the output "
             "that names it")
-
-
-def _first(nodeids: list[str]) -> str:
-    unique = list(dict.fromkeys(nodeids))
-    return unique[0] + (f" (and {len(unique) - 1} more)" if len(unique) > 1 else "")
 
 
 # --------------------------------------------------------------------------- AWS settings
