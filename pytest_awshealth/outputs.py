@@ -320,10 +320,11 @@ def _refuse_partly_terraform(data: dict[str, Any], source: str) -> None:
     if others and len(others) * 2 <= len(data):
         shown = ", ".join(repr(k) for k in others[:3]) + (", ..." if len(others) > 3 else "")
         count = len(data) - len(others)
+        terraform = "key is a Terraform output" if count == 1 else "keys are Terraform outputs"
         raise OutputsError(
-            f"outputs file {source} mixes formats: {count} "
-            f"{'key is a Terraform output' if count == 1 else 'keys are Terraform outputs'} but {shown} {'is' if len(others) == 1 else 'are'} not; write it "
-            "with `terraform output -json` alone (other outputs: a second --aws-outputs)")
+            f"outputs file {source} mixes formats: {count} {terraform} but {shown} "
+            f"{'is' if len(others) == 1 else 'are'} not; write it with `terraform output -json` "
+            "alone (other outputs: a second --aws-outputs)")
 
 
 def _is_cloudformation(data: dict[str, Any]) -> bool:

@@ -122,8 +122,6 @@ def check_for(name: str) -> Check:
     return CHECKS.get(name) or Check(name, f"test_{name}_healthy", (f"{name}.healthy",))
 
 
-#: Handles that need a name, not an ARN: an ARN-only output of these stays unclassified.
-
 #: Key words (the last words of a key, lower case) -> fixture, longest first.
 KEY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("state", "machine"), "state_machine"), (("log", "group"), "log_group"),
