@@ -106,11 +106,6 @@ class AcmCertificate(Resource):
         ("re-run the deploy, or request a certificate: aws acm request-certificate "
          "--domain-name <domain> --validation-method DNS --region {region}",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:"):
-            kwargs.setdefault("region", name.split(":")[3] or None)
-        super().__init__(name, **kwargs)
-
     @property
     def arn(self) -> str:
         """The certificate's ARN (str; found by its domain when named by one)."""

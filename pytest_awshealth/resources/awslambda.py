@@ -15,7 +15,7 @@ from ..errors import ResourceNotFound
 from ..probes import equals, field, probe, truthy, waiter_retries
 from ..remediation import Hint
 from .policy import Statement, allows, source_arn_patterns
-from .base import Resource, arn_region
+from .base import Resource
 from .cloudwatch import NOW, SINCE, Metrics, MetricSum
 from .logs import LogGroup
 
@@ -82,6 +82,7 @@ class LambdaFunction(Resource, Metrics):
     kind = "Lambda function"
     hint_prefix = "lambda.function"
     arn_format = "arn:{partition}:lambda:{region}:{account}:function:{name}"
+    named_from_arn = True
     describe_operations = ("get_function_configuration",)
     healthy_when = ("status", "last_update_status", "reserved_concurrency")
     metric_namespace = "AWS/Lambda"
@@ -94,11 +95,11 @@ class LambdaFunction(Resource, Metrics):
          f"aws lambda get-function {F}"),
         ("re-run the deploy so the function is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":function:" in name:
-            kwargs["region"] = kwargs.get("region") or arn_region(name)
-            name = name.split(":function:", 1)[1].split(":", 1)[0]
-        super().__init__(name, **kwargs)
+    @classmethod
+    def name_in(cls, arn: str) -> str:
+        """The function's name, also from an alias or version ARN (``function:NAME:live``)."""
+        name = super().name_in(arn)
+        return name.split(":", 1)[0] if name != arn else arn
 
     def describe(self) -> dict[str, Any]:
         return self.call("get_function_configuration", FunctionName=self.name)
@@ -325,14 +326,16 @@ class LambdaFunction(Resource, Metrics):
                 "mapping_uuid": self._first_disabled_uuid,
                 "mapping_problem": self._mapping_problem}
 
+    def _not_enabled(self) -> list[dict[str, Any]]:
+        return [m for m in self._mappings() if m.get("State") != "Enabled"]
+
     def _first_disabled_uuid(self) -> str:
-        off = [m["UUID"] for m in self._mappings() if m.get("State") != "Enabled"]
-        return off[0] if off else "<uuid>"
+        off = self._not_enabled()
+        return off[0]["UUID"] if off else "<uuid>"
 
     def _mapping_problem(self) -> str:
         """``no enabled event source mapping``, or which of several are not Enabled."""
-        mappings = self._mappings()
-        off = [m for m in mappings if m.get("State") != "Enabled"]
+        mappings, off = self._mappings(), self._not_enabled()
         if not mappings or len(off) == len(mappings):
             return "no enabled event source mapping"
         listed = ", ".join(f"{m['UUID']} {m.get('State') or 'without a state'}" for m in off[:3])

@@ -103,12 +103,6 @@ class BootstrapCheck:
         return {"found": "none" if self.found is None else self.found, "required": self.required}
 
 
-def _arn_region(name: str) -> Optional[str]:
-    """The region of an ARN (a stack id), or None for a plain name."""
-    parts = name.split(":")
-    return (parts[3] or None) if name.startswith("arn:") and len(parts) > 5 else None
-
-
 class CfnStack(Resource):
     """A CloudFormation stack: ``assert cfn_stack.healthy``."""
 
@@ -126,10 +120,6 @@ class CfnStack(Resource):
         ("aws cloudformation list-stacks --region {region} --query "
          "\"StackSummaries[?StackStatus!='DELETE_COMPLETE'].[StackName,StackStatus]\" --output table",),
         ("cdk deploy {name}   # or: sam deploy --stack-name {name} / aws cloudformation deploy",))}
-
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        kwargs["region"] = kwargs.get("region") or _arn_region(name)
-        super().__init__(name, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         stacks = self.call("describe_stacks", StackName=self.name).get("Stacks", [])

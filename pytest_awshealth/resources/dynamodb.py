@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from ..probes import equals, field, not_yet, probe, truthy
 from ..remediation import Hint
-from .base import NOT_FOUND_CODES, Resource, arn_region
+from .base import NOT_FOUND_CODES, Resource
 from .cloudwatch import NOW, SINCE, Metrics, MetricSum
 
 R = "--table-name {name} --region {region}"
@@ -81,6 +81,7 @@ class DynamoTable(Resource, Metrics):
     kind = "DynamoDB table"
     hint_prefix = "dynamodb.table"
     arn_format = "arn:{partition}:dynamodb:{region}:{account}:table/{name}"
+    named_from_arn = True
     not_found_codes = NOT_FOUND_CODES | {"TableNotFoundException"}  # DescribeContinuousBackups
     describe_operations = ("describe_table",)
     healthy_when = ("status", "all_gsis_active")
@@ -95,11 +96,11 @@ class DynamoTable(Resource, Metrics):
          "aws dynamodb list-tables --region {region}"),
         ("re-run the deploy (terraform apply / cdk deploy) so the table is created",))}
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":table/" in name:
-            kwargs["region"] = kwargs.get("region") or arn_region(name)
-            name = name.split(":table/", 1)[1].split("/", 1)[0]
-        super().__init__(name, **kwargs)
+    @classmethod
+    def name_in(cls, arn: str) -> str:
+        """The table's name, also from a stream ARN (``table/NAME/stream/LABEL``)."""
+        name = super().name_in(arn)
+        return name.split("/", 1)[0] if name != arn else arn
 
     def describe(self) -> dict[str, Any]:
         return self.call("describe_table", TableName=self.name)["Table"]

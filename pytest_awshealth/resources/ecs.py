@@ -9,7 +9,7 @@ from ..deprecations import former_method_list
 from ..errors import ResourceNotFound
 from ..probes import empty, equals, field, not_yet, one_of, probe, truthy
 from ..remediation import Hint
-from .base import Resource
+from .base import Resource, arn_region
 from .cloudwatch import Metrics
 
 DEFAULT_CLUSTER = "default"
@@ -285,7 +285,7 @@ def _parse_service(name: str) -> tuple[Optional[str], str, Optional[str]]:
     """(cluster, service, region) from a name, ``CLUSTER/SERVICE`` or a service ARN."""
     region = None
     if name.startswith("arn:") and ":service/" in name:
-        region = name.split(":")[3] or None
+        region = arn_region(name)
         name = name.split(":service/", 1)[1]
     cluster, _, service = name.rpartition("/")
     return cluster or None, service, region

@@ -77,11 +77,6 @@ class _Elbv2Resource(Resource, Metrics):
 
     service = "elbv2"
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:"):
-            kwargs.setdefault("region", name.split(":")[3] or None)
-        super().__init__(name, **kwargs)
-
     @property
     def is_arn(self) -> bool:
         return self.name.startswith("arn:")

@@ -38,6 +38,7 @@ class EventRule(Resource):
     kind = "EventBridge rule"
     hint_prefix = "events.rule"
     arn_format = "arn:{partition}:events:{region}:{account}:rule/{name}"
+    named_from_arn = True  # rule/NAME, or rule/BUS/NAME on a custom event bus
     describe_operations = ("describe_rule",)
     healthy_when = ("status", "targets")
     hints = {"missing": Hint(
@@ -48,17 +49,10 @@ class EventRule(Resource):
         ("re-run the deploy so the rule is created",))}
 
     def __init__(self, name: str, *, event_bus: Optional[str] = None, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":rule/" in name:
-            # arn:aws:events:R:A:rule/NAME, or rule/BUS/NAME for a custom event bus
-            path = name.split(":rule/", 1)[1].split("/")
-            event_bus = event_bus or (path[0] if len(path) > 1 else None)
-            kwargs["region"] = kwargs.get("region") or name.split(":")[3] or None
-            name = path[-1]
-        elif "/" in name:  # BUS/NAME, the id Terraform gives a rule on a custom bus
-            bus, name = name.rsplit("/", 1)
-            event_bus = event_bus or bus
         super().__init__(name, **kwargs)
-        self.event_bus = event_bus
+        # BUS/NAME: from an ARN on a custom bus, or the id Terraform gives such a rule
+        bus, _, self.name = self.name.rpartition("/")
+        self.event_bus = event_bus or bus or None
 
     def _bus(self) -> dict[str, str]:
         return {"EventBusName": self.event_bus} if self.event_bus else {}

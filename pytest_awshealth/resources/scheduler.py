@@ -12,7 +12,7 @@ from typing import Any
 
 from ..probes import equals, field, probe
 from ..remediation import Hint
-from .base import Resource, arn_region
+from .base import Resource
 
 S = "--name {schedule} --group-name {group} --region {region}"
 GET = f"aws scheduler get-schedule {S}"
@@ -36,6 +36,7 @@ class EventBridgeSchedule(Resource):
     service = "scheduler"
     kind = "EventBridge Scheduler schedule"
     hint_prefix = "scheduler.schedule"
+    named_from_arn = True
     describe_operations = ("get_schedule",)
     healthy_when = ("status", "ended")
     hints = {"missing": Hint(
@@ -52,13 +53,14 @@ class EventBridgeSchedule(Resource):
         ("re-run the deploy (terraform apply / cdk deploy) so the schedule is created",))}
 
     def __init__(self, name: str, **kwargs: Any) -> None:
-        if name.startswith("arn:") and ":schedule/" in name:
-            kwargs["region"] = kwargs.get("region") or arn_region(name)
-            name = name.split(":schedule/", 1)[1]
-        group, _, schedule = name.rpartition("/")
-        self.group = group or "default"
-        self.schedule = schedule
         super().__init__(name, **kwargs)
+        group, _, self.schedule = self.name.rpartition("/")
+        self.group = group or "default"
+
+    @classmethod
+    def name_in(cls, arn: str) -> str:
+        """``GROUP/NAME`` from ``...:schedule/GROUP/NAME`` (the ARN format needs a group)."""
+        return arn.split(":schedule/", 1)[1] if ":schedule/" in arn else arn
 
     def describe(self) -> dict[str, Any]:
         return self.call("get_schedule", Name=self.schedule, GroupName=self.group)

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 from ..errors import ResourceNotFound
 from ..probes import probe, resources_seen, truthy
 from ..remediation import Hint
-from .base import Resource
+from .base import Resource, arn_region
 from .ecs import EcsService, deployment_in_progress
 
 NOT_FOUND = frozenset({"ServiceNotFound", "NamespaceNotFound", "ResourceNotFoundException"})
@@ -79,7 +79,7 @@ class CloudMapService(Resource):
 
     def __init__(self, name: str, *, namespace: Optional[str] = None, **kwargs: Any) -> None:
         if name.startswith("arn:"):
-            kwargs.setdefault("region", name.split(":")[3] or None)
+            kwargs.setdefault("region", arn_region(name))
             name = name.rsplit("/", 1)[-1]
         super().__init__(name, **kwargs)
         self.namespace = namespace

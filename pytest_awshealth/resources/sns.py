@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from ..probes import empty, probe, truthy
 from ..remediation import Hint
-from .base import Resource
+from .base import Resource, arn_region
 from .cloudwatch import Metrics
 
 PENDING = "PendingConfirmation"  # what ListSubscriptionsByTopic shows instead of an ARN
@@ -57,7 +57,7 @@ class SnsTopic(Resource, Metrics):
         self._arn: Optional[str] = None
         if name.startswith("arn:"):
             self._arn = name
-            kwargs["region"] = kwargs.get("region") or name.split(":")[3] or None
+            kwargs["region"] = kwargs.get("region") or arn_region(name)
             name = name.rsplit(":", 1)[-1]
         super().__init__(name, **kwargs)
 

@@ -11,7 +11,7 @@ from ..probes import field, probe, truthy
 from ..redaction import SecretValue
 from ..remediation import Hint
 from ..remediation.codes import ACCESS_DENIED
-from .base import Resource
+from .base import Resource, arn_region
 
 MAX_PAGES = 20  # DescribeParameters may answer filtered queries with empty pages
 N = "--name {name} --region {region}"
@@ -36,7 +36,7 @@ def _name_from_arn(name: str) -> tuple[str, Optional[str]]:
     if not name.startswith("arn:") or ":parameter/" not in name:
         return name, None
     path = name.split(":parameter/", 1)[1]
-    return ("/" + path if "/" in path else path), name.split(":")[3] or None
+    return ("/" + path if "/" in path else path), arn_region(name)
 
 
 class SsmParameter(Resource):

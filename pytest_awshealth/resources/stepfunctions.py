@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional, Union
 from ..deprecations import CallableCollection
 from ..probes import empty, equals, field, not_yet, probe
 from ..remediation import Hint
-from .base import Resource
+from .base import Resource, arn_region
 from .cloudwatch import Metrics
 
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
@@ -139,7 +139,7 @@ class StateMachine(Resource, Metrics):
         self._arn: Optional[str] = None
         if name.startswith("arn:") and ":stateMachine:" in name:
             self._arn = name
-            kwargs["region"] = kwargs.get("region") or name.split(":")[3] or None
+            kwargs["region"] = kwargs.get("region") or arn_region(name)
             name = name.split(":stateMachine:", 1)[1].split(":", 1)[0]
         super().__init__(name, **kwargs)
 
